@@ -1,0 +1,20 @@
+"""topictag: tag documents with topics, fast.
+
+TF-IDF features and sparse linear classifiers (logistic regression, linear SVM) computed in
+Rust, with scikit-learn's API, English and Spanish text handling, multi-label topics,
+explanations and a safe model file.
+"""
+
+from ._core import __version__
+from .exceptions import ConvergenceWarning, ModelFormatError, NotFittedError
+
+# -- vectorizers (issue: foundation)
+# -- linear classifiers
+# -- TopicClassifier, persistence, evaluation
+
+__all__ = [
+    "__version__",
+    "ConvergenceWarning",
+    "ModelFormatError",
+    "NotFittedError",
+]

@@ -1,0 +1,179 @@
+//! Conversions shared by the binding submodules: documents in, CSR matrices in and out.
+
+use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString, PyTuple};
+
+use crate::sparse::{CsrMatrix, Real};
+
+/// Documents taken from Python. Either owned strings (from a list of `str`), or one Arrow
+/// style buffer (UTF-8 bytes plus offsets), from pyarrow, polars or pandas' Arrow-backed
+/// strings, read without touching each string as a Python object.
+pub(crate) enum Docs<'py> {
+    Owned(Vec<String>),
+    Arrow { data: PyReadonlyArray1<'py, u8>, offsets: Vec<usize> },
+}
+
+impl<'py> Docs<'py> {
+    /// Parse what `topictag._input.as_documents` hands over: a `list` of `str`, or the tuple
+    /// `("arrow", data: uint8 array, offsets: int32/int64 array, null_index: int | None)`.
+    pub(crate) fn extract(obj: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(list) = obj.cast::<PyList>() {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, item) in list.iter().enumerate() {
+                out.push(extract_doc(&item, i)?);
+            }
+            return Ok(Docs::Owned(out));
+        }
+        if let Ok(t) = obj.cast::<PyTuple>() {
+            if t.len() == 4 && t.get_item(0)?.extract::<String>().is_ok_and(|s| s == "arrow") {
+                if let Some(i) = t.get_item(3)?.extract::<Option<usize>>()? {
+                    return Err(PyTypeError::new_err(format!(
+                        "documents[{i}] is missing (null); expected str"
+                    )));
+                }
+                let data: PyReadonlyArray1<'py, u8> = t.get_item(1)?.extract()?;
+                let off_obj = t.get_item(2)?;
+                let offsets: Vec<usize> = if let Ok(a) = off_obj.extract::<PyReadonlyArray1<i64>>() {
+                    a.as_array().iter().map(|&v| v.max(0) as usize).collect()
+                } else {
+                    let a: PyReadonlyArray1<i32> = off_obj.extract()?;
+                    a.as_array().iter().map(|&v| v.max(0) as usize).collect()
+                };
+                let n = data.len();
+                if offsets.is_empty()
+                    || offsets.windows(2).any(|w| w[0] > w[1])
+                    || *offsets.last().unwrap() > n
+                {
+                    return Err(PyValueError::new_err("malformed Arrow string offsets"));
+                }
+                let bytes = data.as_slice()?;
+                if let Err(e) = std::str::from_utf8(&bytes[offsets[0]..*offsets.last().unwrap()]) {
+                    let pos = offsets[0] + e.valid_up_to();
+                    let i = offsets.partition_point(|&o| o <= pos).saturating_sub(1);
+                    return Err(PyValueError::new_err(format!(
+                        "documents[{i}] is not valid UTF-8"
+                    )));
+                }
+                return Ok(Docs::Arrow { data, offsets });
+            }
+        }
+        Err(PyTypeError::new_err(
+            "documents must be given as a list of str (topictag._input.as_documents prepares any iterable)",
+        ))
+    }
+
+    /// Borrow every document as `&str` (cheap: no copies).
+    pub(crate) fn as_strs(&self) -> PyResult<Vec<&str>> {
+        match self {
+            Docs::Owned(v) => Ok(v.iter().map(|s| s.as_str()).collect()),
+            Docs::Arrow { data, offsets } => {
+                let bytes = data.as_slice()?;
+                Ok(offsets
+                    .windows(2)
+                    .map(|w| {
+                        // Checked as UTF-8 in `extract`; offsets fall on char boundaries
+                        // unless the producer lied, in which case the lossy path is taken.
+                        std::str::from_utf8(&bytes[w[0]..w[1]]).unwrap_or("\u{FFFD}")
+                    })
+                    .collect())
+            }
+        }
+    }
+}
+
+fn extract_doc(item: &Bound<'_, PyAny>, i: usize) -> PyResult<String> {
+    if let Ok(s) = item.cast::<PyString>() {
+        // Lone surrogates cannot be UTF-8: they become U+FFFD rather than an error.
+        return Ok(match s.to_cow() {
+            Ok(c) => c.into_owned(),
+            Err(_) => s.to_string_lossy().into_owned(),
+        });
+    }
+    let tname = item
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_string());
+    let hint = if item.is_none() {
+        " (None)".to_string()
+    } else if let Ok(f) = item.extract::<f64>() {
+        if f.is_nan() {
+            " (NaN: a missing value?)".to_string()
+        } else {
+            String::new()
+        }
+    } else if tname == "bytes" || tname == "bytearray" {
+        " (decode it to str first)".to_string()
+    } else {
+        String::new()
+    };
+    Err(PyTypeError::new_err(format!(
+        "documents[{i}] is of type {tname}{hint}; expected str"
+    )))
+}
+
+/// A CSR matrix as the tuple `(data, indices, indptr, (n_rows, n_cols))` of numpy arrays,
+/// with int32 indices (int64 row pointers once the matrix passes 2**31 - 1 entries), as
+/// `scipy.sparse.csr_matrix` takes it. The Vec buffers are moved into numpy, not copied.
+pub(crate) fn csr_to_py<'py, T: Real + numpy::Element>(
+    py: Python<'py>,
+    m: CsrMatrix<T>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let CsrMatrix { n_rows, n_cols, indptr, indices, data } = m;
+    let data = PyArray1::from_vec(py, data);
+    let indices: Vec<i32> = indices.into_iter().map(|j| j as i32).collect();
+    let indices = PyArray1::from_vec(py, indices);
+    let indptr: Bound<'py, PyAny> = if indptr.last().copied().unwrap_or(0) <= i32::MAX as usize {
+        PyArray1::from_vec(py, indptr.into_iter().map(|p| p as i32).collect::<Vec<i32>>())
+            .into_any()
+    } else {
+        PyArray1::from_vec(py, indptr.into_iter().map(|p| p as i64).collect::<Vec<i64>>())
+            .into_any()
+    };
+    PyTuple::new(py, [data.into_any(), indices.into_any(), indptr, (n_rows, n_cols).into_pyobject(py)?.into_any()])
+}
+
+fn index_vec(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<usize>> {
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<i32>>() {
+        return a.as_array().iter().map(|&v| to_index(v as i64, what)).collect();
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<i64>>() {
+        return a.as_array().iter().map(|&v| to_index(v, what)).collect();
+    }
+    Err(PyTypeError::new_err(format!("{what} must be an int32 or int64 numpy array")))
+}
+
+fn to_index(v: i64, what: &str) -> PyResult<usize> {
+    usize::try_from(v).map_err(|_| PyValueError::new_err(format!("{what} has a negative entry")))
+}
+
+/// The reverse of [`csr_to_py`]: `(data, indices, indptr, (n_rows, n_cols))` with data of
+/// float32 or float64 (the Python side converts other dtypes), into a checked [`CsrMatrix`].
+pub(crate) enum CsrAny {
+    F32(CsrMatrix<f32>),
+    F64(CsrMatrix<f64>),
+}
+
+pub(crate) fn csr_from_py(obj: &Bound<'_, PyAny>) -> PyResult<CsrAny> {
+    let t = obj.cast::<PyTuple>().map_err(|_| {
+        PyTypeError::new_err("expected a (data, indices, indptr, shape) tuple for a CSR matrix")
+    })?;
+    let (n_rows, n_cols): (usize, usize) = t.get_item(3)?.extract()?;
+    let indices: Vec<u32> = index_vec(&t.get_item(1)?, "indices")?
+        .into_iter()
+        .map(|j| u32::try_from(j).map_err(|_| PyValueError::new_err("column index too large")))
+        .collect::<PyResult<_>>()?;
+    let indptr = index_vec(&t.get_item(2)?, "indptr")?;
+    let d = t.get_item(0)?;
+    if let Ok(a) = d.extract::<PyReadonlyArray1<f32>>() {
+        let data = a.as_array().to_vec();
+        return Ok(CsrAny::F32(CsrMatrix::new(n_rows, n_cols, indptr, indices, data)?));
+    }
+    if let Ok(a) = d.extract::<PyReadonlyArray1<f64>>() {
+        let data = a.as_array().to_vec();
+        return Ok(CsrAny::F64(CsrMatrix::new(n_rows, n_cols, indptr, indices, data)?));
+    }
+    Err(PyTypeError::new_err("CSR data must be a float32 or float64 numpy array"))
+}

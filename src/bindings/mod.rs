@@ -1,0 +1,50 @@
+//! The Python extension module `topictag._core`. Thin on purpose: each submodule parses
+//! Python input into core types, releases the GIL around the core call, and maps errors.
+//! All logic lives in the core modules.
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+use crate::error::Error;
+
+mod common;
+mod linear;
+mod model;
+mod vectorize;
+
+create_exception!(
+    topictag,
+    ModelFormatError,
+    PyValueError,
+    "A model file or byte string is truncated, corrupted, not a topictag file, or written by a newer format version."
+);
+create_exception!(
+    topictag,
+    NotFittedError,
+    PyValueError,
+    "A method that needs a fitted estimator was called before fit."
+);
+
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        match e {
+            Error::Value(m) => PyValueError::new_err(m),
+            Error::Type(m) => PyTypeError::new_err(m),
+            Error::NotFitted(m) => NotFittedError::new_err(m),
+            Error::Format(m) => ModelFormatError::new_err(m),
+        }
+    }
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", crate::VERSION)?;
+    m.add("ModelFormatError", py.get_type::<ModelFormatError>())?;
+    m.add("NotFittedError", py.get_type::<NotFittedError>())?;
+    vectorize::register(m)?;
+    linear::register(m)?;
+    model::register(m)?;
+    Ok(())
+}
