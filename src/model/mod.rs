@@ -1,1 +1,3 @@
-//! See the crate docs.
+//! The text-to-topics pipeline, explanations, evaluation and the model file format.
+
+pub mod format;
