@@ -1,3 +1,5 @@
 //! The text-to-topics pipeline, explanations, evaluation and the model file format.
 
+pub mod explain;
 pub mod format;
+pub mod metrics;

@@ -1,0 +1,152 @@
+//! Explanation arithmetic for a linear model on TF-IDF features.
+//!
+//! A topic's decision value for a document is `b + sum_j x_j * w_j` over the document's
+//! non-zero features `j`. Each term of that sum is the feature's contribution: the explanation
+//! lists them all, so that the contributions plus the intercept give back the decision value
+//! (summed in the same order and precision as the prediction path).
+
+use serde::{Deserialize, Serialize};
+
+use crate::sparse::Real;
+
+/// One feature's share of a decision value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Column index of the feature.
+    pub feature: u32,
+    /// Its TF-IDF value in the document.
+    pub value: f64,
+    /// The model's weight for the topic (sign-adjusted for the negative class of a binary model).
+    pub weight: f64,
+    /// `value * weight`.
+    pub contribution: f64,
+}
+
+/// The decision value of one topic for one document, split into per-feature contributions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Every non-zero feature of the document with a non-zero weight, largest |contribution| first.
+    pub contributions: Vec<Contribution>,
+    pub intercept: f64,
+    /// `intercept + sum(contributions)`.
+    pub score: f64,
+}
+
+/// Sparse dot product in f64, accumulated in column order: the one summation both the
+/// prediction path and explanations use.
+#[inline]
+pub fn sparse_dot<T: Real>(idx: &[u32], val: &[T], w: &[f64]) -> f64 {
+    let mut s = 0.0f64;
+    for (&j, &v) in idx.iter().zip(val) {
+        s += v.as_f64() * w[j as usize];
+    }
+    s
+}
+
+/// Explain the decision value `sign * (b + w . x)` of one weight row for one document row.
+/// `sign` is `-1` for the negative class of a binary model (whose decision value is the
+/// positive class's, negated), `1` otherwise. Features whose weight is exactly zero (pruned)
+/// contribute nothing and are left out.
+pub fn explain_row<T: Real>(idx: &[u32], val: &[T], w: &[f64], b: f64, sign: f64) -> Explanation {
+    let dot = sparse_dot(idx, val, w);
+    let mut contributions: Vec<Contribution> = idx
+        .iter()
+        .zip(val)
+        .filter(|(&j, _)| w[j as usize] != 0.0)
+        .map(|(&j, &v)| {
+            let weight = sign * w[j as usize];
+            let value = v.as_f64();
+            Contribution { feature: j, value, weight, contribution: value * weight }
+        })
+        .collect();
+    contributions.sort_by(|a, b| {
+        b.contribution
+            .abs()
+            .partial_cmp(&a.contribution.abs())
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.feature.cmp(&b.feature))
+    });
+    Explanation { contributions, intercept: sign * b, score: sign * (b + dot) }
+}
+
+/// The `n` largest positive and `n` most negative weights of one weight row (times `sign`),
+/// as `(feature, weight)` pairs, strongest first. Zero weights are never listed.
+pub fn top_weights(w: &[f64], sign: f64, n: usize) -> (Vec<(u32, f64)>, Vec<(u32, f64)>) {
+    let mut pos: Vec<(u32, f64)> = Vec::new();
+    let mut neg: Vec<(u32, f64)> = Vec::new();
+    for (j, &x) in w.iter().enumerate() {
+        let x = sign * x;
+        if x > 0.0 {
+            pos.push((j as u32, x));
+        } else if x < 0.0 {
+            neg.push((j as u32, x));
+        }
+    }
+    let by = |a: &(u32, f64), b: &(u32, f64)| {
+        b.1.abs().partial_cmp(&a.1.abs()).unwrap_or(std::cmp::Ordering::Equal).then(a.0.cmp(&b.0))
+    };
+    if pos.len() > n {
+        pos.select_nth_unstable_by(n, by);
+        pos.truncate(n);
+    }
+    if neg.len() > n {
+        neg.select_nth_unstable_by(n, by);
+        neg.truncate(n);
+    }
+    pos.sort_by(by);
+    neg.sort_by(by);
+    (pos, neg)
+}
+
+/// Byte offset -> char offset conversion (so Python can slice the original `str`). An offset
+/// inside a multi-byte char maps to that char; offsets past the end map to the char count.
+pub fn byte_to_char_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
+    let mut map = vec![0usize; text.len() + 1];
+    let mut ci = 0usize;
+    for (b, ch) in text.char_indices() {
+        for slot in &mut map[b..b + ch.len_utf8()] {
+            *slot = ci;
+        }
+        ci += 1;
+    }
+    map[text.len()] = ci;
+    byte_offsets.iter().map(|&b| map[b.min(text.len())]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contributions_sum_to_score() {
+        let w = vec![0.5, -2.0, 0.0, 1.5];
+        let idx = [0u32, 1, 2, 3];
+        let val = [0.1f32, 0.2, 0.3, 0.4];
+        let e = explain_row(&idx, &val, &w, 0.25, 1.0);
+        let total: f64 = e.contributions.iter().map(|c| c.contribution).sum::<f64>() + e.intercept;
+        assert!((total - e.score).abs() < 1e-12);
+        assert_eq!(e.contributions.len(), 3); // zero weight dropped
+        assert_eq!(e.contributions[0].feature, 3); // |0.6| > |-0.4| > |0.05|
+        assert_eq!(e.contributions[1].feature, 1);
+        let neg = explain_row(&idx, &val, &w, 0.25, -1.0);
+        assert!((neg.score + e.score).abs() < 1e-12);
+    }
+
+    #[test]
+    fn top_weights_orders_and_splits() {
+        let w = vec![0.5, -2.0, 0.0, 1.5, -0.1, 3.0];
+        let (p, n) = top_weights(&w, 1.0, 2);
+        assert_eq!(p, vec![(5, 3.0), (3, 1.5)]);
+        assert_eq!(n, vec![(1, -2.0), (4, -0.1)]);
+        let (p, n) = top_weights(&w, -1.0, 10);
+        assert_eq!(p[0], (1, 2.0));
+        assert_eq!(n.len(), 3);
+    }
+
+    #[test]
+    fn char_offsets() {
+        let t = "año de paz";
+        // bytes: a(0) ñ(1..3) o(3) ' '(4) d(5)
+        assert_eq!(byte_to_char_offsets(t, &[0, 3, 5, 1, t.len()]), vec![0, 2, 4, 1, 10]);
+    }
+}
