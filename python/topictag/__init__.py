@@ -7,6 +7,7 @@ explanations and a safe model file.
 
 from ._core import __version__
 from .exceptions import ConvergenceWarning, ModelFormatError, NotFittedError
+from . import datasets
 
 # -- vectorizers (issue: foundation)
 # -- linear classifiers
@@ -17,4 +18,5 @@ __all__ = [
     "ConvergenceWarning",
     "ModelFormatError",
     "NotFittedError",
+    "datasets",
 ]
