@@ -13,7 +13,6 @@ import io
 import json
 import math
 import os
-import random
 import sys
 import tempfile
 import time
@@ -159,12 +158,13 @@ class _Output:
 
 
 def _load_model(path: str):
-    import topictag
+    from ._persist import load
+    from .exceptions import ModelFormatError
 
     _check_input_file(path)
     try:
-        model = topictag.load(path)
-    except topictag.ModelFormatError as e:
+        model = load(path)
+    except ModelFormatError as e:
         raise CLIError(f"{path}: not a usable topictag model file ({_one_line(e)})") from None
     if not hasattr(model, "predict"):
         raise CLIError(
@@ -175,24 +175,23 @@ def _load_model(path: str):
 
 
 def _classifier_class():
-    import topictag
+    from ._classifier import TopicClassifier
 
-    cls = getattr(topictag, "TopicClassifier", None)
-    if cls is None:
-        raise CLIError("this build of topictag has no TopicClassifier")
-    return cls
+    return TopicClassifier
 
 
 def _scores(model, texts: List[str]):
-    """(classes, score matrix) with probabilities when the model has them."""
+    """(classes, score matrix): probabilities for logistic models, decision values for SVMs
+    (the scale of the model's own ``threshold`` and of ``predict_top``)."""
     import numpy as np
 
-    if hasattr(model, "predict_proba"):
-        try:
-            return list(model.classes_), np.asarray(model.predict_proba(texts))
-        except (AttributeError, NotImplementedError):
-            pass
-    return list(model.classes_), np.asarray(model.decision_function(texts))
+    classes = list(model.classes_)
+    if getattr(model, "model", None) == "logistic":
+        return classes, np.asarray(model.predict_proba(texts))
+    d = np.asarray(model.decision_function(texts))
+    if d.ndim == 1:  # two topics, one decision value: positive means classes_[1]
+        d = np.stack([-d, d], axis=1)
+    return classes, d
 
 
 def _as_topic_list(pred: Any) -> List[str]:
@@ -213,8 +212,9 @@ def _fmt_score(x: float) -> float:
 def cmd_train(args) -> int:
     texts, labels = _read_labelled(args)
     cls = _classifier_class()
-    params: Dict[str, Any] = {"model": args.model}
+    params: Dict[str, Any] = {}
     optional = {
+        "model": args.model,
         "C": args.C,
         "language": args.language,
         "min_df": args.min_df,
@@ -241,7 +241,7 @@ def cmd_train(args) -> int:
     _save(model, args.output)
     kind = "multi-label" if getattr(model, "multilabel_", False) else "single-label"
     print(
-        f"trained a {args.model} model on {len(texts):,} documents, "
+        f"trained a {model.model} model on {len(texts):,} documents, "
         f"{len(model.classes_)} topics ({kind}) in {elapsed:.2f} s; saved to {args.output}"
     )
     return 0
@@ -274,8 +274,6 @@ def cmd_predict(args) -> int:
     rows = []
     for i, doc_id in enumerate(ids):
         row = scores[i]
-        if scores.ndim == 1:  # a binary decision function: one column for classes[1]
-            row = [-row, row]
         order = sorted(range(len(classes)), key=lambda j: -float(row[j]))
         if preds is None:
             topics = [classes[j] for j in order if float(row[j]) >= args.threshold]
@@ -328,22 +326,13 @@ def _jsonable(x: Any) -> Any:
     return x
 
 
-def _terms_of(model, topic: Optional[str], n: int) -> Dict[str, List[Tuple[str, float]]]:
-    """{topic: [(term, weight), ...]} from ``top_terms``, whatever container it returns."""
-    res = model.top_terms(topic=topic, n=n)
-    if hasattr(res, "columns"):  # a DataFrame: columns topic, term, weight (in some order)
-        res = res.to_dict("records")
-    if isinstance(res, dict):
-        return {str(t): [(str(a), float(b)) for a, b in v] for t, v in res.items()}
-    res = list(res)
-    if res and isinstance(res[0], dict):
-        out: Dict[str, List[Tuple[str, float]]] = {}
-        for r in res:
-            t = str(r.get("topic", topic))
-            w = r.get("weight", r.get("coef", r.get("score")))
-            out.setdefault(t, []).append((str(r["term"]), float(w)))
-        return out
-    return {str(topic): [(str(a), float(b)) for a, b in res]}
+def _terms_of(model, topic: Optional[str], n: int):
+    """{topic: {"positive": [(term, weight), ...], "negative": [...]}}, topics in model order."""
+    out: Dict[str, Dict[str, List[Tuple[str, float]]]] = {}
+    for t, polarity, _rank, term, weight in model.top_terms(topic=topic, n=n, as_frame=False):
+        d = out.setdefault(str(t), {"positive": [], "negative": []})
+        d.setdefault(str(polarity), []).append((str(term), float(weight)))
+    return out
 
 
 def cmd_top_terms(args) -> int:
@@ -354,11 +343,16 @@ def cmd_top_terms(args) -> int:
     if args.topic is not None and args.topic not in classes:
         raise CLIError(f"unknown topic {args.topic!r}; the model's topics are: {', '.join(classes)}")
     terms = _terms_of(model, args.topic, args.n)
-    for topic, pairs in terms.items():
+    for topic, d in terms.items():
         print(f"{topic}:")
+        pairs = d["positive"] + (d["negative"] if args.negative else [])
         width = max((len(t) for t, _ in pairs), default=0)
-        for term, weight in pairs:
+        for term, weight in d["positive"]:
             print(f"  {term:<{width}}  {weight:+.3f}")
+        if args.negative and d["negative"]:
+            print("  against:")
+            for term, weight in d["negative"]:
+                print(f"  {term:<{width}}  {weight:+.3f}")
     return 0
 
 
@@ -380,43 +374,6 @@ def cmd_explain(args) -> int:
 # -------------------------------------------------------------------------------------- demo
 
 
-def _folds(labels: Sequence[Sequence[str]], k: int, seed: int) -> List[List[int]]:
-    """k folds, each holding about the same share of every topic (greedy: documents of the
-    rarest topics first, each to the fold that most lacks its topics; ties by fold size)."""
-    n = len(labels)
-    rng = random.Random(seed)
-    order = list(range(n))
-    rng.shuffle(order)
-    count: Dict[str, int] = {}
-    for ls in labels:
-        for t in ls:
-            count[t] = count.get(t, 0) + 1
-    order.sort(key=lambda i: min((count[t] for t in labels[i]), default=n))
-    folds: List[List[int]] = [[] for _ in range(k)]
-    have = [dict() for _ in range(k)]  # type: List[Dict[str, int]]
-    for i in order:
-        def need(f):
-            return sum(count[t] / k - have[f].get(t, 0) for t in labels[i])
-        best = max(range(k), key=lambda f: (need(f), -len(folds[f])))
-        folds[best].append(i)
-        for t in labels[i]:
-            have[best][t] = have[best].get(t, 0) + 1
-    return [sorted(f) for f in folds]
-
-
-def _per_topic(truth: List[List[str]], pred: List[List[str]], topics: List[str]):
-    rows = []
-    for t in topics:
-        tp = sum(1 for a, b in zip(truth, pred) if t in a and t in b)
-        fp = sum(1 for a, b in zip(truth, pred) if t not in a and t in b)
-        fn = sum(1 for a, b in zip(truth, pred) if t in a and t not in b)
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        rows.append((t, p, r, f, tp + fn))
-    return rows
-
-
 def _wrap(text: str, width: int, indent: str) -> str:
     import textwrap
 
@@ -424,12 +381,10 @@ def _wrap(text: str, width: int, indent: str) -> str:
                          subsequent_indent=indent)
 
 
-def _drivers(model, text: str, topic: str, n: int = 5) -> List[str]:
-    try:
-        exp = model.explain(text, topic=topic, n=n * 2)
-    except Exception:  # an explanation is a bonus in the demo; never fail the run for it
-        return []
-    words = [str(term) for term, c in exp.contributions if float(c) > 0]
+def _drivers(model, text: str, topic: Any, n: int = 5) -> List[str]:
+    """The words that pushed ``text`` most towards ``topic``."""
+    exp = model.explain(text, topic=topic, n=n)
+    words = [str(c.term) for c in exp.contributions if float(c.contribution) > 0]
     return words[:n]
 
 
@@ -440,7 +395,15 @@ def _default_model_path() -> str:
     return os.path.join(tempfile.mkdtemp(prefix="topictag-"), "starter-model.ttm")
 
 
+def _demo_model(cls):
+    """The model the demo trains: logistic regression, so scores read as probabilities."""
+    return cls(model="logistic", C=10.0, random_state=0)
+
+
 def cmd_demo(args) -> int:
+    import numpy as np
+
+    from ._evaluate import cross_validate
     from .datasets import load_demo, load_starter
 
     if args.cv < 2:
@@ -450,83 +413,80 @@ def cmd_demo(args) -> int:
     texts, labels = starter.data, starter.target
     topics = list(starter.topics)
     n_en = sum(1 for x in starter.language if x == "en")
+    n_multi = sum(1 for ls in labels if len(ls) > 1)
     print(
         f"Starter corpus: {len(texts)} news paragraphs ({n_en} English, {len(texts) - n_en} "
-        f"Spanish), {len(topics)} topics, multi-label."
+        f"Spanish), {len(topics)} topics; {n_multi} paragraphs carry more than one topic."
     )
     print(f"Topics: {', '.join(topics)}")
     if args.cv > len(texts):
         raise CLIError(f"--cv {args.cv} is more folds than the {len(texts)} documents")
 
-    # 1. cross-validation: every paragraph tagged by a model that never saw it
-    folds = _folds(labels, args.cv, seed=0)
-    pred: List[List[str]] = [[] for _ in texts]
-    t0 = time.perf_counter()
-    fit_time = 0.0
-    with progress(f"{args.cv}-fold cross-validation") as p:
-        for f, test in enumerate(folds):
-            p.update(f"fold {f + 1}/{args.cv}")
-            test_set = set(test)
-            train = [i for i in range(len(texts)) if i not in test_set]
-            m = cls()
-            t1 = time.perf_counter()
-            m.fit([texts[i] for i in train], [labels[i] for i in train])
-            fit_time += time.perf_counter() - t1
-            out = m.predict([texts[i] for i in test])
-            for i, y in zip(test, out):
-                pred[i] = _as_topic_list(y)
-    cv_time = time.perf_counter() - t0
-    rows = _per_topic(labels, pred, topics)
-    macro = sum(r[3] for r in rows) / len(rows)
+    # 1. cross-validation: each fold is tagged by a model trained on the other folds
+    model = _demo_model(cls)
     print()
-    print(f"{args.cv}-fold cross-validation ({cv_time:.2f} s in all, "
-          f"{fit_time / args.cv * 1000:.0f} ms per training):")
-    width = max(len(t) for t in topics + ["topic"])
+    print(f"Model: {model!r}")
+    with progress(f"{args.cv}-fold cross-validation"):
+        cv = cross_validate(model, texts, labels, cv=args.cv, random_state=0)
+    reports = cv.reports
+    names = [str(c) for c in reports[0].classes]
+    prec = np.mean([r.precision for r in reports], axis=0)
+    rec = np.mean([r.recall for r in reports], axis=0)
+    f1 = np.mean([r.f1 for r in reports], axis=0)
+    support = np.sum([r.support for r in reports], axis=0)
+    macro = float(np.mean(cv["test_f1_macro"]))
+    micro = float(np.mean(cv["test_f1_micro"]))
+    print(f"{args.cv}-fold cross-validation (mean over folds; training "
+          f"{np.mean(cv['fit_time']) * 1000:.0f} ms per fold):")
+    width = max(len(t) for t in names + ["topic"])
     print(f"  {'topic':<{width}}  precision  recall    F1  support")
-    for t, pr, rc, f1, sup in rows:
-        print(f"  {t:<{width}}  {pr:9.2f}  {rc:6.2f}  {f1:4.2f}  {sup:7d}")
+    for i, t in enumerate(names):
+        print(f"  {t:<{width}}  {prec[i]:9.2f}  {rec[i]:6.2f}  {f1[i]:4.2f}  {int(support[i]):7d}")
+    print(f"cross-validated micro-F1: {micro:.2f}")
     print(f"cross-validated macro-F1: {macro:.2f}")
 
     # 2. the final model, on all the paragraphs
-    model = cls()
     with progress("training on the whole corpus"):
         model.fit(texts, labels)
 
     # 3. new paragraphs, English and Spanish
     demo = load_demo()
     print()
-    print(f"Tagging {len(demo.data)} new paragraphs (not in the training data):")
+    print(f"Tagging {len(demo.data)} new paragraphs (not in the training data); each topic is "
+          "followed by its probability and the words that weighed most for it:")
     preds = model.predict(demo.data)
     tops = model.predict_top(demo.data, 3)
     for i, text in enumerate(demo.data):
         lang = demo.language[i]
         print()
-        print(f"[{i + 1}] ({'English' if lang == 'en' else 'Spanish' if lang == 'es' else lang})")
+        print(f"[{i + 1}] {'English' if lang == 'en' else 'Spanish' if lang == 'es' else lang}")
         snippet = " ".join(text.split())
-        if len(snippet) > 240:
-            snippet = snippet[:237].rsplit(" ", 1)[0] + "..."
+        if len(snippet) > 300:
+            snippet = snippet[:297].rsplit(" ", 1)[0] + " ..."
         print(_wrap(snippet, 92, "    "))
-        got = _as_topic_list(preds[i])
         score_of = {str(t): float(s) for t, s in tops[i]}
-        shown = got if got else [str(t) for t, _ in tops[i][:1]]
-        expected = demo.target[i]
-        tag_line = ", ".join(
-            f"{t} ({score_of[t]:.2f})" if t in score_of else t for t in got
-        ) or "(none above the threshold)"
-        print(f"    topics: {tag_line}")
-        if expected:
-            print(f"    expected: {', '.join(expected)}")
-        for t in shown:
+        got = _as_topic_list(preds[i])
+        if not got:
+            best, best_score = tops[i][0]
+            print(f"    topics: none above the threshold (best: {best} {best_score:.2f})")
+        else:
+            print("    topics:")
+        for t in got:
+            score = score_of.get(str(t))
+            if score is None:
+                score = float(model.predict_proba([text])[0][list(model.classes_).index(t)])
             words = _drivers(model, text, t)
-            if words:
-                print(f"    {t} <- {', '.join(words)}")
+            print(f"      {str(t):<{width}} {score:.2f}   <- {', '.join(words)}")
+        if demo.target[i]:
+            print(f"    expected: {', '.join(demo.target[i])}")
 
     # 4. save it for the other commands
     path = args.save or _default_model_path()
     _save(model, path)
     print()
     print(f"Model saved to {path}")
-    print(f"Try: echo 'Rebels and the army agreed to a truce' | {PROG} predict {path}")
+    print(f"Next: echo 'Rebels and the army agreed to a truce' | {PROG} predict {path}")
+    print(f"      {PROG} top-terms {path} ceasefire")
     return 0
 
 
@@ -562,8 +522,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data", metavar="DATA", help="labelled documents (.csv, .tsv, .jsonl, .parquet)")
     p.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write")
     _add_data_options(p)
-    p.add_argument("--model", choices=("logistic", "svm"), default="logistic",
-                   help="classifier (default: logistic)")
+    p.add_argument("--model", choices=("logistic", "svm"), default=None,
+                   help="classifier: linear SVM or logistic regression (probabilities) "
+                        "(default: svm)")
     p.add_argument("--C", type=float, default=None, help="inverse regularisation strength")
     p.add_argument("--ngram-max", type=int, default=None, metavar="N",
                    help="use word n-grams of 1 to N words")
@@ -618,6 +579,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("topic", metavar="TOPIC", nargs="?", default=None,
                    help="one topic (default: every topic)")
     p.add_argument("-n", type=int, default=10, help="terms per topic (default: 10)")
+    p.add_argument("--negative", action="store_true",
+                   help="also list the terms that weigh most against each topic")
     p.set_defaults(func=cmd_top_terms)
 
     p = sub.add_parser("explain", help="why a text gets a topic",
