@@ -32,33 +32,30 @@ pub struct Explanation {
     pub score: f64,
 }
 
-/// Sparse dot product in f64, accumulated in column order: the one summation both the
-/// prediction path and explanations use.
-#[inline]
-pub fn sparse_dot<T: Real>(idx: &[u32], val: &[T], w: &[f64]) -> f64 {
-    let mut s = 0.0f64;
+/// Explain the decision value `sign * (b + w . x)` of one weight row for one document row
+/// (`weight(j)` gives the row's weight of feature `j`). The sum starts at the intercept and adds
+/// the features in column order, as the prediction path does, so `score` is bit-identical to
+/// the predicted decision value. `sign` is `-1` for the negative class of a binary model (whose
+/// decision value is the positive class's, negated), `1` otherwise. Features whose weight is
+/// exactly zero (pruned) contribute nothing and are left out.
+pub fn explain_row<T: Real>(
+    idx: &[u32],
+    val: &[T],
+    weight: impl Fn(usize) -> f64,
+    b: f64,
+    sign: f64,
+) -> Explanation {
+    let mut z = b;
+    let mut contributions = Vec::with_capacity(idx.len());
     for (&j, &v) in idx.iter().zip(val) {
-        s += v.as_f64() * w[j as usize];
+        let w = weight(j as usize);
+        let value = v.as_f64();
+        z += value * w;
+        if w != 0.0 {
+            let weight = sign * w;
+            contributions.push(Contribution { feature: j, value, weight, contribution: value * weight });
+        }
     }
-    s
-}
-
-/// Explain the decision value `sign * (b + w . x)` of one weight row for one document row.
-/// `sign` is `-1` for the negative class of a binary model (whose decision value is the
-/// positive class's, negated), `1` otherwise. Features whose weight is exactly zero (pruned)
-/// contribute nothing and are left out.
-pub fn explain_row<T: Real>(idx: &[u32], val: &[T], w: &[f64], b: f64, sign: f64) -> Explanation {
-    let dot = sparse_dot(idx, val, w);
-    let mut contributions: Vec<Contribution> = idx
-        .iter()
-        .zip(val)
-        .filter(|(&j, _)| w[j as usize] != 0.0)
-        .map(|(&j, &v)| {
-            let weight = sign * w[j as usize];
-            let value = v.as_f64();
-            Contribution { feature: j, value, weight, contribution: value * weight }
-        })
-        .collect();
     contributions.sort_by(|a, b| {
         b.contribution
             .abs()
@@ -66,20 +63,25 @@ pub fn explain_row<T: Real>(idx: &[u32], val: &[T], w: &[f64], b: f64, sign: f64
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(a.feature.cmp(&b.feature))
     });
-    Explanation { contributions, intercept: sign * b, score: sign * (b + dot) }
+    Explanation { contributions, intercept: sign * b, score: sign * z }
 }
 
-/// The `n` largest positive and `n` most negative weights of one weight row (times `sign`),
-/// as `(feature, weight)` pairs, strongest first. Zero weights are never listed.
-pub fn top_weights(w: &[f64], sign: f64, n: usize) -> (Vec<(u32, f64)>, Vec<(u32, f64)>) {
+/// The `n` largest positive and `n` most negative weights (times `sign`) among `weights`
+/// (feature index, weight), as `(feature, weight)` pairs, strongest first. Zero weights are
+/// never listed.
+pub fn top_weights(
+    weights: impl Iterator<Item = (u32, f64)>,
+    sign: f64,
+    n: usize,
+) -> (Vec<(u32, f64)>, Vec<(u32, f64)>) {
     let mut pos: Vec<(u32, f64)> = Vec::new();
     let mut neg: Vec<(u32, f64)> = Vec::new();
-    for (j, &x) in w.iter().enumerate() {
+    for (j, x) in weights {
         let x = sign * x;
         if x > 0.0 {
-            pos.push((j as u32, x));
+            pos.push((j, x));
         } else if x < 0.0 {
-            neg.push((j as u32, x));
+            neg.push((j, x));
         }
     }
     let by = |a: &(u32, f64), b: &(u32, f64)| {
@@ -122,23 +124,24 @@ mod tests {
         let w = vec![0.5, -2.0, 0.0, 1.5];
         let idx = [0u32, 1, 2, 3];
         let val = [0.1f32, 0.2, 0.3, 0.4];
-        let e = explain_row(&idx, &val, &w, 0.25, 1.0);
+        let e = explain_row(&idx, &val, |j| w[j], 0.25, 1.0);
         let total: f64 = e.contributions.iter().map(|c| c.contribution).sum::<f64>() + e.intercept;
         assert!((total - e.score).abs() < 1e-12);
         assert_eq!(e.contributions.len(), 3); // zero weight dropped
         assert_eq!(e.contributions[0].feature, 3); // |0.6| > |-0.4| > |0.05|
         assert_eq!(e.contributions[1].feature, 1);
-        let neg = explain_row(&idx, &val, &w, 0.25, -1.0);
+        let neg = explain_row(&idx, &val, |j| w[j], 0.25, -1.0);
         assert!((neg.score + e.score).abs() < 1e-12);
     }
 
     #[test]
     fn top_weights_orders_and_splits() {
         let w = vec![0.5, -2.0, 0.0, 1.5, -0.1, 3.0];
-        let (p, n) = top_weights(&w, 1.0, 2);
+        let it = || w.iter().enumerate().map(|(j, &x)| (j as u32, x));
+        let (p, n) = top_weights(it(), 1.0, 2);
         assert_eq!(p, vec![(5, 3.0), (3, 1.5)]);
         assert_eq!(n, vec![(1, -2.0), (4, -0.1)]);
-        let (p, n) = top_weights(&w, -1.0, 10);
+        let (p, n) = top_weights(it(), -1.0, 10);
         assert_eq!(p[0], (1, 2.0));
         assert_eq!(n.len(), 3);
     }

@@ -1,0 +1,603 @@
+"""TopicClassifier: raw text in, topics out.
+
+One Rust object (``_core.TopicModel``: TF-IDF vectorizer + sparse linear model + topic names)
+does the work; prediction from raw text is a single Rust call that releases the GIL and makes
+no Python object per document. This module parses labels, validates parameters and formats
+results.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import time
+import warnings
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _core
+from ._base import BaseEstimator, ClassifierMixin
+from ._evaluate import EvaluationReport
+from ._explain import Contribution, Explanation, top_terms_output
+from ._input import as_documents, n_documents
+from .exceptions import ConvergenceWarning
+
+_MODELS = ("svm", "logistic")
+
+# Parameters handed to the TF-IDF vectorizer core (same names and meanings as
+# topictag.TfidfVectorizer).
+_VECTORIZER_PARAMS = (
+    "analyzer", "ngram_range", "lowercase", "strip_accents", "normalization", "stop_words",
+    "stemmer", "language", "languages", "token_pattern", "min_df", "max_df", "max_features",
+    "sublinear_tf", "norm", "use_idf", "smooth_idf", "binary",
+)
+
+
+def _is_label_collection(v) -> bool:
+    return isinstance(v, (list, tuple, set, frozenset, np.ndarray))
+
+
+def _check_scalar_label(v, i) -> Any:
+    if v is None or (isinstance(v, float) and v != v):
+        raise ValueError(f"labels[{i}] is missing ({v!r}); every document needs a topic")
+    if isinstance(v, np.generic):
+        v = v.item()
+    if not isinstance(v, (str, int, float, bool)):
+        raise TypeError(
+            f"labels[{i}] is of type {type(v).__name__}; expected a topic name (str or int), "
+            "or a list of topic names for multi-label data"
+        )
+    return v
+
+
+class TopicClassifier(ClassifierMixin, BaseEstimator):
+    """Tag documents with topics: TF-IDF features and a sparse linear classifier, in Rust.
+
+    Multi-class (one topic per document) or multi-label (any number of topics per document),
+    decided by the labels given to :meth:`fit`: a list of topic lists (or delimiter-joined
+    strings with ``label_sep``) means multi-label.
+
+    Parameters
+    ----------
+    model : {"svm", "logistic"}, default "svm"
+        Linear SVM (squared hinge loss, L2 penalty: scikit-learn's ``LinearSVC``) or logistic
+        regression (``LogisticRegression``). Logistic regression gives calibrated-ish
+        probabilities; the SVM is usually a little more accurate on news topics.
+    analyzer, ngram_range, lowercase, strip_accents, normalization, stop_words, stemmer,
+    language, languages, token_pattern, min_df, max_df, max_features, sublinear_tf, norm,
+    use_idf, smooth_idf, binary
+        The TF-IDF vectorizer's parameters (see ``topictag.TfidfVectorizer``). The defaults
+        are chosen for news text in English and Spanish: word unigrams and bigrams, NFKC
+        normalisation with accent folding, sub-linear term frequency, and
+        ``language="auto"`` (per-document English/Spanish detection).
+    C : float, default 1.0
+        Inverse regularisation strength.
+    class_weight : None, "balanced" or dict topic -> weight
+    max_iter : int, default 1000
+    tol : float, default 1e-4
+    threshold : float or None
+        Multi-label only: a topic is assigned when its score reaches the threshold. The score
+        is the probability for ``model="logistic"`` (default 0.5) and the decision value for
+        ``model="svm"`` (default 0.0).
+    allow_empty : bool, default True
+        Multi-label only: when False, a document with no topic over the threshold gets its
+        best-scoring topic.
+    label_sep : str or None
+        When set, string labels are split on it into topic lists ("ceasefire|mediation"),
+        which makes the task multi-label.
+    n_jobs : int or None
+        Threads (scikit-learn convention: None or -1 = all cores). Results do not depend on it.
+    random_state : int or None
+        Seed for the solvers' coordinate order.
+
+    Attributes
+    ----------
+    classes_ : numpy array of topics.
+    multilabel_ : bool.
+    vocabulary_size_ : int, number of features.
+    training_summary_ : dict: ``n_documents``, ``fit_time`` (seconds), ``converged``,
+        ``n_iter``.
+
+    ``score(X, y)`` is accuracy for multi-class data and micro-averaged F1 for multi-label
+    data (so ``GridSearchCV`` and ``cross_val_score`` work on raw text without a ``scoring``
+    argument).
+    """
+
+    def __init__(
+        self,
+        model: str = "svm",
+        *,
+        analyzer: str = "word",
+        ngram_range: Tuple[int, int] = (1, 2),
+        lowercase: bool = True,
+        strip_accents: Optional[str] = "unicode",
+        normalization: Optional[str] = "nfkc",
+        stop_words=None,
+        stemmer=None,
+        language: Optional[str] = "auto",
+        languages: Sequence[str] = ("en", "es"),
+        token_pattern: Optional[str] = None,
+        min_df=1,
+        max_df=1.0,
+        max_features: Optional[int] = None,
+        sublinear_tf: bool = True,
+        norm: Optional[str] = "l2",
+        use_idf: bool = True,
+        smooth_idf: bool = True,
+        binary: bool = False,
+        C: float = 1.0,
+        class_weight=None,
+        max_iter: int = 1000,
+        tol: float = 1e-4,
+        threshold: Optional[float] = None,
+        allow_empty: bool = True,
+        label_sep: Optional[str] = None,
+        n_jobs: Optional[int] = None,
+        random_state: Optional[int] = None,
+    ):
+        self.model = model
+        self.analyzer = analyzer
+        self.ngram_range = ngram_range
+        self.lowercase = lowercase
+        self.strip_accents = strip_accents
+        self.normalization = normalization
+        self.stop_words = stop_words
+        self.stemmer = stemmer
+        self.language = language
+        self.languages = languages
+        self.token_pattern = token_pattern
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+        self.norm = norm
+        self.use_idf = use_idf
+        self.smooth_idf = smooth_idf
+        self.binary = binary
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.tol = tol
+        self.threshold = threshold
+        self.allow_empty = allow_empty
+        self.label_sep = label_sep
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    # -- parameters -------------------------------------------------------------------------
+    def _validate_params(self) -> None:
+        if self.model not in _MODELS:
+            raise ValueError(f"model must be 'svm' or 'logistic', got {self.model!r}")
+        if isinstance(self.C, bool) or not isinstance(self.C, (int, float, np.number)) or not self.C > 0:
+            raise ValueError(f"C must be a positive number, got {self.C!r}")
+        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
+            raise ValueError(f"max_iter must be a positive int, got {self.max_iter!r}")
+        if not isinstance(self.tol, (int, float, np.number)) or not self.tol > 0:
+            raise ValueError(f"tol must be a positive number, got {self.tol!r}")
+        if self.threshold is not None:
+            if not isinstance(self.threshold, (int, float, np.number)) or self.threshold != self.threshold:
+                raise ValueError(f"threshold must be a number or None, got {self.threshold!r}")
+            if self.model == "logistic" and not 0.0 <= self.threshold <= 1.0:
+                raise ValueError(
+                    "threshold is a probability for model='logistic' and must be in [0, 1], "
+                    f"got {self.threshold!r}"
+                )
+        if self.label_sep is not None and (not isinstance(self.label_sep, str) or not self.label_sep):
+            raise ValueError(f"label_sep must be a non-empty str or None, got {self.label_sep!r}")
+        if self.class_weight is not None and self.class_weight != "balanced" and not isinstance(self.class_weight, dict):
+            raise ValueError(
+                f"class_weight must be None, 'balanced' or a dict topic -> weight, got {self.class_weight!r}"
+            )
+
+    def _vectorizer_params(self) -> Dict[str, Any]:
+        out = {}
+        for name in _VECTORIZER_PARAMS:
+            v = getattr(self, name)
+            if isinstance(v, (tuple, np.ndarray)):
+                v = list(v)
+            elif isinstance(v, (set, frozenset)):
+                v = sorted(v)
+            out[name] = v
+        return out
+
+    def _linear_params(self, classes) -> Dict[str, Any]:
+        cw = self.class_weight
+        if isinstance(cw, dict):
+            index = {c: i for i, c in enumerate(classes)}
+            cwd = {}
+            for k, w in cw.items():
+                key = k.item() if isinstance(k, np.generic) else k
+                if key not in index:
+                    raise ValueError(f"class_weight names topic {k!r}, which is not in the training labels")
+                cwd[index[key]] = float(w)
+            cw = cwd
+        return {
+            "model": self.model,
+            "C": float(self.C),
+            "class_weight": cw,
+            "max_iter": int(self.max_iter),
+            "tol": float(self.tol),
+            "random_state": self.random_state,
+        }
+
+    def _threshold(self) -> float:
+        if self.threshold is not None:
+            return float(self.threshold)
+        return 0.5 if self.model == "logistic" else 0.0
+
+    # -- labels -----------------------------------------------------------------------------
+    def _parse_labels(self, y, n: int) -> Tuple[List[List[Any]], bool]:
+        """(one topic list per document, multilabel?)."""
+        if y is None:
+            raise ValueError("fit needs labels: one topic per document (or a list of topics)")
+        if isinstance(y, str):
+            raise ValueError("labels must be one topic per document, not a single str")
+        if hasattr(y, "tolist") and not isinstance(y, np.ndarray) or (
+            isinstance(y, np.ndarray) and y.ndim == 1
+        ):
+            y = y.tolist()
+        elif isinstance(y, np.ndarray):
+            raise ValueError(
+                f"labels must be one-dimensional (one topic or topic list per document), "
+                f"got an array of shape {y.shape}"
+            )
+        else:
+            y = list(y)
+        if len(y) != n:
+            raise ValueError(
+                f"got {n} documents but {len(y)} labels; give exactly one label (or topic list) per document"
+            )
+        multilabel = any(_is_label_collection(v) for v in y) or (
+            self.label_sep is not None and any(isinstance(v, str) for v in y)
+        )
+        out: List[List[Any]] = []
+        if multilabel:
+            for i, v in enumerate(y):
+                if _is_label_collection(v):
+                    items = list(v.tolist() if isinstance(v, np.ndarray) else v)
+                    ls = []
+                    for t in items:
+                        t = _check_scalar_label(t, i)
+                        if isinstance(t, str) and self.label_sep is not None:
+                            ls.extend(p.strip() for p in t.split(self.label_sep) if p.strip())
+                        else:
+                            ls.append(t)
+                elif isinstance(v, str) and self.label_sep is not None:
+                    ls = [p.strip() for p in v.split(self.label_sep) if p.strip()]
+                elif v is None:
+                    ls = []
+                else:
+                    ls = [_check_scalar_label(v, i)]
+                seen = []
+                for t in ls:
+                    if t not in seen:
+                        seen.append(t)
+                out.append(seen)
+        else:
+            for i, v in enumerate(y):
+                out.append([_check_scalar_label(v, i)])
+        return out, multilabel
+
+    @staticmethod
+    def _sorted_classes(sets) -> List[Any]:
+        from ._evaluate import _sort_key
+
+        return sorted({c for ls in sets for c in ls}, key=_sort_key)
+
+    def _encode(self, sets, multilabel, strict: bool = True):
+        index = {c: i for i, c in enumerate(self._class_list)}
+        # Labels equal as Python values (1 == 1.0 == True) map together.
+        def idx(c, i):
+            j = index.get(c)
+            if j is None:
+                if strict:
+                    raise ValueError(
+                        f"labels[{i}] is topic {c!r}, which the model was not trained on "
+                        f"(known topics: {self._class_list!r})"
+                    )
+            return j
+
+        if multilabel:
+            return [[j for j in (idx(c, i) for c in ls) if j is not None] for i, ls in enumerate(sets)]
+        return [idx(ls[0], i) for i, ls in enumerate(sets)]
+
+    # -- fit --------------------------------------------------------------------------------
+    def fit(self, X, y):
+        """Fit on raw text ``X`` (list of str, pandas/polars/pyarrow string column) and labels
+        ``y`` (one topic per document, or a list of topics per document)."""
+        self._validate_params()
+        docs = as_documents(X)
+        n = n_documents(docs)
+        if n == 0:
+            raise ValueError("fit needs at least one document; got an empty collection")
+        sets, multilabel = self._parse_labels(y, n)
+        classes = self._sorted_classes(sets)
+        if len(classes) < 2:
+            found = repr(classes[0]) if classes else "none"
+            raise ValueError(
+                f"fit needs at least two different topics in the labels; found only {found}"
+            )
+        self._class_list = classes
+        y_idx = self._encode(sets, multilabel)
+        t0 = time.perf_counter()
+        core = _core.TopicModel.fit(
+            docs, y_idx, multilabel, [str(c) for c in classes],
+            self._vectorizer_params(), self._linear_params(classes), self.n_jobs,
+        )
+        elapsed = time.perf_counter() - t0
+        self._set_fitted(core, classes, multilabel, fit_time=elapsed)
+        if not core.converged:
+            warnings.warn(
+                f"the {self.model} solver did not converge within max_iter={self.max_iter} "
+                "iterations; increase max_iter or tol",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _set_fitted(self, core, classes, multilabel, fit_time=None, summary=None):
+        self._core = core
+        self._class_list = list(classes)
+        self.classes_ = np.asarray(classes)
+        self.multilabel_ = bool(multilabel)
+        self.vocabulary_size_ = int(core.n_features)
+        if summary is None:
+            summary = {
+                "n_documents": int(core.n_documents),
+                "fit_time": float(fit_time if fit_time is not None else core.fit_seconds),
+                "converged": bool(core.converged),
+                "n_iter": int(core.n_iter),
+            }
+        self.training_summary_ = dict(summary)
+
+    def _fitted_core(self):
+        self._check_is_fitted()
+        return self._core
+
+    def _is_fitted(self) -> bool:
+        return getattr(self, "_core", None) is not None and hasattr(self, "classes_")
+
+    def _docs(self, X):
+        return as_documents(X)
+
+    # -- prediction -------------------------------------------------------------------------
+    def decision_function(self, X) -> np.ndarray:
+        """Decision values: shape (n_documents,) for a two-topic multi-class model (positive
+        means ``classes_[1]``, as in scikit-learn), else (n_documents, n_topics)."""
+        core = self._fitted_core()
+        d = core.decision_function(self._docs(X), self.n_jobs)
+        if d.shape[1] == 1:
+            return d[:, 0]
+        return d
+
+    def predict_proba(self, X, as_frame: bool = False):
+        """Topic probabilities, columns in ``classes_`` order (a DataFrame with topic columns
+        when ``as_frame=True``). Logistic models give their probabilities; SVM models give
+        Platt-scaled scores when the solver fitted them, else a ValueError. For multi-label
+        models each column is that topic's own probability (rows need not sum to 1)."""
+        core = self._fitted_core()
+        p = core.predict_proba(self._docs(X), self.n_jobs)
+        if as_frame:
+            import pandas as pd
+
+            return pd.DataFrame(p, columns=[str(c) for c in self._class_list])
+        return p
+
+    def predict(self, X):
+        """Multi-class: a numpy array of topics. Multi-label: a list of topic lists."""
+        core = self._fitted_core()
+        res = core.predict(self._docs(X), self._threshold(), bool(self.allow_empty), self.n_jobs)
+        if self.multilabel_:
+            indptr, indices = res
+            cl = self._class_list
+            return [[cl[j] for j in indices[indptr[i]:indptr[i + 1]]] for i in range(len(indptr) - 1)]
+        return self.classes_[res]
+
+    def predict_top(self, X, k: int = 3) -> List[List[Tuple[Any, float]]]:
+        """The ``k`` best topics of each document as ``(topic, score)`` pairs, best first. The
+        score is the probability for logistic models and the decision value for SVMs."""
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive int, got {k!r}")
+        core = self._fitted_core()
+        idx, scores = core.predict_top(self._docs(X), int(k), self.n_jobs)
+        cl = self._class_list
+        return [
+            [(cl[j], float(s)) for j, s in zip(ri, rs)]
+            for ri, rs in zip(idx.tolist(), scores.tolist())
+        ]
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy (multi-class) or micro-averaged F1 (multi-label)."""
+        if not getattr(self, "multilabel_", False):
+            return super().score(X, y, sample_weight=sample_weight)
+        if sample_weight is not None:
+            raise ValueError("sample_weight is not supported by score() for multi-label models")
+        return float(self.evaluate(X, y).micro["f1"])
+
+    # -- explanations -----------------------------------------------------------------------
+    def _topic_index(self, topic) -> int:
+        if isinstance(topic, np.generic):
+            topic = topic.item()
+        for i, c in enumerate(self._class_list):
+            if c == topic or str(c) == str(topic):
+                return i
+        raise ValueError(f"unknown topic {topic!r}; the model's topics are {self._class_list!r}")
+
+    def top_terms(self, topic=None, n: int = 20, as_frame: Optional[bool] = None):
+        """The ``n`` strongest positive and negative terms of each topic (or of ``topic``).
+
+        Returns a pandas DataFrame with columns topic, polarity ("positive"/"negative"), rank,
+        term, weight when pandas is installed (or ``as_frame=True``), else a list of such
+        tuples. For a two-topic multi-class model the second topic's weights are the first's
+        negated (there is one weight vector)."""
+        core = self._fitted_core()
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive int, got {n!r}")
+        topics = range(len(self._class_list)) if topic is None else [self._topic_index(topic)]
+        rows = []
+        for k in topics:
+            pos, neg = core.top_terms(k, int(n))
+            name = self._class_list[k]
+            rows.extend((name, "positive", r + 1, t, w) for r, (t, w) in enumerate(pos))
+            rows.extend((name, "negative", r + 1, t, w) for r, (t, w) in enumerate(neg))
+        return top_terms_output(rows, as_frame)
+
+    def explain(self, text: str, topic=None, n: int = 10) -> Explanation:
+        """Why ``text`` gets the score it does for ``topic`` (default: its predicted topic, the
+        best-scoring one). Every term's contribution is its TF-IDF value times the topic's
+        weight; the contributions plus the intercept equal ``decision_function`` for that
+        topic. The result prints the top ``n`` terms and renders, in a notebook, the original
+        text with contributing words highlighted (green for, red against)."""
+        core = self._fitted_core()
+        if not isinstance(text, str):
+            raise TypeError(f"explain() takes one document as a str, got {type(text).__name__}")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive int, got {n!r}")
+        if topic is None:
+            k = int(core.predict_top([text], 1, self.n_jobs)[0][0, 0])
+        else:
+            k = self._topic_index(topic)
+        contribs, intercept, score, spans = core.explain(text, k)
+        return Explanation(
+            text, self._class_list[k], score, intercept,
+            [Contribution(*c) for c in contribs], {t: [tuple(s) for s in v] for t, v in spans.items()},
+            n=int(n),
+        )
+
+    # -- evaluation -------------------------------------------------------------------------
+    def evaluate(self, X, y) -> EvaluationReport:
+        """Precision, recall, F1 per topic and averaged, accuracy (subset accuracy and Hamming
+        loss for multi-label) and the confusion matrix (multi-class), on labelled text."""
+        core = self._fitted_core()
+        docs = self._docs(X)
+        n = n_documents(docs)
+        if n == 0:
+            raise ValueError("evaluate needs at least one document; got an empty collection")
+        sets, multilabel = self._parse_labels(y, n)
+        if self.multilabel_ and not multilabel:
+            multilabel = True  # single topic per document, scored against a multi-label model
+        if multilabel and not self.multilabel_:
+            raise ValueError(
+                "this model predicts one topic per document, but the labels are topic lists"
+            )
+        y_idx = self._encode(sets, multilabel)
+        raw = core.evaluate(docs, y_idx, multilabel, self._threshold(), bool(self.allow_empty), self.n_jobs)
+        return EvaluationReport(raw, self._class_list)
+
+    # -- persistence ------------------------------------------------------------------------
+    def _metadata(self) -> str:
+        params = self.get_params(deep=False)
+        clean = {}
+        for k, v in params.items():
+            if isinstance(v, tuple):
+                v = list(v)
+            if isinstance(v, (set, frozenset)):
+                v = sorted(v)
+            if isinstance(v, dict):
+                v = {"__dict__": [[kk, vv] for kk, vv in v.items()]}
+            clean[k] = v
+        classes_type = "str"
+        if self._class_list and all(isinstance(c, bool) for c in self._class_list):
+            classes_type = "bool"
+        elif self._class_list and all(isinstance(c, int) and not isinstance(c, bool) for c in self._class_list):
+            classes_type = "int"
+        elif self._class_list and all(isinstance(c, float) for c in self._class_list):
+            classes_type = "float"
+        meta = {
+            "class": "TopicClassifier",
+            "params": clean,
+            "classes_type": classes_type,
+            "training_summary": self.training_summary_,
+        }
+        try:
+            return json.dumps(meta)
+        except TypeError as e:
+            raise ValueError(f"a parameter value cannot be saved ({e})") from None
+
+    def to_bytes(self, prune: Optional[float] = None) -> bytes:
+        """The model as bytes in the topictag file format (see :meth:`save`)."""
+        core = self._fitted_core()
+        if prune is not None:
+            if isinstance(prune, bool) or not isinstance(prune, (int, float, np.number)) or not prune >= 0:
+                raise ValueError(f"prune must be a non-negative number or None, got {prune!r}")
+            prune = float(prune)
+        return core.to_bytes(self._metadata(), prune)
+
+    def save(self, path, prune: Optional[float] = None) -> None:
+        """Write the fitted model to ``path`` (topictag's own format: no code is executed when
+        it is loaded with :func:`topictag.load`).
+
+        ``prune=eps`` drops every weight with ``|w| < eps`` and the vocabulary entries left
+        with no weight, for a smaller file. A pruned model predicts with the remaining terms
+        only (TF-IDF rows are normalised over the kept terms), so its predictions can differ
+        slightly from the unpruned model's."""
+        data = self.to_bytes(prune=prune)
+        tmp = f"{os.fspath(path)}.tmp-{os.getpid()}"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+
+    @classmethod
+    def _from_bytes(cls, data: bytes) -> "TopicClassifier":
+        core, meta_json = _core.TopicModel.from_bytes(bytes(data))
+        from .exceptions import ModelFormatError
+
+        try:
+            meta = json.loads(meta_json)
+            params = dict(meta["params"])
+        except (ValueError, KeyError, TypeError):
+            raise ModelFormatError("corrupted topictag file: TopicClassifier metadata is not valid") from None
+        for k, v in list(params.items()):
+            if isinstance(v, dict) and "__dict__" in v:
+                params[k] = {kk: vv for kk, vv in v["__dict__"]}
+            elif k == "ngram_range" and isinstance(v, list):
+                params[k] = tuple(v)
+            elif k == "languages" and isinstance(v, list):
+                params[k] = tuple(v)
+        known = set(cls._get_param_names())
+        est = cls(**{k: v for k, v in params.items() if k in known})
+        names = list(core.classes)
+        ctype = meta.get("classes_type", "str")
+        conv = {"int": int, "float": float, "bool": lambda s: s == "True"}.get(ctype)
+        classes = [conv(c) for c in names] if conv else names
+        est._set_fitted(core, classes, core.multilabel, summary=meta.get("training_summary"))
+        return est
+
+    def __getstate__(self):
+        state = {"params": self.get_params(deep=False)}
+        if self._is_fitted():
+            state["model"] = self.to_bytes()
+        return state
+
+    def __setstate__(self, state):
+        params = state["params"]
+        if "model" in state:
+            other = type(self)._from_bytes(state["model"])
+            self.__dict__.update(other.__dict__)
+        for k, v in params.items():
+            setattr(self, k, v)
+
+    # -- display ----------------------------------------------------------------------------
+    def _input_tags(self) -> Dict[str, bool]:
+        return {"string": True, "two_d_array": False, "sparse": False}
+
+    def _repr_html_(self) -> str:
+        if not self._is_fitted():
+            return f"<pre>{html.escape(repr(self))}</pre>"
+        s = self.training_summary_
+        topics = ", ".join(html.escape(str(c)) for c in self._class_list[:50])
+        if len(self._class_list) > 50:
+            topics += f", ... ({len(self._class_list)} in all)"
+        rows = [
+            ("estimator", html.escape(repr(self))),
+            ("task", "multi-label" if self.multilabel_ else "multi-class"),
+            (f"topics ({len(self._class_list)})", topics),
+            ("vocabulary size", f"{self.vocabulary_size_:,}"),
+            ("training documents", f"{s.get('n_documents', 0):,}"),
+            ("fit time", f"{s.get('fit_time', 0.0):.2f} s"),
+            ("converged", f"{s.get('converged')} ({s.get('n_iter')} iterations)"),
+        ]
+        body = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>" for k, v in rows)
+        return f"<div class='topictag-model'><table>{body}</table></div>"
