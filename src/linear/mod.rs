@@ -1,1 +1,791 @@
-//! See the crate docs.
+//! Sparse L2-regularised linear classifiers: linear SVM (hinge or squared hinge) and logistic
+//! regression, multi-class (one-vs-rest or multinomial) and multi-label (one-vs-rest).
+//!
+//! Solvers (each module cites its method):
+//! - [`dcd::svm`]: dual coordinate descent for the linear SVM (Hsieh et al., ICML 2008);
+//! - [`dcd::logistic`]: dual coordinate descent for logistic regression (Yu, Huang and Lin,
+//!   Machine Learning 2011), used one-vs-rest;
+//! - [`lbfgs`]: L-BFGS on the multinomial (or binomial) logistic objective of scikit-learn;
+//! - [`platt`]: Platt scaling of SVM scores, fitted on held-out folds.
+//!
+//! The objectives are scikit-learn's. One-vs-rest problems (LinearSVC and liblinear's
+//! logistic regression) minimise, per output `k`,
+//! `0.5 (||w_k||^2 + w_bias^2) + sum_i C_i loss(y_ik (w_k.x_i + w_bias * s))`
+//! where `s = intercept_scaling` is the value of an extra constant feature (so the intercept
+//! `w_bias * s` is regularised, as in LIBLINEAR) and `C_i = C * sample_weight_i * cw`, with
+//! `cw` the class weight of class `k` for the positives and 1 for the rest (LIBLINEAR's
+//! one-vs-rest rule, which scikit-learn's LinearSVC follows). For two classes there is one
+//! output (class 1 against class 0) and each sample gets the weight of its own class.
+//! Multinomial logistic regression minimises `0.5 ||W||^2 + C sum_i s_i loss_i` with an
+//! unpenalised intercept and `s_i = sample_weight_i * class_weight[y_i]` (see [`lbfgs`]).
+//!
+//! Every one-vs-rest output is solved independently (in parallel over outputs, each with its
+//! own seed derived from `random_state`), so results are identical for any `n_jobs`.
+
+pub mod dcd;
+pub mod lbfgs;
+mod linfa_impl;
+pub mod platt;
+mod rng;
+
+pub use linfa_impl::csr_from_array2;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::sparse::{CsrMatrix, Real};
+
+/// The labels of a training set, as class indices `0..n_classes`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Target {
+    /// One class per sample.
+    Multiclass { y: Vec<usize>, n_classes: usize },
+    /// A set of classes per sample (possibly empty); one-vs-rest.
+    Multilabel { y: Vec<Vec<usize>>, n_classes: usize },
+}
+
+impl Target {
+    pub fn n_samples(&self) -> usize {
+        match self {
+            Target::Multiclass { y, .. } => y.len(),
+            Target::Multilabel { y, .. } => y.len(),
+        }
+    }
+    pub fn n_classes(&self) -> usize {
+        match self {
+            Target::Multiclass { n_classes, .. } | Target::Multilabel { n_classes, .. } => {
+                *n_classes
+            }
+        }
+    }
+    fn is_multilabel(&self) -> bool {
+        matches!(self, Target::Multilabel { .. })
+    }
+}
+
+/// Class weights, as scikit-learn's `class_weight`.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+pub enum ClassWeight {
+    #[default]
+    None,
+    /// `n_samples / (n_classes * count_k)` (multi-class); for multi-label, each label's
+    /// binary problem is balanced: positives `n / (2 n_pos)`, negatives `n / (2 n_neg)`.
+    Balanced,
+    /// One weight per class index.
+    Explicit(Vec<f64>),
+}
+
+/// Which model.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ModelKind {
+    /// Logistic regression: multinomial (L-BFGS; binomial for two classes) or one-vs-rest
+    /// (dual coordinate descent). Multi-label targets are always one-vs-rest.
+    Logistic { multinomial: bool },
+    /// Linear SVM with the hinge (`hinge: true`) or squared hinge loss.
+    Svm { hinge: bool },
+}
+
+/// Hyper-parameters, with scikit-learn's names and meaning.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinearParams {
+    pub kind: ModelKind,
+    pub c: f64,
+    pub class_weight: ClassWeight,
+    pub tol: f64,
+    pub max_iter: usize,
+    pub fit_intercept: bool,
+    pub intercept_scaling: f64,
+    pub random_state: u64,
+    /// SVM only: fit Platt scaling on held-out folds so that probabilities are available.
+    pub probability: bool,
+}
+
+impl Default for LinearParams {
+    fn default() -> Self {
+        LinearParams {
+            kind: ModelKind::Svm { hinge: false },
+            c: 1.0,
+            class_weight: ClassWeight::None,
+            tol: 1e-4,
+            max_iter: 1000,
+            fit_intercept: true,
+            intercept_scaling: 1.0,
+            random_state: 0,
+            probability: false,
+        }
+    }
+}
+
+/// Number of folds of the Platt calibration.
+pub const PLATT_FOLDS: usize = 5;
+
+/// A fitted linear classifier.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinearModel {
+    pub kind: ModelKind,
+    /// n_outputs x n_features, row-major. n_outputs is 1 for a two-class multi-class
+    /// problem (the score of class 1), else n_classes.
+    pub coef: Vec<f64>,
+    pub intercept: Vec<f64>,
+    pub n_features: usize,
+    pub n_classes: usize,
+    pub multilabel: bool,
+    pub converged: bool,
+    /// Iterations (epochs for coordinate descent) per output; one entry for L-BFGS.
+    pub n_iter: Vec<usize>,
+    /// Platt (A, B) per output, when fitted with `probability`.
+    pub platt: Option<Vec<(f64, f64)>>,
+}
+
+fn n_outputs_of(multilabel: bool, n_classes: usize) -> usize {
+    if !multilabel && n_classes == 2 {
+        1
+    } else {
+        n_classes
+    }
+}
+
+fn check_params(params: &LinearParams) -> Result<()> {
+    if !(params.c.is_finite() && params.c > 0.0) {
+        return Err(Error::value(format!("C must be a positive finite number, got {}", params.c)));
+    }
+    if !(params.tol.is_finite() && params.tol >= 0.0) {
+        return Err(Error::value(format!(
+            "tol must be a non-negative finite number, got {}",
+            params.tol
+        )));
+    }
+    if params.fit_intercept && !(params.intercept_scaling.is_finite() && params.intercept_scaling > 0.0)
+    {
+        return Err(Error::value(format!(
+            "intercept_scaling must be a positive finite number, got {}",
+            params.intercept_scaling
+        )));
+    }
+    Ok(())
+}
+
+fn check_x<T: Real>(x: &CsrMatrix<T>) -> Result<()> {
+    if x.n_rows == 0 {
+        return Err(Error::value(format!(
+            "Found array with 0 sample(s) (shape=(0, {})) while a minimum of 1 is required.",
+            x.n_cols
+        )));
+    }
+    if x.n_cols == 0 {
+        return Err(Error::value(format!(
+            "Found array with 0 feature(s) (shape=({}, 0)) while a minimum of 1 is required.",
+            x.n_rows
+        )));
+    }
+    if let Some((i, j)) = x.find_non_finite() {
+        return Err(Error::value(format!(
+            "Input X contains NaN or infinity (first at row {i}, column {j})."
+        )));
+    }
+    Ok(())
+}
+
+fn validate<T: Real>(
+    x: &CsrMatrix<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+) -> Result<()> {
+    check_params(params)?;
+    check_x(x)?;
+    let n = x.n_rows;
+    if target.n_samples() != n {
+        return Err(Error::value(format!(
+            "Found input variables with inconsistent numbers of samples: [{}, {}]",
+            n,
+            target.n_samples()
+        )));
+    }
+    let k = target.n_classes();
+    if k == 0 {
+        return Err(Error::value("n_classes must be at least 1"));
+    }
+    match target {
+        Target::Multiclass { y, .. } => {
+            if let Some(&bad) = y.iter().find(|&&c| c >= k) {
+                return Err(Error::value(format!(
+                    "label index {bad} out of range for {k} classes"
+                )));
+            }
+            let mut seen = vec![false; k];
+            y.iter().for_each(|&c| seen[c] = true);
+            if seen.iter().filter(|&&s| s).count() < 2 {
+                return Err(Error::value(format!(
+                    "This solver needs samples of at least 2 classes in the data, but the data \
+                     contains only one class: {}",
+                    y[0]
+                )));
+            }
+        }
+        Target::Multilabel { y, .. } => {
+            for (i, set) in y.iter().enumerate() {
+                if let Some(&bad) = set.iter().find(|&&c| c >= k) {
+                    return Err(Error::value(format!(
+                        "label index {bad} of sample {i} out of range for {k} classes"
+                    )));
+                }
+            }
+        }
+    }
+    if let Some(sw) = sample_weight {
+        if sw.len() != n {
+            return Err(Error::value(format!(
+                "sample_weight has {} entries but X has {} rows",
+                sw.len(),
+                n
+            )));
+        }
+        if let Some((i, v)) = sw.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v >= 0.0)) {
+            return Err(Error::value(format!(
+                "sample_weight must be non-negative and finite, but sample_weight[{i}] = {v}"
+            )));
+        }
+        if sw.iter().all(|&v| v == 0.0) {
+            return Err(Error::value("sample_weight is zero for every sample: nothing to learn from"));
+        }
+    }
+    if let ClassWeight::Explicit(w) = &params.class_weight {
+        if w.len() != k {
+            return Err(Error::value(format!(
+                "class_weight has {} entries, expected one per class ({k})",
+                w.len()
+            )));
+        }
+        if let Some((i, v)) = w.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v >= 0.0)) {
+            return Err(Error::value(format!(
+                "class weights must be non-negative and finite, but the weight of class {i} is {v}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Class weights of a multi-class target (scikit-learn's `compute_class_weight`).
+fn multiclass_weights(cw: &ClassWeight, y: &[usize], k: usize) -> Vec<f64> {
+    match cw {
+        ClassWeight::None => vec![1.0; k],
+        ClassWeight::Explicit(w) => w.clone(),
+        ClassWeight::Balanced => {
+            let mut counts = vec![0usize; k];
+            y.iter().for_each(|&c| counts[c] += 1);
+            let present = counts.iter().filter(|&&c| c > 0).count().max(1) as f64;
+            counts
+                .iter()
+                .map(|&c| if c == 0 { 1.0 } else { y.len() as f64 / (present * c as f64) })
+                .collect()
+        }
+    }
+}
+
+/// The binary problem of output `o`: labels in {-1, +1} and per-sample bounds `C_i`.
+fn binary_problem(
+    target: &Target,
+    sw: &[f64],
+    params: &LinearParams,
+    class_w: &[f64],
+    o: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let c = params.c;
+    match target {
+        Target::Multiclass { y, n_classes } => {
+            if *n_classes == 2 {
+                let yy = y.iter().map(|&v| if v == 1 { 1.0 } else { -1.0 }).collect();
+                let cc = y.iter().zip(sw).map(|(&v, &s)| c * s * class_w[v]).collect();
+                (yy, cc)
+            } else {
+                let yy = y.iter().map(|&v| if v == o { 1.0 } else { -1.0 }).collect();
+                let cc =
+                    y.iter().zip(sw).map(|(&v, &s)| c * s * if v == o { class_w[o] } else { 1.0 }).collect();
+                (yy, cc)
+            }
+        }
+        Target::Multilabel { y, .. } => {
+            let pos: Vec<bool> = y.iter().map(|set| set.contains(&o)).collect();
+            let n = y.len() as f64;
+            let (wp, wn) = match &params.class_weight {
+                ClassWeight::None => (1.0, 1.0),
+                ClassWeight::Explicit(w) => (w[o], 1.0),
+                ClassWeight::Balanced => {
+                    let np = pos.iter().filter(|&&p| p).count() as f64;
+                    let nn = n - np;
+                    (
+                        if np > 0.0 { n / (2.0 * np) } else { 1.0 },
+                        if nn > 0.0 { n / (2.0 * nn) } else { 1.0 },
+                    )
+                }
+            };
+            let yy = pos.iter().map(|&p| if p { 1.0 } else { -1.0 }).collect();
+            let cc = pos.iter().zip(sw).map(|(&p, &s)| c * s * if p { wp } else { wn }).collect();
+            (yy, cc)
+        }
+    }
+}
+
+/// Train a linear classifier. `n_jobs` as scikit-learn's (None: all cores). The result does
+/// not depend on `n_jobs`.
+pub fn fit<T: Real>(
+    x: &CsrMatrix<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+    n_jobs: Option<i64>,
+) -> Result<LinearModel> {
+    validate(x, target, sample_weight, params)?;
+    crate::parallel::install(n_jobs, || {
+        let mut model = fit_inner(x, target, sample_weight, params)?;
+        if params.probability && matches!(params.kind, ModelKind::Svm { .. }) {
+            model.platt = Some(platt_cv(x, target, sample_weight, params)?);
+        }
+        Ok(model)
+    })?
+}
+
+/// The fit without checks (run inside the thread pool).
+fn fit_inner<T: Real>(
+    x: &CsrMatrix<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+) -> Result<LinearModel> {
+    let n = x.n_rows;
+    let nf = x.n_cols;
+    let k = target.n_classes();
+    let multilabel = target.is_multilabel();
+    let n_out = n_outputs_of(multilabel, k);
+    let ones;
+    let sw = match sample_weight {
+        Some(s) => s,
+        None => {
+            ones = vec![1.0; n];
+            &ones[..]
+        }
+    };
+    let class_w = match target {
+        Target::Multiclass { y, .. } => multiclass_weights(&params.class_weight, y, k),
+        Target::Multilabel { .. } => vec![1.0; k],
+    };
+    if let (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) =
+        (params.kind, target)
+    {
+        let s: Vec<f64> = y.iter().zip(sw).map(|(&c, &w)| w * class_w[c]).collect();
+        let yy: Vec<usize> = if n_out == 1 { y.iter().map(|&c| (c == 1) as usize).collect() } else { y.clone() };
+        let prob = lbfgs::SoftmaxProblem::new(x, &yy, &s, n_out, params.c, params.fit_intercept);
+        let r = lbfgs::minimize(&prob, params.tol, params.max_iter);
+        let mut coef = vec![0.0; n_out * nf];
+        for j in 0..nf {
+            for o in 0..n_out {
+                coef[o * nf + j] = r.theta[j * n_out + o];
+            }
+        }
+        let intercept = if params.fit_intercept {
+            r.theta[nf * n_out..].to_vec()
+        } else {
+            vec![0.0; n_out]
+        };
+        return Ok(LinearModel {
+            kind: params.kind,
+            coef,
+            intercept,
+            n_features: nf,
+            n_classes: k,
+            multilabel,
+            converged: r.converged,
+            n_iter: vec![r.n_iter],
+            platt: None,
+        });
+    }
+    // One-vs-rest by dual coordinate descent, outputs in parallel.
+    let norms = dcd::row_sq_norms(x);
+    let bias = if params.fit_intercept { params.intercept_scaling } else { 0.0 };
+    let problem = dcd::Problem { x, row_sq_norms: &norms, bias };
+    let sols: Vec<dcd::BinarySolution> = (0..n_out)
+        .into_par_iter()
+        .map(|o| {
+            let (y, c) = binary_problem(target, sw, params, &class_w, o);
+            let seed = rng::derive_seed(params.random_state, o as u64);
+            match params.kind {
+                ModelKind::Svm { hinge } => {
+                    dcd::svm(&problem, &y, &c, hinge, params.tol, params.max_iter, seed)
+                }
+                ModelKind::Logistic { .. } => {
+                    dcd::logistic(&problem, &y, &c, params.tol, params.max_iter, seed)
+                }
+            }
+        })
+        .collect();
+    let mut coef = Vec::with_capacity(n_out * nf);
+    let mut intercept = Vec::with_capacity(n_out);
+    for s in &sols {
+        coef.extend_from_slice(&s.w);
+        intercept.push(s.w_bias * bias);
+    }
+    Ok(LinearModel {
+        kind: params.kind,
+        coef,
+        intercept,
+        n_features: nf,
+        n_classes: k,
+        multilabel,
+        converged: sols.iter().all(|s| s.converged),
+        n_iter: sols.iter().map(|s| s.n_iter).collect(),
+        platt: None,
+    })
+}
+
+/// Platt parameters per output from decision values of models trained on the other folds
+/// (stratified folds for multi-class targets), PLATT_FOLDS folds (fewer for tiny sets).
+fn platt_cv<T: Real>(
+    x: &CsrMatrix<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+) -> Result<Vec<(f64, f64)>> {
+    let n = x.n_rows;
+    if n < 2 {
+        return Err(Error::value(
+            "probability=True needs at least 2 samples to calibrate on held-out folds",
+        ));
+    }
+    let folds = PLATT_FOLDS.min(n);
+    let mut perm: Vec<usize> = (0..n).collect();
+    rng::SplitMix64::new(rng::derive_seed(params.random_state, u64::MAX)).shuffle(&mut perm);
+    if let Target::Multiclass { y, .. } = target {
+        perm.sort_by_key(|&i| y[i]); // stable: shuffled within each class
+    }
+    let mut fold_of = vec![0usize; n];
+    for (r, &i) in perm.iter().enumerate() {
+        fold_of[i] = r % folds;
+    }
+    let k = target.n_classes();
+    let n_out = n_outputs_of(target.is_multilabel(), k);
+    let mut dec = vec![0.0f64; n * n_out];
+    let sub_params = LinearParams { probability: false, ..params.clone() };
+    for f in 0..folds {
+        let train: Vec<usize> = (0..n).filter(|&i| fold_of[i] != f).collect();
+        let test: Vec<usize> = (0..n).filter(|&i| fold_of[i] == f).collect();
+        let xt = x.select_rows(&train)?;
+        let sub_target = match target {
+            Target::Multiclass { y, n_classes } => Target::Multiclass {
+                y: train.iter().map(|&i| y[i]).collect(),
+                n_classes: *n_classes,
+            },
+            Target::Multilabel { y, n_classes } => Target::Multilabel {
+                y: train.iter().map(|&i| y[i].clone()).collect(),
+                n_classes: *n_classes,
+            },
+        };
+        let sub_sw: Option<Vec<f64>> = sample_weight.map(|s| train.iter().map(|&i| s[i]).collect());
+        let m = fit_inner(&xt, &sub_target, sub_sw.as_deref(), &sub_params)?;
+        let xs = x.select_rows(&test)?;
+        let scores = m.scores(&xs);
+        for (r, &i) in test.iter().enumerate() {
+            dec[i * n_out..(i + 1) * n_out].copy_from_slice(&scores[r * n_out..(r + 1) * n_out]);
+        }
+    }
+    let out = (0..n_out)
+        .map(|o| {
+            let f: Vec<f64> = (0..n).map(|i| dec[i * n_out + o]).collect();
+            let pos: Vec<bool> = match target {
+                Target::Multiclass { y, n_classes } => {
+                    let cls = if *n_classes == 2 { 1 } else { o };
+                    y.iter().map(|&c| c == cls).collect()
+                }
+                Target::Multilabel { y, .. } => y.iter().map(|s| s.contains(&o)).collect(),
+            };
+            platt::fit(&f, &pos)
+        })
+        .collect();
+    Ok(out)
+}
+
+const PREDICT_CHUNK: usize = 256;
+
+impl LinearModel {
+    /// Number of score columns: 1 for a two-class multi-class model, else n_classes.
+    pub fn n_outputs(&self) -> usize {
+        n_outputs_of(self.multilabel, self.n_classes)
+    }
+
+    fn check_predict_x<T: Real>(&self, x: &CsrMatrix<T>) -> Result<()> {
+        if x.n_cols != self.n_features {
+            return Err(Error::value(format!(
+                "X has {} features, but this classifier is expecting {} features as input.",
+                x.n_cols, self.n_features
+            )));
+        }
+        if let Some((i, j)) = x.find_non_finite() {
+            return Err(Error::value(format!(
+                "Input X contains NaN or infinity (first at row {i}, column {j})."
+            )));
+        }
+        Ok(())
+    }
+
+    /// Scores without checks (columns beyond n_features are ignored); inside a pool.
+    fn scores<T: Real>(&self, x: &CsrMatrix<T>) -> Vec<f64> {
+        let k = self.n_outputs();
+        let nf = self.n_features;
+        let mut out = vec![0.0f64; x.n_rows * k];
+        if k == 0 || x.n_rows == 0 {
+            return out;
+        }
+        // Feature-major weights make the inner loop contiguous; worth it for many rows.
+        let transposed: Option<Vec<f64>> = if x.n_rows >= 64 && k > 1 {
+            let mut t = vec![0.0; nf * k];
+            for o in 0..k {
+                for j in 0..nf {
+                    t[j * k + o] = self.coef[o * nf + j];
+                }
+            }
+            Some(t)
+        } else {
+            None
+        };
+        out.par_chunks_mut(PREDICT_CHUNK * k).enumerate().for_each(|(c, oc)| {
+            let r0 = c * PREDICT_CHUNK;
+            for (li, zi) in oc.chunks_mut(k).enumerate() {
+                zi.copy_from_slice(&self.intercept);
+                let (idx, val) = x.row(r0 + li);
+                for (&j, &v) in idx.iter().zip(val) {
+                    let j = j as usize;
+                    if j >= nf {
+                        continue;
+                    }
+                    let v = v.as_f64();
+                    match &transposed {
+                        Some(t) => {
+                            for (z, &w) in zi.iter_mut().zip(&t[j * k..j * k + k]) {
+                                *z += v * w;
+                            }
+                        }
+                        None => {
+                            for (o, z) in zi.iter_mut().enumerate() {
+                                *z += v * self.coef[o * nf + j];
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        out
+    }
+
+    /// Decision values, n_rows x n_outputs row-major.
+    pub fn decision_function<T: Real>(
+        &self,
+        x: &CsrMatrix<T>,
+        n_jobs: Option<i64>,
+    ) -> Result<Vec<f64>> {
+        self.check_predict_x(x)?;
+        crate::parallel::install(n_jobs, || self.scores(x))
+    }
+
+    /// Class probabilities, n_rows x n_classes row-major. Logistic: softmax (multinomial),
+    /// sigmoid of the one output (two classes), normalised sigmoids (one-vs-rest), plain
+    /// sigmoids (multi-label). SVM: Platt-scaled scores, normalised the same way; an error
+    /// if the model was fitted without `probability`.
+    pub fn predict_proba<T: Real>(&self, x: &CsrMatrix<T>, n_jobs: Option<i64>) -> Result<Vec<f64>> {
+        let scores = self.decision_function(x, n_jobs)?;
+        self.proba_from_scores(&scores)
+    }
+
+    /// [`LinearModel::predict_proba`] from decision values.
+    pub fn proba_from_scores(&self, scores: &[f64]) -> Result<Vec<f64>> {
+        let k_out = self.n_outputs();
+        let kc = self.n_classes;
+        if k_out == 0 || scores.len() % k_out != 0 {
+            return Err(Error::value("scores do not match the model's number of outputs"));
+        }
+        let n = scores.len() / k_out;
+        let sig = |o: usize, f: f64| -> Result<f64> {
+            match self.kind {
+                ModelKind::Logistic { .. } => Ok(sigmoid(f)),
+                ModelKind::Svm { .. } => match &self.platt {
+                    Some(p) => Ok(platt::prob(f, p[o])),
+                    None => Err(Error::value(
+                        "probability estimates are not available: this LinearSVC was fitted \
+                         with probability=False",
+                    )),
+                },
+            }
+        };
+        let mut out = vec![0.0; n * kc];
+        for i in 0..n {
+            let z = &scores[i * k_out..(i + 1) * k_out];
+            let row = &mut out[i * kc..(i + 1) * kc];
+            if k_out == 1 && !self.multilabel {
+                let p1 = sig(0, z[0])?;
+                row[0] = 1.0 - p1;
+                row[1] = p1;
+            } else if matches!(self.kind, ModelKind::Logistic { multinomial: true }) && !self.multilabel {
+                let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let mut s = 0.0;
+                for (r, &v) in row.iter_mut().zip(z) {
+                    *r = (v - m).exp();
+                    s += *r;
+                }
+                row.iter_mut().for_each(|r| *r /= s);
+            } else {
+                for o in 0..k_out {
+                    row[o] = sig(o, z[o])?;
+                }
+                if !self.multilabel {
+                    let s: f64 = row.iter().sum();
+                    if s > 0.0 {
+                        row.iter_mut().for_each(|r| *r /= s);
+                    } else {
+                        row.iter_mut().for_each(|r| *r = 1.0 / kc as f64);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Predicted class index per row from decision values (multi-class models).
+    pub fn predict_labels(&self, scores: &[f64]) -> Vec<usize> {
+        let k = self.n_outputs().max(1);
+        scores
+            .chunks(k)
+            .map(|z| {
+                if k == 1 {
+                    (z[0] > 0.0) as usize
+                } else {
+                    let mut best = 0;
+                    for o in 1..k {
+                        if z[o] > z[best] {
+                            best = o;
+                        }
+                    }
+                    best
+                }
+            })
+            .collect()
+    }
+
+    /// Label sets from per-class scores (margins or probabilities, n_rows x n_classes):
+    /// classes scoring above `threshold`, best first; when none does and `allow_empty` is
+    /// false, the best class alone.
+    pub fn predict_label_sets(
+        &self,
+        scores: &[f64],
+        threshold: f64,
+        allow_empty: bool,
+    ) -> Vec<Vec<usize>> {
+        let k = self.n_classes.max(1);
+        scores
+            .chunks(k)
+            .map(|z| {
+                let mut picked: Vec<usize> = (0..z.len()).filter(|&o| z[o] > threshold).collect();
+                picked.sort_by(|&a, &b| z[b].partial_cmp(&z[a]).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b)));
+                if picked.is_empty() && !allow_empty && !z.is_empty() {
+                    let mut best = 0;
+                    for o in 1..z.len() {
+                        if z[o] > z[best] {
+                            best = o;
+                        }
+                    }
+                    picked.push(best);
+                }
+                picked
+            })
+            .collect()
+    }
+
+    /// The primal objective of this model on a training set, as the solvers define it:
+    /// one-vs-rest, the sum over outputs of
+    /// `0.5 (||w_k||^2 + (b_k / intercept_scaling)^2) + sum_i C_i loss_i`; multinomial,
+    /// `0.5 ||W||^2 + C sum_i s_i loss_i` (intercept unpenalised).
+    pub fn objective<T: Real>(
+        &self,
+        x: &CsrMatrix<T>,
+        target: &Target,
+        sample_weight: Option<&[f64]>,
+        params: &LinearParams,
+    ) -> Result<f64> {
+        validate(x, target, sample_weight, params)?;
+        self.check_predict_x(x)?;
+        if target.n_classes() != self.n_classes || target.is_multilabel() != self.multilabel {
+            return Err(Error::value("the target does not match the model's classes"));
+        }
+        let n = x.n_rows;
+        let ones = vec![1.0; n];
+        let sw = sample_weight.unwrap_or(&ones);
+        let scores = self.scores(x);
+        let k_out = self.n_outputs();
+        let nf = self.n_features;
+        let class_w = match target {
+            Target::Multiclass { y, .. } => multiclass_weights(&params.class_weight, y, self.n_classes),
+            Target::Multilabel { .. } => vec![1.0; self.n_classes],
+        };
+        let sq: f64 = self.coef.iter().map(|w| w * w).sum();
+        if let (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) =
+            (params.kind, target)
+        {
+            let mut total = 0.0;
+            for i in 0..n {
+                let z = &scores[i * k_out..(i + 1) * k_out];
+                let s = sw[i] * class_w[y[i]];
+                let l = if k_out == 1 {
+                    let t = z[0];
+                    let yi = (y[i] == 1) as usize as f64;
+                    log1pexp(t) - yi * t
+                } else {
+                    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                    m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln() - z[y[i]]
+                };
+                total += s * l;
+            }
+            return Ok(0.5 * sq + params.c * total);
+        }
+        let bias = if params.fit_intercept { params.intercept_scaling } else { 0.0 };
+        let mut total = 0.5 * sq;
+        for o in 0..k_out {
+            if bias > 0.0 {
+                let wb = self.intercept[o] / bias;
+                total += 0.5 * wb * wb;
+            }
+            let (y, c) = binary_problem(target, sw, params, &class_w, o);
+            for i in 0..n {
+                let m = y[i] * scores[i * k_out + o];
+                let l = match params.kind {
+                    ModelKind::Svm { hinge: true } => (1.0 - m).max(0.0),
+                    ModelKind::Svm { hinge: false } => (1.0 - m).max(0.0).powi(2),
+                    ModelKind::Logistic { .. } => log1pexp(-m),
+                };
+                total += c[i] * l;
+            }
+        }
+        let _ = nf;
+        Ok(total)
+    }
+}
+
+#[inline]
+fn sigmoid(f: f64) -> f64 {
+    if f >= 0.0 {
+        1.0 / (1.0 + (-f).exp())
+    } else {
+        let e = f.exp();
+        e / (1.0 + e)
+    }
+}
+
+#[inline]
+fn log1pexp(t: f64) -> f64 {
+    if t > 0.0 {
+        t + (-t).exp().ln_1p()
+    } else {
+        t.exp().ln_1p()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,328 @@
+use super::*;
+use proptest::prelude::*;
+
+/// Three well separated blobs in 4 sparse dimensions, deterministic.
+fn blobs(n_per: usize) -> (CsrMatrix<f64>, Vec<usize>) {
+    let mut r = rng::SplitMix64::new(42);
+    let mut rows = Vec::new();
+    let mut y = Vec::new();
+    for c in 0..3 {
+        for _ in 0..n_per {
+            let mut row = vec![0.0; 4];
+            for (j, v) in row.iter_mut().enumerate() {
+                let noise = (r.next_u64() % 1000) as f64 / 1000.0 * 0.6;
+                if j == c {
+                    *v = 1.0 + noise;
+                } else if r.next_u64() % 3 == 0 {
+                    *v = noise;
+                }
+            }
+            rows.push(row);
+            y.push(c);
+        }
+    }
+    (CsrMatrix::from_dense(&rows, 4).unwrap(), y)
+}
+
+fn mc(y: &[usize], k: usize) -> Target {
+    Target::Multiclass { y: y.to_vec(), n_classes: k }
+}
+
+fn all_kinds() -> Vec<ModelKind> {
+    vec![
+        ModelKind::Svm { hinge: false },
+        ModelKind::Svm { hinge: true },
+        ModelKind::Logistic { multinomial: false },
+        ModelKind::Logistic { multinomial: true },
+    ]
+}
+
+#[test]
+fn every_solver_learns_blobs() {
+    let (x, y) = blobs(30);
+    for kind in all_kinds() {
+        let p = LinearParams { kind, c: 1.0, max_iter: 1000, ..Default::default() };
+        let m = fit(&x, &mc(&y, 3), None, &p, Some(1)).unwrap();
+        assert!(m.converged, "{kind:?}");
+        assert_eq!(m.coef.len(), 3 * 4);
+        let pred = m.predict_labels(&m.decision_function(&x, Some(1)).unwrap());
+        let acc = pred.iter().zip(&y).filter(|(a, b)| a == b).count() as f64 / y.len() as f64;
+        assert!(acc > 0.95, "{kind:?}: {acc}");
+    }
+}
+
+#[test]
+fn binary_has_one_output_and_two_probabilities() {
+    let (x, y) = blobs(20);
+    let y2: Vec<usize> = y.iter().map(|&c| (c == 1) as usize).collect();
+    for kind in all_kinds() {
+        let p = LinearParams { kind, probability: true, ..Default::default() };
+        let m = fit(&x, &mc(&y2, 2), None, &p, Some(1)).unwrap();
+        assert_eq!(m.n_outputs(), 1);
+        assert_eq!(m.coef.len(), 4);
+        let pr = m.predict_proba(&x, Some(1)).unwrap();
+        assert_eq!(pr.len(), 2 * x.n_rows);
+        for row in pr.chunks(2) {
+            assert!((row[0] + row[1] - 1.0).abs() < 1e-12);
+        }
+        // probabilities agree with the decision on clear cases
+        let d = m.decision_function(&x, Some(1)).unwrap();
+        let agree = d.iter().zip(pr.chunks(2)).filter(|(s, p)| (**s > 0.0) == (p[1] > 0.5)).count();
+        assert!(agree as f64 > 0.9 * x.n_rows as f64, "{kind:?}");
+    }
+}
+
+#[test]
+fn multinomial_optimum_matches_objective_gradient() {
+    // The L-BFGS solution must be a minimum of the objective reported by `objective`:
+    // perturbing any coefficient does not decrease it.
+    let (x, y) = blobs(15);
+    let p = LinearParams { kind: ModelKind::Logistic { multinomial: true }, c: 0.5, tol: 1e-10, max_iter: 5000, ..Default::default() };
+    let t = mc(&y, 3);
+    let m = fit(&x, &t, None, &p, Some(1)).unwrap();
+    assert!(m.converged);
+    let f0 = m.objective(&x, &t, None, &p).unwrap();
+    for i in 0..m.coef.len() {
+        for h in [1e-4, -1e-4] {
+            let mut m2 = m.clone();
+            m2.coef[i] += h;
+            assert!(m2.objective(&x, &t, None, &p).unwrap() >= f0 - 1e-12);
+        }
+    }
+    for o in 0..3 {
+        let mut m2 = m.clone();
+        m2.intercept[o] += 1e-4;
+        assert!(m2.objective(&x, &t, None, &p).unwrap() >= f0 - 1e-12);
+    }
+}
+
+#[test]
+fn ovr_solvers_reach_minimum_of_objective() {
+    let (x, y) = blobs(15);
+    let t = mc(&y, 3);
+    for kind in [ModelKind::Svm { hinge: false }, ModelKind::Svm { hinge: true }, ModelKind::Logistic { multinomial: false }] {
+        let p = LinearParams { kind, c: 0.3, tol: 1e-9, max_iter: 100_000, ..Default::default() };
+        let m = fit(&x, &t, None, &p, Some(1)).unwrap();
+        assert!(m.converged, "{kind:?}");
+        let f0 = m.objective(&x, &t, None, &p).unwrap();
+        for i in 0..m.coef.len() {
+            for h in [1e-3, -1e-3] {
+                let mut m2 = m.clone();
+                m2.coef[i] += h;
+                let f1 = m2.objective(&x, &t, None, &p).unwrap();
+                assert!(f1 >= f0 - 1e-7, "{kind:?} coef {i}: {f1} < {f0}");
+            }
+        }
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_n_jobs() {
+    let (x, y) = blobs(25);
+    for kind in all_kinds() {
+        let p = LinearParams { kind, random_state: 7, probability: true, ..Default::default() };
+        let a = fit(&x, &mc(&y, 3), None, &p, Some(1)).unwrap();
+        let b = fit(&x, &mc(&y, 3), None, &p, Some(2)).unwrap();
+        let c = fit(&x, &mc(&y, 3), None, &p, Some(3)).unwrap();
+        assert_eq!(a, b, "{kind:?}");
+        assert_eq!(a, c, "{kind:?}");
+        assert_eq!(a.decision_function(&x, Some(1)).unwrap(), b.decision_function(&x, Some(3)).unwrap());
+    }
+}
+
+#[test]
+fn f32_and_f64_agree() {
+    let (x, y) = blobs(20);
+    let x32: CsrMatrix<f32> = x.cast();
+    let x64: CsrMatrix<f64> = x32.cast();
+    for kind in all_kinds() {
+        let p = LinearParams { kind, tol: 1e-8, max_iter: 10_000, ..Default::default() };
+        let a = fit(&x32, &mc(&y, 3), None, &p, Some(1)).unwrap();
+        let b = fit(&x64, &mc(&y, 3), None, &p, Some(1)).unwrap();
+        for (u, v) in a.coef.iter().zip(&b.coef) {
+            assert!((u - v).abs() < 1e-9, "{kind:?}");
+        }
+    }
+}
+
+#[test]
+fn sample_weight_equals_repetition() {
+    // Weight 2 on a row is the same problem as the row twice (exact for every objective).
+    let (x, y) = blobs(10);
+    let mut sw = vec![1.0; x.n_rows];
+    sw[0] = 2.0;
+    sw[11] = 2.0;
+    let mut rows: Vec<usize> = (0..x.n_rows).collect();
+    rows.push(0);
+    rows.push(11);
+    let x2 = x.select_rows(&rows).unwrap();
+    let y2: Vec<usize> = rows.iter().map(|&i| y[i]).collect();
+    for kind in all_kinds() {
+        let p = LinearParams { kind, tol: 1e-10, max_iter: 100_000, ..Default::default() };
+        let a = fit(&x, &mc(&y, 3), Some(&sw), &p, Some(1)).unwrap();
+        let b = fit(&x2, &mc(&y2, 3), None, &p, Some(1)).unwrap();
+        let fa = a.objective(&x, &mc(&y, 3), Some(&sw), &p).unwrap();
+        let fb = b.objective(&x2, &mc(&y2, 3), None, &p).unwrap();
+        assert!((fa - fb).abs() < 1e-6 * fa.abs().max(1.0), "{kind:?} {fa} {fb}");
+    }
+}
+
+#[test]
+fn class_weight_balanced_and_explicit() {
+    let (x, y) = blobs(10);
+    let p = LinearParams { class_weight: ClassWeight::Balanced, ..Default::default() };
+    assert!(fit(&x, &mc(&y, 3), None, &p, Some(1)).is_ok());
+    let p = LinearParams { class_weight: ClassWeight::Explicit(vec![1.0, 2.0]), ..Default::default() };
+    let e = fit(&x, &mc(&y, 3), None, &p, Some(1)).unwrap_err();
+    assert!(e.to_string().contains("class_weight has 2 entries"), "{e}");
+    // Balanced on balanced data equals no weights.
+    let a = fit(&x, &mc(&y, 3), None, &LinearParams::default(), Some(1)).unwrap();
+    let b = fit(&x, &mc(&y, 3), None, &LinearParams { class_weight: ClassWeight::Balanced, ..Default::default() }, Some(1)).unwrap();
+    assert_eq!(a.coef, b.coef);
+}
+
+#[test]
+fn multilabel_one_vs_rest() {
+    let (x, y) = blobs(20);
+    // label sets: the blob's class, plus label 3 for class 2 rows.
+    let sets: Vec<Vec<usize>> = y.iter().map(|&c| if c == 2 { vec![2, 3] } else { vec![c] }).collect();
+    let t = Target::Multilabel { y: sets.clone(), n_classes: 4 };
+    for kind in all_kinds() {
+        let p = LinearParams { kind, probability: true, ..Default::default() };
+        let m = fit(&x, &t, None, &p, Some(1)).unwrap();
+        assert!(m.multilabel);
+        assert_eq!(m.n_outputs(), 4);
+        let d = m.decision_function(&x, Some(1)).unwrap();
+        let pred = m.predict_label_sets(&d, 0.0, false);
+        let hits = pred
+            .iter()
+            .zip(&sets)
+            .filter(|(p, s)| {
+                let mut a = (*p).clone();
+                a.sort();
+                a == **s
+            })
+            .count();
+        assert!(hits as f64 > 0.9 * sets.len() as f64, "{kind:?}: {hits}");
+        let pr = m.predict_proba(&x, Some(1)).unwrap();
+        assert_eq!(pr.len(), 4 * x.n_rows);
+    }
+}
+
+#[test]
+fn label_sets_threshold_and_allow_empty() {
+    let m = LinearModel {
+        kind: ModelKind::Svm { hinge: false },
+        coef: vec![0.0; 3],
+        intercept: vec![0.0; 3],
+        n_features: 1,
+        n_classes: 3,
+        multilabel: true,
+        converged: true,
+        n_iter: vec![1; 3],
+        platt: None,
+    };
+    let scores = [0.5, 2.0, -1.0, -0.5, -0.2, -3.0];
+    assert_eq!(m.predict_label_sets(&scores, 0.0, false), vec![vec![1, 0], vec![1]]);
+    assert_eq!(m.predict_label_sets(&scores, 0.0, true), vec![vec![1, 0], vec![]]);
+    assert_eq!(m.predict_label_sets(&scores, 1.0, true), vec![vec![1], vec![]]);
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let (x, y) = blobs(5);
+    let ok = LinearParams::default();
+    let msg = |r: Result<LinearModel>| r.unwrap_err().to_string();
+    assert!(msg(fit(&x, &mc(&y[..10], 3), None, &ok, Some(1))).contains("inconsistent numbers of samples: [15, 10]"));
+    assert!(msg(fit(&x, &mc(&vec![1; 15], 3), None, &ok, Some(1))).contains("at least 2 classes"));
+    assert!(msg(fit(&x, &mc(&y, 3), None, &LinearParams { c: 0.0, ..ok.clone() }, Some(1))).contains("C must be"));
+    assert!(msg(fit(&x, &mc(&y, 3), None, &LinearParams { c: f64::NAN, ..ok.clone() }, Some(1))).contains("C must be"));
+    assert!(msg(fit(&x, &mc(&y, 3), Some(&[-1.0; 15]), &ok, Some(1))).contains("non-negative"));
+    assert!(msg(fit(&x, &mc(&y, 3), Some(&[1.0; 3]), &ok, Some(1))).contains("sample_weight has 3"));
+    assert!(msg(fit(&x, &mc(&y, 2), None, &ok, Some(1))).contains("out of range"));
+    assert!(msg(fit(&x, &mc(&y, 3), None, &ok, Some(0))).contains("n_jobs"));
+    let mut bad = x.clone();
+    bad.data[3] = f64::NAN;
+    assert!(msg(fit(&bad, &mc(&y, 3), None, &ok, Some(1))).contains("NaN"));
+    let empty = CsrMatrix::<f64>::zeros(0, 4);
+    assert!(msg(fit(&empty, &mc(&[], 3), None, &ok, Some(1))).contains("0 sample(s)"));
+    let m = fit(&x, &mc(&y, 3), None, &ok, Some(1)).unwrap();
+    let narrow = CsrMatrix::<f64>::zeros(2, 3);
+    assert!(m.decision_function(&narrow, Some(1)).unwrap_err().to_string().contains("X has 3 features"));
+    assert!(m.predict_proba(&x, Some(1)).unwrap_err().to_string().contains("probability=False"));
+}
+
+#[test]
+fn not_converged_is_reported() {
+    let (x, y) = blobs(20);
+    for kind in all_kinds() {
+        let p = LinearParams { kind, max_iter: 1, tol: 1e-12, c: 100.0, ..Default::default() };
+        let m = fit(&x, &mc(&y, 3), None, &p, Some(1)).unwrap();
+        assert!(!m.converged, "{kind:?}");
+    }
+}
+
+#[test]
+fn linfa_dataset_fit_and_predict() {
+    use linfa::traits::{Fit as _, Predict as _};
+    use ndarray::{Array1, Array2};
+    let (x, y) = blobs(20);
+    let dense = Array2::from_shape_vec((x.n_rows, 4), x.to_dense().concat()).unwrap();
+    let ds = linfa::Dataset::new(dense.clone(), Array1::from(y.clone()));
+    let params = LinearParams { kind: ModelKind::Logistic { multinomial: true }, ..Default::default() };
+    let model: LinearModel = params.fit(&ds).unwrap();
+    let pred: Array1<usize> = model.predict(&ds);
+    let acc = pred.iter().zip(&y).filter(|(a, b)| a == b).count();
+    assert!(acc as f64 > 0.95 * y.len() as f64);
+    // CSR records directly.
+    let ds2 = linfa::DatasetBase::new(x.clone(), Array1::from(y.clone()));
+    let m2: LinearModel = LinearParams::default().fit(&ds2).unwrap();
+    let p2: Array1<usize> = m2.predict(&ds2);
+    assert_eq!(p2.len(), y.len());
+    assert_eq!(csr_from_array2(&dense), x);
+}
+
+#[test]
+fn serde_round_trip() {
+    let (x, y) = blobs(10);
+    let m = fit(&x, &mc(&y, 3), None, &LinearParams { probability: true, ..Default::default() }, Some(1)).unwrap();
+    let bytes = crate::model::format::encode(crate::model::format::Kind::LinearClassifier, "{}", &m).unwrap();
+    let (_, payload) = crate::model::format::split(&bytes).unwrap();
+    let back: LinearModel = postcard::from_bytes(payload).unwrap();
+    assert_eq!(back, m);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+    /// Reordering the training rows changes only the coordinate-descent visiting order, so
+    /// predictions stay the same up to solver tolerance (checked on decision values).
+    #[test]
+    fn row_order_does_not_matter(seed in 0u64..1000, kind_i in 0usize..4) {
+        let (x, y) = blobs(12);
+        let mut perm: Vec<usize> = (0..x.n_rows).collect();
+        rng::SplitMix64::new(seed).shuffle(&mut perm);
+        let xp = x.select_rows(&perm).unwrap();
+        let yp: Vec<usize> = perm.iter().map(|&i| y[i]).collect();
+        let kind = all_kinds()[kind_i];
+        let p = LinearParams { kind, tol: 1e-10, max_iter: 100_000, ..Default::default() };
+        let a = fit(&x, &mc(&y, 3), None, &p, Some(1)).unwrap();
+        let b = fit(&xp, &mc(&yp, 3), None, &p, Some(1)).unwrap();
+        let da = a.decision_function(&x, Some(1)).unwrap();
+        let db = b.decision_function(&x, Some(1)).unwrap();
+        for (u, v) in da.iter().zip(&db) {
+            prop_assert!((u - v).abs() < 1e-4, "{:?}: {} vs {}", kind, u, v);
+        }
+        prop_assert_eq!(a.predict_labels(&da), b.predict_labels(&db));
+    }
+
+    /// Any n_jobs gives bit-identical models.
+    #[test]
+    fn n_jobs_bit_identical(seed in 0u64..1000, jobs in 1i64..5) {
+        let (x, y) = blobs(8);
+        let p = LinearParams { random_state: seed, ..Default::default() };
+        let a = fit(&x, &mc(&y, 3), None, &p, Some(1)).unwrap();
+        let b = fit(&x, &mc(&y, 3), None, &p, Some(jobs)).unwrap();
+        prop_assert_eq!(a, b);
+    }
+}
