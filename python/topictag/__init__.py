@@ -12,6 +12,10 @@ from . import datasets
 # -- vectorizers (issue: foundation)
 # -- linear classifiers
 # -- TopicClassifier, persistence, evaluation
+from ._classifier import TopicClassifier
+from ._evaluate import CrossValidationResult, EvaluationReport, cross_validate
+from ._explain import Contribution, Explanation
+from ._persist import load
 
 __all__ = [
     "__version__",
@@ -19,4 +23,11 @@ __all__ = [
     "ModelFormatError",
     "NotFittedError",
     "datasets",
+    "TopicClassifier",
+    "load",
+    "cross_validate",
+    "EvaluationReport",
+    "CrossValidationResult",
+    "Explanation",
+    "Contribution",
 ]

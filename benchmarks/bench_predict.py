@@ -1,0 +1,222 @@
+"""Prediction throughput from raw text and model file size: topictag.TopicClassifier against
+the scikit-learn pipeline ``TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)) +
+LinearSVC()`` with the same features, side by side in one run.
+
+Workloads:
+- 20 Newsgroups: fit on the by-date train split (11,314 messages), predict the test split
+  (7,532 messages, full text with headers);
+- AG News: only its test split (7,600 short news items) is available; fit on a stratified
+  half, predict the other half (more news-like, short input).
+
+Throughput counts the whole path from raw Python strings to predicted topics (scikit-learn:
+``pipeline.predict``; topictag: ``TopicClassifier.predict``), best of ``--repeat`` runs.
+topictag is timed with all cores (``n_jobs=None``) and with one thread (``n_jobs=1``);
+scikit-learn's pipeline predicts on one thread.
+
+File size: ``TopicClassifier.save`` (with and without ``prune``) against
+``pickle.dumps(pipeline, protocol=5)`` (joblib writes the same bytes uncompressed).
+
+Usage: python benchmarks/bench_predict.py [--repeat 3] [--out benchmarks/results/predict.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import pickle
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import datasets_shared as ds  # noqa: E402
+
+import topictag  # noqa: E402
+from topictag import TopicClassifier  # noqa: E402
+
+# The features scikit-learn computes with TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)):
+# no Unicode normalisation, no accent folding, no language handling.
+SAME_FEATURES = dict(
+    ngram_range=(1, 2), sublinear_tf=True, strip_accents=None, normalization=None,
+    language=None, stop_words=None, stemmer=None,
+)
+
+
+def load_ag_news():
+    path = ds.data_dir() / "ag_news" / "test.csv"
+    names = ["World", "Sports", "Business", "Sci/Tech"]
+    texts, labels = [], []
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.reader(f):
+            cls, title, desc = row
+            body = (title + " " + desc).replace("\\", "\n").replace(" #36;", "$")
+            texts.append(body)
+            labels.append(names[int(cls) - 1])
+    return texts, labels
+
+
+def stratified_half(texts, labels, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(labels)
+    train = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rng.shuffle(idx)
+        train.extend(idx[: len(idx) // 2])
+    train = np.sort(np.asarray(train))
+    mask = np.zeros(len(texts), bool)
+    mask[train] = True
+    tr = [texts[i] for i in np.flatnonzero(mask)]
+    te = [texts[i] for i in np.flatnonzero(~mask)]
+    return tr, labels[mask].tolist(), te, labels[~mask].tolist()
+
+
+def best_time(f, repeat):
+    best = float("inf")
+    out = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = f()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def sklearn_pipeline():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    return make_pipeline(TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)), LinearSVC())
+
+
+def run_workload(name, xtr, ytr, xte, yte, repeat, prune_eps):
+    mb = sum(len(t.encode("utf-8")) for t in xte) / 1e6
+    n = len(xte)
+    rows = {}
+
+    sk = sklearn_pipeline()
+    t0 = time.perf_counter()
+    sk.fit(xtr, ytr)
+    sk_fit = time.perf_counter() - t0
+    sk_t, sk_pred = best_time(lambda: sk.predict(xte), repeat)
+    sk_acc = float(np.mean(sk_pred == np.asarray(yte)))
+    sk_bytes = len(pickle.dumps(sk, protocol=5))
+    rows["sklearn"] = dict(fit=sk_fit, t=sk_t, acc=sk_acc, size=sk_bytes)
+
+    ours_same = TopicClassifier(**SAME_FEATURES)
+    t0 = time.perf_counter()
+    ours_same.fit(xtr, ytr)
+    fit_same = time.perf_counter() - t0
+    t_all, pred = best_time(lambda: ours_same.predict(xte), repeat)
+    ours_same.set_params(n_jobs=1)
+    t_one, pred1 = best_time(lambda: ours_same.predict(xte), repeat)
+    ours_same.set_params(n_jobs=None)
+    assert (pred == pred1).all()
+    acc_same = float(np.mean(pred == np.asarray(yte)))
+    full = ours_same.to_bytes()
+    pruned = ours_same.to_bytes(prune=prune_eps)
+    pm = topictag.load(pruned)
+    acc_pruned = float(np.mean(pm.predict(xte) == np.asarray(yte)))
+    rows["topictag (same features)"] = dict(
+        fit=fit_same, t=t_all, t1=t_one, acc=acc_same, size=len(full), size_pruned=len(pruned),
+        acc_pruned=acc_pruned, vocab=ours_same.vocabulary_size_, vocab_pruned=pm.vocabulary_size_,
+    )
+
+    ours_def = TopicClassifier()
+    t0 = time.perf_counter()
+    ours_def.fit(xtr, ytr)
+    fit_def = time.perf_counter() - t0
+    t_def, pred = best_time(lambda: ours_def.predict(xte), repeat)
+    ours_def.set_params(n_jobs=1)
+    t_def1, _ = best_time(lambda: ours_def.predict(xte), repeat)
+    acc_def = float(np.mean(pred == np.asarray(yte)))
+    rows["topictag (defaults)"] = dict(fit=fit_def, t=t_def, t1=t_def1, acc=acc_def, size=len(ours_def.to_bytes()))
+
+    lines = [f"### {name}: {len(xtr):,} training docs, {n:,} predicted ({mb:.2f} MB of text)", ""]
+    lines.append("| model | fit (s) | predict (s) | docs/s | MB/s | speed-up vs sklearn | accuracy |")
+    lines.append("|---|---|---|---|---|---|---|")
+    for label, r in rows.items():
+        if "t1" in r:
+            variants = [(f"{label}, n_jobs=None", r["t"]), (f"{label}, n_jobs=1", r["t1"])]
+        else:
+            variants = [(f"{label} (1 thread)", r["t"])]
+        for lab, t in variants:
+            lines.append(
+                f"| {lab} | {r['fit']:.2f} | {t:.3f} | {n / t:,.0f} | {mb / t:.2f} | "
+                f"{rows['sklearn']['t'] / t:.1f}x | {r['acc']:.4f} |"
+            )
+    lines.append("")
+    s = rows["topictag (same features)"]
+    lines.append("| file | bytes | vs sklearn pickle | vocabulary | accuracy |")
+    lines.append("|---|---|---|---|---|")
+    lines.append(f"| sklearn pipeline, pickle protocol 5 | {sk_bytes:,} | 1.00 | | {sk_acc:.4f} |")
+    lines.append(f"| topictag save() | {s['size']:,} | {s['size'] / sk_bytes:.2f} | {s['vocab']:,} | {s['acc']:.4f} |")
+    lines.append(
+        f"| topictag save(prune={prune_eps:g}) | {s['size_pruned']:,} | {s['size_pruned'] / sk_bytes:.2f} | "
+        f"{s['vocab_pruned']:,} | {s['acc_pruned']:.4f} |"
+    )
+    lines.append(
+        f"| topictag defaults, save() | {rows['topictag (defaults)']['size']:,} | "
+        f"{rows['topictag (defaults)']['size'] / sk_bytes:.2f} | | {acc_def:.4f} |"
+    )
+    lines.append("")
+    text = "\n".join(lines)
+    print(text, flush=True)
+    return text
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--prune", type=float, default=0.05)
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "predict.md"))
+    ap.add_argument("--only", choices=["20news", "agnews"], default=None)
+    args = ap.parse_args()
+    import sklearn
+
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    head = [
+        "# Prediction throughput and model size: topictag vs scikit-learn",
+        "",
+        f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node() or 'unknown host'}: "
+        f"{cpu}, {os.cpu_count()} logical cores, Python {platform.python_version()}, "
+        f"topictag {topictag.__version__}, scikit-learn {sklearn.__version__}. "
+        f"Best of {args.repeat} runs. Command: `python benchmarks/bench_predict.py`.",
+        "",
+        "Both sides compute the same features: word uni+bigrams, sublinear tf, smooth idf, l2 "
+        "norm, min_df=1, no accent folding/normalisation; classifier LinearSVC (squared hinge, "
+        "C=1, one-vs-rest). \"defaults\" is TopicClassifier() as shipped (adds NFKC, accent "
+        "folding and per-document language detection).",
+        "",
+    ]
+    parts = []
+    if args.only in (None, "20news"):
+        xtr, ytr = ds.load_20newsgroups("train")
+        xte, yte = ds.load_20newsgroups("test")
+        parts.append(run_workload("20 Newsgroups (by-date)", xtr, ytr, xte, yte, args.repeat, args.prune))
+    if args.only in (None, "agnews"):
+        t, l = load_ag_news()
+        xtr, ytr, xte, yte = stratified_half(t, l)
+        parts.append(run_workload("AG News (test split halves)", xtr, ytr, xte, yte, args.repeat, args.prune))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(head + parts) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,263 @@
+"""TopicClassifier end to end: accuracy against scikit-learn on real data, the API's shape,
+bilingual data, scikit-learn model selection, and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import topictag
+from topictag import TopicClassifier
+
+# Comparable settings on both sides: word uni+bigrams, sublinear tf, l2 norm, smooth idf,
+# min_df=1, C=1, squared-hinge L2 linear SVM (one-vs-rest).
+SK_TFIDF = dict(sublinear_tf=True, ngram_range=(1, 2))
+
+
+def split(texts, labels, test_size=0.25, seed=0):
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(texts, labels, test_size=test_size, random_state=seed, stratify=labels)
+
+
+def sklearn_svm(xtr, ytr, xte):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.svm import LinearSVC
+
+    pipe = make_pipeline(TfidfVectorizer(**SK_TFIDF), LinearSVC())
+    pipe.fit(xtr, ytr)
+    return pipe.predict(xte)
+
+
+# -- accuracy on real data -----------------------------------------------------------------
+
+def test_bbc_accuracy_matches_sklearn(bbc):
+    texts, labels = bbc
+    xtr, xte, ytr, yte = split(texts, labels)
+    clf = TopicClassifier().fit(xtr, ytr)
+    ours = float(np.mean(clf.predict(xte) == np.asarray(yte)))
+    ref = float(np.mean(sklearn_svm(xtr, ytr, xte) == np.asarray(yte)))
+    print(f"BBC accuracy: topictag {ours:.4f}, sklearn {ref:.4f}")
+    assert ours >= ref - 0.005
+    assert ours > 0.96
+
+
+def test_cameo_class_accuracy_matches_sklearn(cameo_train, cameo_test):
+    (xtr, ytr), (xte, yte) = cameo_train, cameo_test
+    clf = TopicClassifier().fit(xtr, ytr)
+    ours = float(np.mean(clf.predict(xte) == np.asarray(yte)))
+    ref = float(np.mean(sklearn_svm(xtr, ytr, xte) == np.asarray(yte)))
+    print(f"cameo_class accuracy: topictag {ours:.4f}, sklearn {ref:.4f}")
+    assert ours >= ref - 0.01
+
+
+def test_reuters_multilabel_micro_f1_matches_sklearn(reuters_train, reuters_test):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import f1_score
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.preprocessing import MultiLabelBinarizer
+    from sklearn.svm import LinearSVC
+
+    (xtr, ytr), (xte, yte) = reuters_train, reuters_test
+    clf = TopicClassifier().fit(xtr, ytr)
+    assert clf.multilabel_
+    assert len(clf.classes_) == 90
+    rep = clf.evaluate(xte, yte)
+    mlb = MultiLabelBinarizer().fit(ytr + yte)
+    vec = TfidfVectorizer(**SK_TFIDF)
+    sk = OneVsRestClassifier(LinearSVC()).fit(vec.fit_transform(xtr), mlb.transform(ytr))
+    ref = f1_score(mlb.transform(yte), sk.predict(vec.transform(xte)), average="micro")
+    pred = clf.predict(xte)
+    ours = f1_score(mlb.transform(yte), mlb.transform(pred), average="micro")
+    print(f"Reuters R90 micro-F1: topictag {ours:.4f}, sklearn {ref:.4f}")
+    assert abs(ours - rep.micro["f1"]) < 1e-9
+    assert ours >= ref - 0.005
+
+
+# -- bilingual -----------------------------------------------------------------------------
+
+# CAMEO PentaClass grouping of CAMEO root codes (as used by the ConfliBERT CAMEO evaluation
+# set): 01-02 neutral statement, 03-05 verbal cooperation, 06-08 material cooperation,
+# 09-13 verbal conflict, 14-20 material conflict.
+def _penta(root: str) -> str:
+    r = int(root)
+    if r <= 2:
+        return "neutral_statement"
+    if r <= 5:
+        return "verbal_cooperation"
+    if r <= 8:
+        return "material_cooperation"
+    if r <= 13:
+        return "verbal_conflict"
+    return "material_conflict"
+
+
+def test_bilingual_model_tags_spanish_and_english(cameo_train, cameo_test, spanish_cameo):
+    es_texts, es_roots = spanish_cameo
+    es = [(t, {_penta(r) for r in rs}) for t, rs in zip(es_texts, es_roots) if rs]
+    es = [(t, s.pop()) for t, s in es if len(s) == 1]
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(es))
+    half = len(es) // 2
+    es_train = [es[i] for i in order[:half]]
+    es_test = [es[i] for i in order[half:]]
+    xtr = list(cameo_train[0]) + [t for t, _ in es_train]
+    ytr = list(cameo_train[1]) + [y for _, y in es_train]
+    clf = TopicClassifier().fit(xtr, ytr)
+    es_pred = clf.predict([t for t, _ in es_test])
+    es_true = np.asarray([y for _, y in es_test])
+    es_acc = float(np.mean(es_pred == es_true))
+    en_acc = float(np.mean(clf.predict(cameo_test[0]) == np.asarray(cameo_test[1])))
+    majority = max(np.mean(es_true == c) for c in set(es_true))
+    print(f"bilingual: Spanish held-out accuracy {es_acc:.3f} (majority {majority:.3f}), "
+          f"English test accuracy {en_acc:.3f}")
+    assert es_acc >= 0.8
+    assert es_acc > majority
+    # Spanish violence is tagged material conflict, threats verbal conflict.
+    pred = clf.predict([
+        "Guerrilleros de las FARC atacaron el puesto de policía y asesinaron a dos agentes",
+        "Paramilitares amenazaron de muerte a los candidatos a la alcaldía",
+    ])
+    assert pred[0] == "material_conflict"
+    # English accuracy does not suffer from the Spanish data.
+    en_only = TopicClassifier().fit(cameo_train[0], cameo_train[1])
+    en_only_acc = float(np.mean(en_only.predict(cameo_test[0]) == np.asarray(cameo_test[1])))
+    assert en_acc >= en_only_acc - 0.02
+
+
+# -- API shape -----------------------------------------------------------------------------
+
+TOY_X = [
+    "rebels attacked the army base with rockets",
+    "troops shelled the rebel positions overnight",
+    "airstrike kills civilians in the border town",
+    "the ministers agreed on a ceasefire and peace talks",
+    "diplomats signed a trade agreement in Geneva",
+    "leaders met to discuss cooperation and peace",
+    "the army bombed the village and killed fighters",
+    "negotiators reached an agreement on prisoner exchange",
+]
+TOY_Y = ["conflict", "conflict", "conflict", "diplomacy", "diplomacy", "diplomacy", "conflict", "diplomacy"]
+
+
+def test_multiclass_api():
+    clf = TopicClassifier(min_df=1).fit(TOY_X, TOY_Y)
+    assert list(clf.classes_) == ["conflict", "diplomacy"]
+    assert clf.multilabel_ is False
+    assert clf.vocabulary_size_ > 10
+    s = clf.training_summary_
+    assert s["n_documents"] == 8 and s["fit_time"] >= 0 and "converged" in s
+    pred = clf.predict(["rockets hit the base", "peace talks in Geneva"])
+    assert isinstance(pred, np.ndarray)
+    assert list(pred) == ["conflict", "diplomacy"]
+    d = clf.decision_function(["rockets hit the base"])
+    assert d.shape == (1,) and d[0] < 0  # positive means classes_[1]
+    top = clf.predict_top(["rockets hit the base"], k=2)
+    assert [t for t, _ in top[0]] == ["conflict", "diplomacy"]
+    assert top[0][0][1] >= top[0][1][1]
+    assert clf.score(TOY_X, TOY_Y) == 1.0
+    assert "TopicClassifier(" in repr(TopicClassifier(C=2.0)) and "C=2.0" in repr(TopicClassifier(C=2.0))
+    html = clf._repr_html_()
+    assert "vocabulary size" in html and "diplomacy" in html
+
+
+def test_logistic_probabilities():
+    clf = TopicClassifier(model="logistic").fit(TOY_X, TOY_Y)
+    p = clf.predict_proba(["rockets hit the base", "peace talks"])
+    assert p.shape == (2, 2)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+    assert p[0, 0] > 0.5 and p[1, 1] > 0.5
+    df = clf.predict_proba(["rockets"], as_frame=True)
+    assert list(df.columns) == ["conflict", "diplomacy"]
+    top = clf.predict_top(["rockets hit the base"], k=1)
+    assert top[0][0][0] == "conflict" and 0.5 < top[0][0][1] <= 1.0
+
+
+def test_multilabel_lists_and_label_sep():
+    y = [["conflict"], ["conflict"], ["conflict", "civilians"], ["diplomacy"], ["diplomacy", "trade"],
+         ["diplomacy"], ["conflict"], ["diplomacy"]]
+    clf = TopicClassifier().fit(TOY_X, y)
+    assert clf.multilabel_
+    assert list(clf.classes_) == ["civilians", "conflict", "diplomacy", "trade"]
+    pred = clf.predict(TOY_X)
+    assert isinstance(pred, list) and all(isinstance(p, list) for p in pred)
+    assert "conflict" in pred[0]
+    assert clf.decision_function(TOY_X).shape == (8, 4)
+    joined = ["|".join(ls) for ls in y]
+    clf2 = TopicClassifier(label_sep="|").fit(TOY_X, joined)
+    assert clf2.multilabel_ and list(clf2.classes_) == list(clf.classes_)
+    assert clf2.predict(TOY_X) == pred
+    # allow_empty=False: every document gets a topic
+    odd = ["completely unrelated words about cooking pasta"]
+    strict = TopicClassifier(allow_empty=False, threshold=5.0).fit(TOY_X, y)
+    assert len(strict.predict(odd)[0]) == 1
+    assert TopicClassifier(threshold=5.0).fit(TOY_X, y).predict(odd) == [[]]
+    # score is micro-F1 for multi-label
+    assert 0.0 <= clf.score(TOY_X, y) <= 1.0
+    assert clf.score(TOY_X, y) == pytest.approx(clf.evaluate(TOY_X, y).micro["f1"])
+
+
+def test_integer_labels_and_pandas_input():
+    pd = pytest.importorskip("pandas")
+    y = [0 if t == "conflict" else 1 for t in TOY_Y]
+    clf = TopicClassifier().fit(pd.Series(TOY_X), pd.Series(y))
+    assert clf.classes_.dtype.kind == "i"
+    assert list(clf.predict(TOY_X[:2])) == [0, 0]
+
+
+def test_sklearn_grid_search_on_raw_text(bbc):
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+
+    texts, labels = bbc
+    texts, labels = texts[:600], labels[:600]
+    c = clone(TopicClassifier(C=0.5, ngram_range=(1, 1)))
+    assert c.get_params()["C"] == 0.5
+    scores = cross_val_score(TopicClassifier(ngram_range=(1, 1)), texts, labels, cv=3)
+    assert scores.shape == (3,) and scores.mean() > 0.85
+    gs = GridSearchCV(TopicClassifier(ngram_range=(1, 1)), {"C": [0.1, 1.0]}, cv=3).fit(texts, labels)
+    assert gs.best_params_["C"] in (0.1, 1.0)
+    assert gs.best_score_ > 0.85
+
+
+def test_results_do_not_depend_on_n_jobs(bbc):
+    texts, labels = bbc
+    a = TopicClassifier(n_jobs=1).fit(texts[:500], labels[:500])
+    b = TopicClassifier(n_jobs=2).fit(texts[:500], labels[:500])
+    np.testing.assert_array_equal(a.decision_function(texts[500:700]), b.decision_function(texts[500:700]))
+
+
+# -- bad input -----------------------------------------------------------------------------
+
+def test_bad_input_messages():
+    with pytest.raises(ValueError, match="8 documents but 7 labels"):
+        TopicClassifier().fit(TOY_X, TOY_Y[:7])
+    with pytest.raises(ValueError, match="at least two different topics"):
+        TopicClassifier().fit(TOY_X, ["conflict"] * 8)
+    with pytest.raises(ValueError, match="at least one document"):
+        TopicClassifier().fit([], [])
+    with pytest.raises(ValueError, match="labels\\[2\\] is missing"):
+        TopicClassifier().fit(TOY_X, TOY_Y[:2] + [None] + TOY_Y[3:])
+    with pytest.raises(TypeError, match="documents\\[1\\]"):
+        TopicClassifier().fit([TOY_X[0], None] + TOY_X[2:], TOY_Y)
+    with pytest.raises(ValueError, match="model must be"):
+        TopicClassifier(model="forest").fit(TOY_X, TOY_Y)
+    with pytest.raises(ValueError, match="C must be"):
+        TopicClassifier(C=-1).fit(TOY_X, TOY_Y)
+    with pytest.raises(ValueError, match="single str"):
+        TopicClassifier().fit(TOY_X, "conflict")
+    clf = TopicClassifier().fit(TOY_X, TOY_Y)
+    with pytest.raises(ValueError, match="unknown topic 'sports'"):
+        clf.explain(TOY_X[0], topic="sports")
+    with pytest.raises(ValueError, match="unknown topic 'sports'"):
+        clf.top_terms("sports")
+    with pytest.raises(ValueError, match="Wrap a single document"):
+        clf.predict("one string")
+    with pytest.raises(ValueError, match="k must be"):
+        clf.predict_top(TOY_X, k=0)
+    with pytest.raises(topictag.NotFittedError):
+        TopicClassifier().predict(TOY_X)
+    with pytest.raises(ValueError, match="not trained on"):
+        clf.evaluate(TOY_X, ["sports"] * 8)
+    assert clf.predict([]).shape == (0,)
