@@ -91,6 +91,11 @@ impl Interner {
         (0..self.len() as u32).map(move |i| self.get_str(i))
     }
 
+    /// The arena and the offsets (`offs[i]..offs[i + 1]` is string `i`).
+    pub fn into_parts(self) -> (String, Vec<usize>) {
+        (self.arena, self.offs)
+    }
+
     /// Bytes used by the arena (for memory estimates).
     pub fn arena_bytes(&self) -> usize {
         self.arena.len()
