@@ -1,7 +1,466 @@
-//! Bindings for crate::model.
+//! Bindings for crate::model: `TopicModel` (the TopicClassifier core), metrics, folds and the
+//! file header.
 
+use numpy::{PyArray1, PyArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-pub(crate) fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use super::common::Docs;
+use crate::linear::{ClassWeight, LinearParams, ModelKind};
+use crate::model::format;
+use crate::model::metrics::{self, Report, Scores};
+use crate::model::topic::{Labels, Prediction, TopicModel};
+use crate::vectorize::{DfBound, Norm, StopWordsSpec, TfidfConfig, TfidfVectorizer};
+
+fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
+    match d.get_item(key)? {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => v.extract::<T>().map(Some).map_err(|_| {
+            PyTypeError::new_err(format!("{key} has the wrong type ({})", v.get_type().name().map(|n| n.to_string()).unwrap_or_default()))
+        }),
+    }
+}
+
+fn df_bound(d: &Bound<'_, PyDict>, key: &str, default: DfBound) -> PyResult<DfBound> {
+    match d.get_item(key)? {
+        None => Ok(default),
+        Some(v) if v.is_none() => Ok(default),
+        Some(v) => {
+            if v.is_instance_of::<PyBool>() {
+                Err(PyTypeError::new_err(format!("{key} must be an int or a float, got bool")))
+            } else if v.is_instance_of::<PyInt>() {
+                Ok(DfBound::Count(v.extract()?))
+            } else if v.is_instance_of::<PyFloat>() {
+                Ok(DfBound::Proportion(v.extract()?))
+            } else if let Ok(x) = v.extract::<i64>() {
+                Ok(DfBound::Count(x))
+            } else if let Ok(x) = v.extract::<f64>() {
+                Ok(DfBound::Proportion(x))
+            } else {
+                Err(PyTypeError::new_err(format!("{key} must be an int (document count) or a float (proportion)")))
+            }
+        }
+    }
+}
+
+/// The TF-IDF configuration from TopicClassifier's vectorizer parameters (a dict with the
+/// names of `topictag.TfidfVectorizer`'s parameters; missing keys keep scikit-learn defaults).
+fn tfidf_from_params(d: &Bound<'_, PyDict>) -> PyResult<TfidfVectorizer> {
+    let mut cfg = TfidfConfig::default();
+    let a = &mut cfg.count.analyzer;
+    if let Some(v) = get::<String>(d, "analyzer")? {
+        a.analyzer = v;
+    }
+    if let Some(v) = d.get_item("ngram_range")? {
+        if !v.is_none() {
+            let r: (usize, usize) = v.extract().map_err(|_| {
+                PyValueError::new_err("ngram_range must be a pair of positive ints (min_n, max_n)")
+            })?;
+            if r.0 < 1 || r.0 > r.1 {
+                return Err(PyValueError::new_err(format!(
+                    "ngram_range must satisfy 1 <= min_n <= max_n, got ({}, {})",
+                    r.0, r.1
+                )));
+            }
+            a.ngram_range = r;
+        }
+    }
+    if let Some(v) = get::<bool>(d, "lowercase")? {
+        a.lowercase = v;
+    }
+    if let Some(v) = get::<String>(d, "token_pattern")? {
+        a.token_pattern = Some(v);
+    }
+    a.tokenizer = get::<String>(d, "tokenizer")?;
+    a.strip_accents = get::<String>(d, "strip_accents")?;
+    a.normalization = get::<String>(d, "normalization")?;
+    a.stemmer = get::<String>(d, "stemmer")?;
+    a.language = get::<String>(d, "language")?;
+    if let Some(v) = get::<Vec<String>>(d, "languages")? {
+        a.languages = v;
+    }
+    a.stop_words = match d.get_item("stop_words")? {
+        None => None,
+        Some(v) if v.is_none() => None,
+        Some(v) => {
+            if v.is_instance_of::<PyString>() {
+                Some(StopWordsSpec::Named(v.extract()?))
+            } else {
+                Some(StopWordsSpec::List(v.extract().map_err(|_| {
+                    PyTypeError::new_err("stop_words must be None, a name such as 'english', or a list of words")
+                })?))
+            }
+        }
+    };
+    cfg.count.min_df = df_bound(d, "min_df", DfBound::Count(1))?;
+    cfg.count.max_df = df_bound(d, "max_df", DfBound::Proportion(1.0))?;
+    cfg.count.max_features = get::<usize>(d, "max_features")?;
+    if let Some(v) = get::<bool>(d, "binary")? {
+        cfg.count.binary = v;
+    }
+    cfg.norm = Norm::parse(get::<String>(d, "norm")?.as_deref())?;
+    if let Some(v) = get::<bool>(d, "use_idf")? {
+        cfg.use_idf = v;
+    }
+    if let Some(v) = get::<bool>(d, "smooth_idf")? {
+        cfg.smooth_idf = v;
+    }
+    if let Some(v) = get::<bool>(d, "sublinear_tf")? {
+        cfg.sublinear_tf = v;
+    }
+    Ok(TfidfVectorizer::new(cfg)?)
+}
+
+fn parse_linear_params(d: &Bound<'_, PyDict>, n_classes: usize) -> PyResult<LinearParams> {
+    let model: String = get(d, "model")?.unwrap_or_else(|| "svm".into());
+    let kind = match model.as_str() {
+        "svm" => ModelKind::Svm { hinge: false },
+        "logistic" => ModelKind::Logistic { multinomial: true },
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "model must be 'svm' or 'logistic', got {other:?}"
+            )))
+        }
+    };
+    let class_weight = match d.get_item("class_weight")? {
+        None => ClassWeight::None,
+        Some(v) if v.is_none() => ClassWeight::None,
+        Some(v) => {
+            if let Ok(s) = v.extract::<String>() {
+                if s == "balanced" {
+                    ClassWeight::Balanced
+                } else {
+                    return Err(PyValueError::new_err(format!(
+                        "class_weight must be None, 'balanced' or a dict, got {s:?}"
+                    )));
+                }
+            } else if let Ok(m) = v.cast::<PyDict>() {
+                let mut w = vec![1.0f64; n_classes];
+                for (k, x) in m.iter() {
+                    let k: usize = k.extract()?;
+                    let x: f64 = x.extract()?;
+                    if k >= n_classes {
+                        return Err(PyValueError::new_err("class_weight names an unknown topic"));
+                    }
+                    w[k] = x;
+                }
+                ClassWeight::Explicit(w)
+            } else {
+                return Err(PyTypeError::new_err("class_weight must be None, 'balanced' or a dict"));
+            }
+        }
+    };
+    let random_state: Option<i64> = get(d, "random_state")?;
+    Ok(LinearParams {
+        kind,
+        c: get(d, "C")?.unwrap_or(1.0),
+        class_weight,
+        tol: get(d, "tol")?.unwrap_or(1e-4),
+        max_iter: get(d, "max_iter")?.unwrap_or(1000),
+        fit_intercept: true,
+        intercept_scaling: 1.0,
+        random_state: random_state.map(|r| r as u64).unwrap_or(0),
+        probability: get(d, "probability")?.unwrap_or(false),
+    })
+}
+
+fn n_jobs_of(n_jobs: Option<i64>) -> Option<i64> {
+    n_jobs
+}
+
+fn scores_dict<'py>(py: Python<'py>, s: &Scores) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("precision", s.precision)?;
+    d.set_item("recall", s.recall)?;
+    d.set_item("f1", s.f1)?;
+    d.set_item("support", s.support)?;
+    Ok(d)
+}
+
+fn report_dict<'py>(py: Python<'py>, r: &Report) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("multilabel", r.multilabel)?;
+    d.set_item("n_samples", r.n_samples)?;
+    d.set_item("precision", r.per_class.iter().map(|s| s.precision).collect::<Vec<_>>())?;
+    d.set_item("recall", r.per_class.iter().map(|s| s.recall).collect::<Vec<_>>())?;
+    d.set_item("f1", r.per_class.iter().map(|s| s.f1).collect::<Vec<_>>())?;
+    d.set_item("support", r.per_class.iter().map(|s| s.support).collect::<Vec<_>>())?;
+    d.set_item("micro", scores_dict(py, &r.micro)?)?;
+    d.set_item("macro", scores_dict(py, &r.macro_avg)?)?;
+    d.set_item("weighted", scores_dict(py, &r.weighted)?)?;
+    match &r.samples {
+        Some(s) => d.set_item("samples", scores_dict(py, s)?)?,
+        None => d.set_item("samples", py.None())?,
+    }
+    d.set_item("accuracy", r.accuracy)?;
+    d.set_item("hamming_loss", r.hamming_loss)?;
+    d.set_item("confusion", r.confusion.clone())?;
+    Ok(d)
+}
+
+enum Y {
+    One(Vec<usize>),
+    Many(Vec<Vec<usize>>),
+}
+
+fn extract_y(y: &Bound<'_, PyAny>, multilabel: bool) -> PyResult<Y> {
+    if multilabel {
+        y.extract::<Vec<Vec<usize>>>()
+            .map(Y::Many)
+            .map_err(|_| PyTypeError::new_err("multi-label targets must be a list of lists of topic indices"))
+    } else {
+        y.extract::<Vec<usize>>()
+            .map(Y::One)
+            .map_err(|_| PyTypeError::new_err("targets must be a list of topic indices"))
+    }
+}
+
+/// `classification_report(y_true, y_pred, n_classes, multilabel) -> dict`
+#[pyfunction]
+fn classification_report<'py>(
+    py: Python<'py>,
+    y_true: &Bound<'py, PyAny>,
+    y_pred: &Bound<'py, PyAny>,
+    n_classes: usize,
+    multilabel: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let r = match (extract_y(y_true, multilabel)?, extract_y(y_pred, multilabel)?) {
+        (Y::One(t), Y::One(p)) => metrics::multiclass_report(&t, &p, n_classes)?,
+        (Y::Many(t), Y::Many(p)) => metrics::multilabel_report(&t, &p, n_classes)?,
+        _ => return Err(PyValueError::new_err("y_true and y_pred must both be multi-label or both multi-class")),
+    };
+    report_dict(py, &r)
+}
+
+/// `stratified_folds(y, n_classes, k, seed, multilabel) -> list[int]`
+#[pyfunction]
+fn stratified_folds(y: &Bound<'_, PyAny>, n_classes: usize, k: usize, seed: u64, multilabel: bool) -> PyResult<Vec<usize>> {
+    Ok(match extract_y(y, multilabel)? {
+        Y::One(t) => metrics::stratified_folds(&t, n_classes, k, seed)?,
+        Y::Many(t) => metrics::iterative_stratified_folds(&t, n_classes, k, seed)?,
+    })
+}
+
+/// `peek_header(bytes) -> (kind, format_version, topictag_version, metadata)`
+#[pyfunction]
+fn peek_header(data: &[u8]) -> PyResult<(String, u16, String, String)> {
+    let h = format::peek(data)?;
+    Ok((h.kind.name().to_string(), h.format_version, h.topictag_version, h.metadata))
+}
+
+#[pyclass(name = "TopicModel", module = "topictag._core", frozen)]
+pub(crate) struct PyTopicModel {
+    inner: TopicModel,
+}
+
+fn matrix<'py>(py: Python<'py>, v: Vec<f64>, n: usize, k: usize) -> PyResult<Bound<'py, PyAny>> {
+    Ok(PyArray1::from_vec(py, v).reshape([n, k])?.into_any())
+}
+
+#[pymethods]
+impl PyTopicModel {
+    /// `TopicModel.fit(docs, y, multilabel, classes, vectorizer_params, linear_params, n_jobs)`
+    #[staticmethod]
+    #[pyo3(signature = (docs, y, multilabel, classes, vectorizer_params, linear_params, n_jobs=None))]
+    fn fit(
+        py: Python<'_>,
+        docs: &Bound<'_, PyAny>,
+        y: &Bound<'_, PyAny>,
+        multilabel: bool,
+        classes: Vec<String>,
+        vectorizer_params: &Bound<'_, PyDict>,
+        linear_params: &Bound<'_, PyDict>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Self> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let labels = match extract_y(y, multilabel)? {
+            Y::One(v) => Labels::Multiclass(v),
+            Y::Many(v) => Labels::Multilabel(v),
+        };
+        let vectorizer = tfidf_from_params(vectorizer_params)?;
+        let params = parse_linear_params(linear_params, classes.len())?;
+        let inner = py.detach(|| TopicModel::fit(&strs, &labels, classes, vectorizer, &params, n_jobs_of(n_jobs)))?;
+        Ok(PyTopicModel { inner })
+    }
+
+    #[getter]
+    fn classes(&self) -> Vec<String> {
+        self.inner.classes().to_vec()
+    }
+    #[getter]
+    fn multilabel(&self) -> bool {
+        self.inner.multilabel()
+    }
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.inner.n_features()
+    }
+    #[getter]
+    fn n_outputs(&self) -> usize {
+        self.inner.n_outputs()
+    }
+    #[getter]
+    fn n_documents(&self) -> usize {
+        self.inner.n_documents()
+    }
+    #[getter]
+    fn fit_seconds(&self) -> f64 {
+        self.inner.fit_seconds()
+    }
+    #[getter]
+    fn converged(&self) -> bool {
+        self.inner.converged()
+    }
+    #[getter]
+    fn n_iter(&self) -> usize {
+        self.inner.n_iter()
+    }
+    #[getter]
+    fn has_proba(&self) -> bool {
+        self.inner.has_proba()
+    }
+
+    #[pyo3(signature = (docs, n_jobs=None))]
+    fn decision_function<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let s = py.detach(|| self.inner.decision_function(&strs, n_jobs))?;
+        matrix(py, s, strs.len(), self.inner.n_outputs())
+    }
+
+    #[pyo3(signature = (docs, n_jobs=None))]
+    fn predict_proba<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let p = py.detach(|| self.inner.predict_proba(&strs, n_jobs))?;
+        matrix(py, p, strs.len(), self.inner.classes().len())
+    }
+
+    /// Multi-class: int64 array of topic indices. Multi-label: `(indptr, indices)` arrays.
+    #[pyo3(signature = (docs, threshold, allow_empty, n_jobs=None))]
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        threshold: f64,
+        allow_empty: bool,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let p = py.detach(|| self.inner.predict(&strs, threshold, allow_empty, n_jobs))?;
+        prediction_to_py(py, p)
+    }
+
+    /// `(indices int64 (n, k), scores float64 (n, k))`
+    #[pyo3(signature = (docs, k, n_jobs=None))]
+    fn predict_top<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, k: usize, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyTuple>> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let (idx, scores, kk) = py.detach(|| self.inner.predict_top(&strs, k, n_jobs))?;
+        let n = strs.len();
+        let idx: Vec<i64> = idx.into_iter().map(|i| i as i64).collect();
+        let a = PyArray1::from_vec(py, idx).reshape([n, kk])?.into_any();
+        let b = matrix(py, scores, n, kk)?;
+        PyTuple::new(py, [a, b])
+    }
+
+    /// `(contributions [(term, value, weight, contribution)], intercept, score, {term: [(start, end)]})`
+    fn explain<'py>(&self, py: Python<'py>, text: &str, class_index: usize) -> PyResult<Bound<'py, PyTuple>> {
+        let (e, spans) = py.detach(|| self.inner.explain(text, class_index))?;
+        let names = self.inner.feature_names()?;
+        let contribs = PyList::empty(py);
+        let span_map = PyDict::new(py);
+        for (c, sp) in e.contributions.iter().zip(spans) {
+            let term = names.get(c.feature as usize).map(|s| s.as_str()).unwrap_or("?");
+            contribs.append((term, c.value, c.weight, c.contribution))?;
+            span_map.set_item(term, sp)?;
+        }
+        PyTuple::new(py, [contribs.into_any(), e.intercept.into_pyobject(py)?.into_any(), e.score.into_pyobject(py)?.into_any(), span_map.into_any()])
+    }
+
+    /// `([(term, weight)] positive, [(term, weight)] negative)`
+    fn top_terms(&self, class_index: usize, n: usize) -> PyResult<(Vec<(String, f64)>, Vec<(String, f64)>)> {
+        let (pos, neg) = self.inner.top_terms(class_index, n)?;
+        let names = self.inner.feature_names()?;
+        let name = |j: u32| names.get(j as usize).cloned().unwrap_or_default();
+        Ok((
+            pos.into_iter().map(|(j, w)| (name(j), w)).collect(),
+            neg.into_iter().map(|(j, w)| (name(j), w)).collect(),
+        ))
+    }
+
+    /// Predict and score in one call: a report dict (see `classification_report`).
+    #[pyo3(signature = (docs, y, multilabel, threshold, allow_empty, n_jobs=None))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        y: &Bound<'py, PyAny>,
+        multilabel: bool,
+        threshold: f64,
+        allow_empty: bool,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let truth = extract_y(y, multilabel)?;
+        let nc = self.inner.classes().len();
+        let r = py.detach(|| -> crate::Result<Report> {
+            let p = self.inner.predict(&strs, threshold, allow_empty, n_jobs)?;
+            match (truth, p) {
+                (Y::One(t), Prediction::Multiclass(p)) => metrics::multiclass_report(&t, &p, nc),
+                (Y::Many(t), Prediction::Multilabel(p)) => metrics::multilabel_report(&t, &p, nc),
+                _ => Err(crate::Error::value(
+                    "the labels and the model disagree on multi-label vs multi-class",
+                )),
+            }
+        })?;
+        report_dict(py, &r)
+    }
+
+    /// The model file image.
+    #[pyo3(signature = (metadata, prune=None))]
+    fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str, prune: Option<f64>) -> PyResult<Bound<'py, PyBytes>> {
+        let b = py.detach(|| self.inner.to_bytes(metadata, prune))?;
+        Ok(PyBytes::new(py, &b))
+    }
+
+    /// `(TopicModel, metadata)` from a model file image.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<(Self, String)> {
+        let (inner, meta) = py.detach(|| TopicModel::from_bytes(data))?;
+        Ok((PyTopicModel { inner }, meta))
+    }
+}
+
+fn prediction_to_py<'py>(py: Python<'py>, p: Prediction) -> PyResult<Bound<'py, PyAny>> {
+    match p {
+        Prediction::Multiclass(v) => {
+            let v: Vec<i64> = v.into_iter().map(|i| i as i64).collect();
+            Ok(PyArray1::from_vec(py, v).into_any())
+        }
+        Prediction::Multilabel(sets) => {
+            let mut indptr = Vec::with_capacity(sets.len() + 1);
+            let mut indices = Vec::new();
+            indptr.push(0i64);
+            for s in sets {
+                indices.extend(s.into_iter().map(|i| i as i64));
+                indptr.push(indices.len() as i64);
+            }
+            let t = PyTuple::new(py, [PyArray1::from_vec(py, indptr).into_any(), PyArray1::from_vec(py, indices).into_any()])?;
+            Ok(t.into_any())
+        }
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyTopicModel>()?;
+    m.add_function(wrap_pyfunction!(classification_report, m)?)?;
+    m.add_function(wrap_pyfunction!(stratified_folds, m)?)?;
+    m.add_function(wrap_pyfunction!(peek_header, m)?)?;
     Ok(())
 }
