@@ -1,0 +1,527 @@
+"""Text vectorizers with scikit-learn's API, computed in Rust.
+
+``CountVectorizer``, ``TfidfVectorizer`` and ``HashingVectorizer`` take scikit-learn's parameter
+names and give the same vocabulary, columns and values (to float rounding) for the same
+parameters, plus topictag extensions for multilingual news:
+
+* ``stop_words``: ``None``, ``"english"`` (scikit-learn's list), ``"spanish"`` (Snowball's list),
+  ``"auto"`` (the detected language's list with ``language="auto"``, else the first of
+  ``languages``), a list of language names (the union of their lists) or a list of words. Stop
+  words go through the same lowercasing / accent stripping / normal form as the text, so
+  ``"Él"`` in a list matches the token ``"el"`` after folding (scikit-learn compares the raw list).
+* ``stemmer``: ``None``, a Snowball language (``"english"``, ``"spanish"``, ``"french"``,
+  ``"german"``, ``"italian"``, ``"portuguese"``, ...) or ``"auto"`` (the document's language with
+  ``language="auto"``, else the first of ``languages``). Tokens are found in the lowercased
+  text, stop words dropped, each token stemmed with its accents (Snowball's Spanish suffixes
+  carry accents: "-ación"), then accents are stripped from the stem if ``strip_accents`` is set.
+  With Spanish stemming and accent stripping, a word ending in an unaccented "-ion" is read as
+  "-ión" (the accent is usually just missing), so "negociacion" joins "negociación".
+* ``language``: ``None`` or ``"auto"``: detect each document's language (whatlang, first 1,024
+  bytes) among ``languages`` (default ``("english", "spanish")``); undetected -> the first.
+* ``normalization``: ``None``, ``"nfc"`` or ``"nfkc"``, applied before everything else.
+* ``tokenizer``: ``None`` (use ``token_pattern``) or ``"unicode"`` (UAX #29 words that contain a
+  letter or digit, single letters included). Callables are not supported (analysis runs in
+  Rust without the GIL).
+* ``dtype``: float32 by default (float64 on request; ``CountVectorizer`` also takes integer
+  dtypes), ``n_jobs``: threads (``None`` = all cores); results are identical for any value.
+
+Processing order: normal form, lowercase, strip accents (scikit-learn's order), tokenise,
+stop words, stem, n-grams. ``token_pattern`` other than the default runs on Rust's ``regex``
+engine (same syntax for common patterns; no look-around or back-references).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Optional
+
+import numpy as np
+
+from . import _core
+from ._base import BaseEstimator, TransformerMixin
+from ._input import as_documents
+from .exceptions import NotFittedError
+
+_ANALYZER_PARAMS = (
+    "analyzer", "ngram_range", "lowercase", "token_pattern", "tokenizer", "strip_accents",
+    "normalization", "stop_words", "stemmer", "language", "languages",
+)
+_COUNT_PARAMS = ("min_df", "max_df", "max_features", "vocabulary", "binary")
+_TFIDF_PARAMS = ("norm", "use_idf", "smooth_idf", "sublinear_tf")
+_HASHING_PARAMS = ("n_features", "alternate_sign", "norm", "binary")
+
+_DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+def _check_io_params(est) -> None:
+    if est.input != "content":
+        raise ValueError(
+            f"input={est.input!r} is not supported; topictag reads the documents themselves "
+            "(input='content'). Read files into str first."
+        )
+    if est.preprocessor is not None:
+        raise ValueError("preprocessor: callables are not supported by topictag; use None")
+    if est.tokenizer is not None and not isinstance(est.tokenizer, str):
+        raise ValueError(
+            "tokenizer: callables are not supported by topictag; use None (token_pattern) or 'unicode'"
+        )
+    if est.analyzer is not None and callable(est.analyzer):
+        raise ValueError(
+            "analyzer: callables are not supported by topictag; use 'word', 'char' or 'char_wb'"
+        )
+
+
+def _dtype(dtype, allow_int: bool):
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a numpy float dtype, got {dtype!r}") from None
+    if dt in (np.float32, np.float64):
+        return dt, dt.name
+    if allow_int and dt.kind in "iu":
+        return dt, "float64"
+    raise ValueError(
+        f"dtype must be float32 or float64{' or an integer dtype' if allow_int else ''}, got {dt}"
+    )
+
+
+def _to_csr(parts, dtype):
+    import scipy.sparse as sp
+
+    data, indices, indptr, shape = parts
+    X = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
+    X.has_sorted_indices = True
+    if X.dtype != dtype:
+        X = X.astype(dtype)
+    return X
+
+
+def _jsonable(v):
+    if isinstance(v, tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, (set, frozenset)):
+        return sorted(v)
+    if isinstance(v, dict):
+        return {str(k): int(x) if isinstance(x, (np.integer,)) else x for k, x in v.items()}
+    if isinstance(v, type) or isinstance(v, np.dtype):
+        return "__dtype__:" + np.dtype(v).name
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return v
+
+
+def _from_json(name, v):
+    if isinstance(v, str) and v.startswith("__dtype__:"):
+        return np.dtype(v.split(":", 1)[1]).type
+    if name in ("ngram_range", "languages") and isinstance(v, list):
+        return tuple(v)
+    return v
+
+
+class _VectorizerBase(TransformerMixin, BaseEstimator):
+    _core_cls: Any = None
+    _param_names: tuple = ()
+    _allow_int_dtype = False
+
+    # -- parameters ------------------------------------------------------------------------
+    def _core_params(self) -> Dict[str, Any]:
+        out = {}
+        for name in self._param_names:
+            v = getattr(self, name)
+            if isinstance(v, (set, frozenset)):
+                v = sorted(v)
+            out[name] = v
+        return out
+
+    def _new_core(self):
+        _check_io_params(self)
+        _dtype(self.dtype, self._allow_int_dtype)
+        return self._core_cls(**self._core_params())
+
+    def _out_dtype(self):
+        return _dtype(self.dtype, self._allow_int_dtype)
+
+    # -- fitting ---------------------------------------------------------------------------
+    def _set_core(self, core) -> None:
+        self._core = core
+        self._cache = {}
+        self.fixed_vocabulary_ = bool(core.fixed_vocabulary())
+
+    def fit(self, raw_documents, y=None):
+        """Learn the vocabulary (and idf) of ``raw_documents`` (an iterable of str)."""
+        core = self._new_core()
+        core.fit(as_documents(raw_documents, "raw_documents"), self.n_jobs)
+        self._set_core(core)
+        return self
+
+    def fit_transform(self, raw_documents, y=None):
+        """Learn the vocabulary (and idf) and return the document-term matrix (CSR)."""
+        core = self._new_core()
+        dt, core_dt = self._out_dtype()
+        parts = core.fit_transform(as_documents(raw_documents, "raw_documents"), self.n_jobs, core_dt)
+        self._set_core(core)
+        return _to_csr(parts, dt)
+
+    def transform(self, raw_documents):
+        """The document-term matrix (CSR, sorted indices) of ``raw_documents``."""
+        self._check_is_fitted()
+        dt, core_dt = self._out_dtype()
+        parts = self._core.transform(as_documents(raw_documents, "raw_documents"), self.n_jobs, core_dt)
+        return _to_csr(parts, dt)
+
+    def _is_fitted(self) -> bool:
+        return "_core" in vars(self) and "fixed_vocabulary_" in vars(self)
+
+    # -- fitted attributes (built on first access) -------------------------------------------
+    def _names(self):
+        if not self._is_fitted():
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            )
+        c = self._cache
+        if "names" not in c:
+            c["names"] = self._core.feature_names()
+        return c["names"]
+
+    @property
+    def vocabulary_(self) -> Dict[str, int]:
+        """Mapping term -> column."""
+        if not self._is_fitted():
+            raise AttributeError("vocabulary_")
+        c = self._cache
+        if "vocab" not in c:
+            names = self._names()
+            c["vocab"] = dict(zip(names, range(len(names))))
+        return c["vocab"]
+
+    @property
+    def stop_words_(self):
+        """Terms dropped by ``min_df``, ``max_df`` or ``max_features`` in the last fit (a set;
+        ``None`` for a loaded model: it is not saved). Absent with a fixed vocabulary."""
+        if not self._is_fitted() or self.fixed_vocabulary_:
+            raise AttributeError("stop_words_")
+        c = self._cache
+        if "stop" not in c:
+            sw = self._core.stop_words()
+            c["stop"] = None if sw is None else set(sw)
+        return c["stop"]
+
+    def get_feature_names_out(self, input_features=None):
+        """Column names: the terms, in column order (alphabetical after fit)."""
+        return np.asarray(self._names(), dtype=object)
+
+    def build_analyzer(self):
+        """A callable doc -> list of features (runs the Rust analyzer)."""
+        core = self._core if self._is_fitted() else self._new_core()
+
+        def analyze(doc):
+            return core.analyze(doc)
+
+        return analyze
+
+    def analyze_spans(self, doc: str):
+        """``[(feature, start, end)]`` for every feature occurrence in ``doc``, with ``start`` and
+        ``end`` str indices into ``doc`` (n-grams span from their first to their last token)."""
+        core = self._core if self._is_fitted() else self._new_core()
+        return core.analyze_spans(doc)
+
+    # -- persistence -------------------------------------------------------------------------
+    def _metadata(self) -> str:
+        return json.dumps({k: _jsonable(v) for k, v in self.get_params(deep=False).items()})
+
+    def to_bytes(self) -> bytes:
+        """The topictag model-file bytes of this vectorizer."""
+        self._check_is_fitted()
+        return self._core.to_bytes(self._metadata())
+
+    def save(self, path) -> None:
+        """Write the model file (``topictag.load(path)`` reads it back)."""
+        data = self.to_bytes()
+        with open(path, "wb") as f:
+            f.write(data)
+
+    @classmethod
+    def _from_bytes(cls, data: bytes):
+        core, meta = cls._core_cls.from_bytes(bytes(data))
+        params = {k: _from_json(k, v) for k, v in json.loads(meta).items()}
+        valid = set(cls._get_param_names())
+        obj = cls(**{k: v for k, v in params.items() if k in valid})
+        obj._set_core(core)
+        return obj
+
+    def __getstate__(self):
+        if self._is_fitted():
+            return {"topictag_bytes": self.to_bytes()}
+        return {"params": self.get_params(deep=False)}
+
+    def __setstate__(self, state):
+        if "topictag_bytes" in state:
+            other = type(self)._from_bytes(state["topictag_bytes"])
+            self.__dict__.update(other.__dict__)
+        else:
+            self.__dict__.update(state["params"])
+
+    def _input_tags(self) -> Dict[str, bool]:
+        return {"string": True, "two_d_array": False, "sparse": False}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
+
+
+class CountVectorizer(_VectorizerBase):
+    """Token (n-gram) counts, as ``sklearn.feature_extraction.text.CountVectorizer``.
+
+    Parameters match scikit-learn's (see the module docstring for the topictag extensions
+    ``normalization``, ``stemmer``, ``language``, ``languages``, ``tokenizer='unicode'`` and
+    ``n_jobs``). ``min_df``/``max_df``: an int is a document count, a float in [0, 1] a
+    proportion; ``max_features`` keeps the terms of highest corpus frequency (ties: alphabetical).
+    ``vocabulary``: a mapping term -> column or an iterable of terms (fixed; no pruning).
+    Returns ``scipy.sparse.csr_matrix`` with sorted indices, float32 unless ``dtype`` says else.
+    """
+
+    _core_cls = _core.CountCore
+    _param_names = _ANALYZER_PARAMS + _COUNT_PARAMS
+    _allow_int_dtype = True
+
+    def __init__(
+        self,
+        *,
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        stop_words=None,
+        token_pattern=_DEFAULT_TOKEN_PATTERN,
+        ngram_range=(1, 1),
+        analyzer="word",
+        max_df=1.0,
+        min_df=1,
+        max_features=None,
+        vocabulary=None,
+        binary=False,
+        dtype=np.float32,
+        normalization=None,
+        stemmer=None,
+        language=None,
+        languages=("english", "spanish"),
+        n_jobs=None,
+    ):
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.stop_words = stop_words
+        self.token_pattern = token_pattern
+        self.ngram_range = ngram_range
+        self.analyzer = analyzer
+        self.max_df = max_df
+        self.min_df = min_df
+        self.max_features = max_features
+        self.vocabulary = vocabulary
+        self.binary = binary
+        self.dtype = dtype
+        self.normalization = normalization
+        self.stemmer = stemmer
+        self.language = language
+        self.languages = languages
+        self.n_jobs = n_jobs
+
+
+class TfidfVectorizer(CountVectorizer):
+    """TF-IDF features, as ``sklearn.feature_extraction.text.TfidfVectorizer``.
+
+    ``idf = ln((1 + n) / (1 + df)) + 1`` (``ln(n / df) + 1`` without ``smooth_idf``);
+    ``sublinear_tf`` uses ``1 + ln(tf)``; rows are normalised by ``norm`` ('l2', 'l1' or None).
+    All of ``CountVectorizer``'s parameters apply (see the module docstring). Output is float32
+    by default (``dtype=np.float64`` for double precision).
+    """
+
+    _core_cls = _core.TfidfCore
+    _param_names = _ANALYZER_PARAMS + _COUNT_PARAMS + _TFIDF_PARAMS
+    _allow_int_dtype = False
+
+    def __init__(
+        self,
+        *,
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        analyzer="word",
+        stop_words=None,
+        token_pattern=_DEFAULT_TOKEN_PATTERN,
+        ngram_range=(1, 1),
+        max_df=1.0,
+        min_df=1,
+        max_features=None,
+        vocabulary=None,
+        binary=False,
+        dtype=np.float32,
+        norm="l2",
+        use_idf=True,
+        smooth_idf=True,
+        sublinear_tf=False,
+        normalization=None,
+        stemmer=None,
+        language=None,
+        languages=("english", "spanish"),
+        n_jobs=None,
+    ):
+        super().__init__(
+            input=input, encoding=encoding, decode_error=decode_error,
+            strip_accents=strip_accents, lowercase=lowercase, preprocessor=preprocessor,
+            tokenizer=tokenizer, analyzer=analyzer, stop_words=stop_words,
+            token_pattern=token_pattern, ngram_range=ngram_range, max_df=max_df, min_df=min_df,
+            max_features=max_features, vocabulary=vocabulary, binary=binary, dtype=dtype,
+            normalization=normalization, stemmer=stemmer, language=language,
+            languages=languages, n_jobs=n_jobs,
+        )
+        self.norm = norm
+        self.use_idf = use_idf
+        self.smooth_idf = smooth_idf
+        self.sublinear_tf = sublinear_tf
+
+    @property
+    def idf_(self):
+        """The idf of each column (only with ``use_idf=True``)."""
+        if not self._is_fitted() or not self.use_idf:
+            raise AttributeError("idf_")
+        c = self._cache
+        if "idf" not in c:
+            idf = self._core.idf()
+            if idf is None:
+                raise AttributeError("idf_")
+            c["idf"] = idf.astype(self._out_dtype()[0], copy=False)
+        return c["idf"]
+
+
+class HashingVectorizer(_VectorizerBase):
+    """Hashed n-gram features, as ``sklearn.feature_extraction.text.HashingVectorizer``:
+    column ``|h| % n_features`` of the signed 32-bit MurmurHash3 (seed 0) ``h`` of each feature,
+    sign of ``h`` with ``alternate_sign``, then ``binary`` and the row ``norm``. Stateless:
+    ``fit`` only checks the parameters. Output float32 unless ``dtype`` says else.
+    """
+
+    _core_cls = _core.HashingCore
+    _param_names = _ANALYZER_PARAMS + _HASHING_PARAMS
+
+    def __init__(
+        self,
+        *,
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        stop_words=None,
+        token_pattern=_DEFAULT_TOKEN_PATTERN,
+        ngram_range=(1, 1),
+        analyzer="word",
+        n_features=2**20,
+        binary=False,
+        norm="l2",
+        alternate_sign=True,
+        dtype=np.float32,
+        normalization=None,
+        stemmer=None,
+        language=None,
+        languages=("english", "spanish"),
+        n_jobs=None,
+    ):
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.stop_words = stop_words
+        self.token_pattern = token_pattern
+        self.ngram_range = ngram_range
+        self.analyzer = analyzer
+        self.n_features = n_features
+        self.binary = binary
+        self.norm = norm
+        self.alternate_sign = alternate_sign
+        self.dtype = dtype
+        self.normalization = normalization
+        self.stemmer = stemmer
+        self.language = language
+        self.languages = languages
+        self.n_jobs = n_jobs
+
+    def _set_core(self, core) -> None:
+        self._core = core
+        self._cache = {}
+
+    def _is_fitted(self) -> bool:
+        return True  # stateless, like scikit-learn's
+
+    def _core_or_new(self):
+        core = vars(self).get("_core")
+        if core is None:
+            core = self._new_core()
+            self._set_core(core)
+        return core
+
+    def fit(self, X=None, y=None):
+        """Check the parameters (nothing to learn)."""
+        self._set_core(self._new_core())
+        return self
+
+    def partial_fit(self, X=None, y=None):
+        return self
+
+    def transform(self, X):
+        """The hashed feature matrix (CSR, sorted indices) of ``X``."""
+        core = self._new_core()
+        dt, core_dt = self._out_dtype()
+        parts = core.transform(as_documents(X, "X"), self.n_jobs, core_dt)
+        return _to_csr(parts, dt)
+
+    def fit_transform(self, X, y=None):
+        return self.fit(X, y).transform(X)
+
+    def build_analyzer(self):
+        core = self._new_core()
+        return lambda doc: core.analyze(doc)
+
+    def analyze_spans(self, doc: str):
+        return self._new_core().analyze_spans(doc)
+
+    def to_bytes(self) -> bytes:
+        return self._new_core().to_bytes(self._metadata())
+
+    def get_feature_names_out(self, input_features=None):
+        raise AttributeError("HashingVectorizer has no feature names (features are hashed)")
+
+    vocabulary_ = property(lambda self: (_ for _ in ()).throw(AttributeError("vocabulary_")))
+    stop_words_ = property(lambda self: (_ for _ in ()).throw(AttributeError("stop_words_")))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
+
+
+__all__ = ["CountVectorizer", "TfidfVectorizer", "HashingVectorizer"]
