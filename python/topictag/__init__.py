@@ -10,7 +10,9 @@ from .exceptions import ConvergenceWarning, ModelFormatError, NotFittedError
 from . import datasets
 
 # -- vectorizers (issue: foundation)
+from ._vectorizers import CountVectorizer, HashingVectorizer, TfidfVectorizer
 # -- linear classifiers
+from ._linear import LinearSVC, LogisticRegression
 # -- TopicClassifier, persistence, evaluation
 from ._classifier import TopicClassifier
 from ._evaluate import CrossValidationResult, EvaluationReport, cross_validate
