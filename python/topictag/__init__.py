@@ -13,6 +13,7 @@ from . import datasets
 from ._vectorizers import CountVectorizer, HashingVectorizer, TfidfVectorizer
 # -- linear classifiers
 from ._linear import LinearSVC, LogisticRegression
+from ._linear import LinearSVC, LogisticRegression
 # -- TopicClassifier, persistence, evaluation
 from ._classifier import TopicClassifier
 from ._evaluate import CrossValidationResult, EvaluationReport, cross_validate
@@ -25,6 +26,8 @@ __all__ = [
     "ModelFormatError",
     "NotFittedError",
     "datasets",
+    "LinearSVC",
+    "LogisticRegression",
     "TopicClassifier",
     "load",
     "cross_validate",

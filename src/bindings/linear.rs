@@ -1,7 +1,291 @@
-//! Bindings for crate::linear.
+//! Bindings for crate::linear: one pyclass, `LinearClassifier`, wrapping a fitted
+//! [`LinearModel`]. `topictag._linear` builds the scikit-learn classes on it.
 
+use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-pub(crate) fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use super::common::{csr_from_py, CsrAny};
+use crate::linear::{self, ClassWeight, LinearModel, LinearParams, ModelKind, Target};
+use crate::model::format::{self, Kind};
+
+#[pyclass(module = "topictag._core", name = "LinearClassifier", frozen)]
+pub struct PyLinearClassifier {
+    model: LinearModel,
+}
+
+fn parse_kind(kind: &str) -> PyResult<ModelKind> {
+    Ok(match kind {
+        "svm_squared_hinge" => ModelKind::Svm { hinge: false },
+        "svm_hinge" => ModelKind::Svm { hinge: true },
+        "logistic_multinomial" => ModelKind::Logistic { multinomial: true },
+        "logistic_ovr" => ModelKind::Logistic { multinomial: false },
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown model kind {other:?}; expected 'svm_squared_hinge', 'svm_hinge', \
+                 'logistic_multinomial' or 'logistic_ovr'"
+            )))
+        }
+    })
+}
+
+fn kind_name(kind: ModelKind) -> &'static str {
+    match kind {
+        ModelKind::Svm { hinge: false } => "svm_squared_hinge",
+        ModelKind::Svm { hinge: true } => "svm_hinge",
+        ModelKind::Logistic { multinomial: true } => "logistic_multinomial",
+        ModelKind::Logistic { multinomial: false } => "logistic_ovr",
+    }
+}
+
+fn index_array(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<usize>> {
+    let a: PyReadonlyArray1<i64> = obj
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be an int64 numpy array")))?;
+    a.as_array()
+        .iter()
+        .map(|&v| {
+            usize::try_from(v)
+                .map_err(|_| PyValueError::new_err(format!("{what} has a negative entry")))
+        })
+        .collect()
+}
+
+/// y: int64 class indices (multi-class), or `(indptr, indices)` int64 arrays (multi-label).
+fn parse_target(y: &Bound<'_, PyAny>, multilabel: bool, n_classes: usize) -> PyResult<Target> {
+    if !multilabel {
+        return Ok(Target::Multiclass { y: index_array(y, "y")?, n_classes });
+    }
+    let t = y.cast::<PyTuple>().map_err(|_| {
+        PyTypeError::new_err("multi-label y must be an (indptr, indices) tuple of int64 arrays")
+    })?;
+    if t.len() != 2 {
+        return Err(PyTypeError::new_err("multi-label y must be an (indptr, indices) tuple"));
+    }
+    let indptr = index_array(&t.get_item(0)?, "y indptr")?;
+    let indices = index_array(&t.get_item(1)?, "y indices")?;
+    if indptr.is_empty()
+        || indptr[0] != 0
+        || indptr.windows(2).any(|w| w[0] > w[1])
+        || *indptr.last().unwrap_or(&0) != indices.len()
+    {
+        return Err(PyValueError::new_err("malformed multi-label y (indptr)"));
+    }
+    let sets = indptr.windows(2).map(|w| indices[w[0]..w[1]].to_vec()).collect();
+    Ok(Target::Multilabel { y: sets, n_classes })
+}
+
+fn parse_class_weight(cw: &Bound<'_, PyAny>) -> PyResult<ClassWeight> {
+    if cw.is_none() {
+        return Ok(ClassWeight::None);
+    }
+    if let Ok(s) = cw.cast::<PyString>() {
+        if s.to_cow()? == "balanced" {
+            return Ok(ClassWeight::Balanced);
+        }
+        return Err(PyValueError::new_err(format!(
+            "class_weight must be None, 'balanced' or a dict, got {:?}",
+            s.to_cow()?
+        )));
+    }
+    if let Ok(l) = cw.cast::<PyList>() {
+        let v: Vec<f64> = l.extract()?;
+        return Ok(ClassWeight::Explicit(v));
+    }
+    Err(PyTypeError::new_err("class_weight must be None, 'balanced' or a list of floats"))
+}
+
+fn array2<'py>(py: Python<'py>, v: Vec<f64>, rows: usize, cols: usize) -> PyResult<Bound<'py, PyAny>> {
+    Ok(PyArray1::from_vec(py, v).reshape([rows, cols])?.into_any())
+}
+
+#[pymethods]
+impl PyLinearClassifier {
+    /// Fit. See `topictag._linear` for the meaning of every argument.
+    #[staticmethod]
+    #[pyo3(signature = (x, y, multilabel, n_classes, sample_weight, kind, c, class_weight, tol, max_iter, fit_intercept, intercept_scaling, random_state, probability, n_jobs))]
+    #[allow(clippy::too_many_arguments)]
+    fn fit(
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        y: &Bound<'_, PyAny>,
+        multilabel: bool,
+        n_classes: usize,
+        sample_weight: Option<PyReadonlyArray1<'_, f64>>,
+        kind: &str,
+        c: f64,
+        class_weight: &Bound<'_, PyAny>,
+        tol: f64,
+        max_iter: usize,
+        fit_intercept: bool,
+        intercept_scaling: f64,
+        random_state: u64,
+        probability: bool,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Self> {
+        let x = csr_from_py(x)?;
+        let target = parse_target(y, multilabel, n_classes)?;
+        let sw: Option<Vec<f64>> = sample_weight.map(|a| a.as_array().to_vec());
+        let params = LinearParams {
+            kind: parse_kind(kind)?,
+            c,
+            class_weight: parse_class_weight(class_weight)?,
+            tol,
+            max_iter,
+            fit_intercept,
+            intercept_scaling,
+            random_state,
+            probability,
+        };
+        let model = py.detach(|| match &x {
+            CsrAny::F32(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
+            CsrAny::F64(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
+        })?;
+        Ok(PyLinearClassifier { model })
+    }
+
+    /// Decision values, shape (n_rows, n_outputs).
+    #[pyo3(signature = (x, n_jobs=None))]
+    fn decision_function<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let x = csr_from_py(x)?;
+        let n = match &x {
+            CsrAny::F32(m) => m.n_rows,
+            CsrAny::F64(m) => m.n_rows,
+        };
+        let s = py.detach(|| match &x {
+            CsrAny::F32(m) => self.model.decision_function(m, n_jobs),
+            CsrAny::F64(m) => self.model.decision_function(m, n_jobs),
+        })?;
+        array2(py, s, n, self.model.n_outputs())
+    }
+
+    /// Probabilities, shape (n_rows, n_classes).
+    #[pyo3(signature = (x, n_jobs=None))]
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let x = csr_from_py(x)?;
+        let n = match &x {
+            CsrAny::F32(m) => m.n_rows,
+            CsrAny::F64(m) => m.n_rows,
+        };
+        let p = py.detach(|| match &x {
+            CsrAny::F32(m) => self.model.predict_proba(m, n_jobs),
+            CsrAny::F64(m) => self.model.predict_proba(m, n_jobs),
+        })?;
+        array2(py, p, n, self.model.n_classes)
+    }
+
+    /// Class indices from decision values (multi-class).
+    fn predict_labels<'py>(
+        &self,
+        py: Python<'py>,
+        scores: PyReadonlyArray2<'py, f64>,
+    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let s = self.scores_vec(&scores, self.model.n_outputs())?;
+        let v: Vec<i64> = self.model.predict_labels(&s).into_iter().map(|c| c as i64).collect();
+        Ok(PyArray1::from_vec(py, v))
+    }
+
+    /// Label sets from per-class scores (n_rows, n_classes), best first.
+    fn predict_label_sets(
+        &self,
+        scores: PyReadonlyArray2<'_, f64>,
+        threshold: f64,
+        allow_empty: bool,
+    ) -> PyResult<Vec<Vec<usize>>> {
+        let s = self.scores_vec(&scores, self.model.n_classes)?;
+        Ok(self.model.predict_label_sets(&s, threshold, allow_empty))
+    }
+
+    /// coef, shape (n_outputs, n_features).
+    #[getter]
+    fn coef<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        array2(py, self.model.coef.clone(), self.model.n_outputs(), self.model.n_features)
+    }
+    #[getter]
+    fn intercept<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_vec(py, self.model.intercept.clone())
+    }
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.model.n_features
+    }
+    #[getter]
+    fn n_classes(&self) -> usize {
+        self.model.n_classes
+    }
+    #[getter]
+    fn n_outputs(&self) -> usize {
+        self.model.n_outputs()
+    }
+    #[getter]
+    fn multilabel(&self) -> bool {
+        self.model.multilabel
+    }
+    #[getter]
+    fn converged(&self) -> bool {
+        self.model.converged
+    }
+    #[getter]
+    fn n_iter(&self) -> Vec<usize> {
+        self.model.n_iter.clone()
+    }
+    #[getter]
+    fn has_platt(&self) -> bool {
+        self.model.platt.is_some()
+    }
+    #[getter]
+    fn kind(&self) -> &'static str {
+        kind_name(self.model.kind)
+    }
+
+    /// The model file image (`Kind::LinearClassifier`) with `metadata` (JSON) in its header.
+    fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let b = format::encode(Kind::LinearClassifier, metadata, &self.model)?;
+        Ok(PyBytes::new(py, &b))
+    }
+
+    /// Read a model file image: returns `(classifier, metadata_json)`.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<(Self, String)> {
+        let (h, model): (_, LinearModel) = py.detach(|| format::decode(data, Kind::LinearClassifier))?;
+        let nout = model.n_outputs();
+        if model.coef.len() != nout * model.n_features
+            || model.intercept.len() != nout
+            || model.platt.as_ref().is_some_and(|p| p.len() != nout)
+        {
+            return Err(super::ModelFormatError::new_err(
+                "corrupted topictag file: the linear model's arrays have inconsistent sizes",
+            ));
+        }
+        Ok((PyLinearClassifier { model }, h.metadata))
+    }
+}
+
+impl PyLinearClassifier {
+    fn scores_vec(&self, scores: &PyReadonlyArray2<'_, f64>, cols: usize) -> PyResult<Vec<f64>> {
+        let shape = scores.shape();
+        if shape[1] != cols {
+            return Err(PyValueError::new_err(format!(
+                "scores have {} columns, expected {cols}",
+                shape[1]
+            )));
+        }
+        Ok(scores.as_array().iter().copied().collect())
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyLinearClassifier>()?;
     Ok(())
 }
