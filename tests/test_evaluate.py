@@ -8,11 +8,17 @@ import pytest
 import topictag
 from topictag import EvaluationReport, TopicClassifier
 
+def _shuffled(data, seed=0):
+    texts, labels = data
+    order = np.random.default_rng(seed).permutation(len(texts))
+    return [texts[i] for i in order], [labels[i] for i in order]
+
+
 
 def test_evaluate_matches_sklearn_multiclass(bbc):
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-    texts, labels = bbc
+    texts, labels = _shuffled(bbc)
     clf = TopicClassifier().fit(texts[:1200], labels[:1200])
     xte, yte = texts[1200:], labels[1200:]
     rep = clf.evaluate(xte, yte)
@@ -65,7 +71,7 @@ def test_evaluate_matches_sklearn_multilabel():
 
 
 def test_cross_validate_multiclass(bbc):
-    texts, labels = bbc
+    texts, labels = _shuffled(bbc)
     res = topictag.cross_validate(TopicClassifier(ngram_range=(1, 1)), texts[:800], labels[:800], cv=4)
     for k in ("fit_time", "score_time", "test_accuracy", "test_f1_micro", "test_f1_macro"):
         assert res[k].shape == (4,)

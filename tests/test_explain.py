@@ -8,10 +8,16 @@ import pytest
 
 from topictag import Explanation, TopicClassifier
 
+def _shuffled(data, seed=0):
+    texts, labels = data
+    order = np.random.default_rng(seed).permutation(len(texts))
+    return [texts[i] for i in order], [labels[i] for i in order]
+
+
 
 @pytest.fixture(scope="module")
 def bbc_model(bbc):
-    texts, labels = bbc
+    texts, labels = _shuffled(bbc)
     return TopicClassifier().fit(texts[:1500], labels[:1500]), texts, labels
 
 

@@ -478,7 +478,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     # -- evaluation -------------------------------------------------------------------------
     def evaluate(self, X, y) -> EvaluationReport:
         """Precision, recall, F1 per topic and averaged, accuracy (subset accuracy and Hamming
-        loss for multi-label) and the confusion matrix (multi-class), on labelled text."""
+        loss for multi-label) and the confusion matrix (multi-class), on labelled text. Topics
+        in ``y`` that the model was not trained on are reported too (after the model's
+        topics), with zero recall."""
         core = self._fitted_core()
         docs = self._docs(X)
         n = n_documents(docs)
@@ -491,9 +493,24 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "this model predicts one topic per document, but the labels are topic lists"
             )
-        y_idx = self._encode(sets, multilabel)
-        raw = core.evaluate(docs, y_idx, multilabel, self._threshold(), bool(self.allow_empty), self.n_jobs)
-        return EvaluationReport(raw, self._class_list)
+        # Topics in the labels that the model never saw count too (with zero recall), as in
+        # scikit-learn's classification_report.
+        known = set(self._class_list)
+        extra = self._sorted_classes([[c for c in ls if c not in known] for ls in sets])
+        classes = self._class_list + extra
+        index = {c: i for i, c in enumerate(classes)}
+        pred = core.predict(docs, self._threshold(), bool(self.allow_empty), self.n_jobs)
+        if multilabel:
+            y_idx = [[index[c] for c in ls] for ls in sets]
+            indptr, indices = pred
+            indices = indices.tolist()
+            indptr = indptr.tolist()
+            y_pred = [indices[indptr[i]:indptr[i + 1]] for i in range(len(indptr) - 1)]
+        else:
+            y_idx = [index[ls[0]] for ls in sets]
+            y_pred = pred.tolist()
+        raw = _core.classification_report(y_idx, y_pred, len(classes), multilabel)
+        return EvaluationReport(raw, classes)
 
     # -- persistence ------------------------------------------------------------------------
     def _metadata(self) -> str:

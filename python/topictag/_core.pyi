@@ -49,15 +49,6 @@ class TopicModel:
     def top_terms(
         self, class_index: int, n: int
     ) -> Tuple[List[Tuple[str, float]], List[Tuple[str, float]]]: ...
-    def evaluate(
-        self,
-        docs: _Docs,
-        y: Union[List[int], List[List[int]]],
-        multilabel: bool,
-        threshold: float,
-        allow_empty: bool,
-        n_jobs: Optional[int] = None,
-    ) -> Dict[str, Any]: ...
     def to_bytes(self, metadata: str, prune: Optional[float] = None) -> bytes: ...
     @staticmethod
     def from_bytes(data: bytes) -> Tuple["TopicModel", str]: ...

@@ -55,9 +55,12 @@ fn tfidf_from_params(d: &Bound<'_, PyDict>) -> PyResult<TfidfVectorizer> {
     }
     if let Some(v) = d.get_item("ngram_range")? {
         if !v.is_none() {
-            let r: (usize, usize) = v.extract().map_err(|_| {
-                PyValueError::new_err("ngram_range must be a pair of positive ints (min_n, max_n)")
-            })?;
+            let bad = || PyValueError::new_err("ngram_range must be a pair of positive ints (min_n, max_n)");
+            let r: Vec<usize> = v.extract().map_err(|_| bad())?;
+            if r.len() != 2 {
+                return Err(bad());
+            }
+            let r = (r[0], r[1]);
             if r.0 < 1 || r.0 > r.1 {
                 return Err(PyValueError::new_err(format!(
                     "ngram_range must satisfy 1 <= min_n <= max_n, got ({}, {})",
@@ -391,35 +394,6 @@ impl PyTopicModel {
             pos.into_iter().map(|(j, w)| (name(j), w)).collect(),
             neg.into_iter().map(|(j, w)| (name(j), w)).collect(),
         ))
-    }
-
-    /// Predict and score in one call: a report dict (see `classification_report`).
-    #[pyo3(signature = (docs, y, multilabel, threshold, allow_empty, n_jobs=None))]
-    fn evaluate<'py>(
-        &self,
-        py: Python<'py>,
-        docs: &Bound<'py, PyAny>,
-        y: &Bound<'py, PyAny>,
-        multilabel: bool,
-        threshold: f64,
-        allow_empty: bool,
-        n_jobs: Option<i64>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        let docs = Docs::extract(docs)?;
-        let strs = docs.as_strs()?;
-        let truth = extract_y(y, multilabel)?;
-        let nc = self.inner.classes().len();
-        let r = py.detach(|| -> crate::Result<Report> {
-            let p = self.inner.predict(&strs, threshold, allow_empty, n_jobs)?;
-            match (truth, p) {
-                (Y::One(t), Prediction::Multiclass(p)) => metrics::multiclass_report(&t, &p, nc),
-                (Y::Many(t), Prediction::Multilabel(p)) => metrics::multilabel_report(&t, &p, nc),
-                _ => Err(crate::Error::value(
-                    "the labels and the model disagree on multi-label vs multi-class",
-                )),
-            }
-        })?;
-        report_dict(py, &r)
     }
 
     /// The model file image.
