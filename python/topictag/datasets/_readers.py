@@ -433,13 +433,14 @@ def load_file(
 ):
     """Dispatch to :func:`load_csv`, :func:`load_jsonl` or :func:`load_parquet` by ``format``
     (``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"``) or, when it is None, by extension."""
-    fmt = format or format_from_path(path)
+    stream = _is_stream(path)
+    fmt = format or (None if stream else format_from_path(path))
     if fmt is None:
         raise ValueError(
             f"{_describe(path)}: cannot tell the file format from its name; "
             f"give it explicitly (one of {', '.join(FORMATS)})"
         )
-    if os.fspath(path).lower().endswith(".gz"):
+    if not stream and os.fspath(path).lower().endswith(".gz"):
         raise ValueError(f"{_describe(path)}: compressed files are not read; decompress it first")
     kw = dict(text_col=text_col, label_col=label_col, label_sep=label_sep,
               allow_empty_labels=allow_empty_labels, id_col=id_col, _ids_optional=_ids_optional)
