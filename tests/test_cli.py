@@ -133,6 +133,38 @@ def test_predict_logistic_scores_are_probabilities(work):
         assert all(x["scores"][t] >= 0.4 - 1e-4 for t in x["topics"])
 
 
+@pytest.mark.parametrize("name", ["model.ttm", "logistic.ttm"])
+def test_predict_topics_are_the_models_own(work, name):
+    import topictag
+
+    d, test = work
+    r = run("predict", d / name, d / "test.csv")
+    assert r.returncode == 0, r.stderr
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    expected = topictag.load(d / name).predict([t for _, t, _ in test])
+    assert [set(x["topics"]) for x in recs] == [set(p) for p in expected]
+
+
+def test_predict_single_label_model(work, tmp_path):
+    import topictag
+
+    d, test = work
+    b = load_starter()
+    p = tmp_path / "single.jsonl"
+    with open(p, "w", encoding="utf-8") as f:
+        for t, ls in zip(b.data, b.target):
+            f.write(json.dumps({"body": t, "topic": ls[0]}) + "\n")
+    r = run("train", p, "-o", tmp_path / "single.ttm", "--text-col", "body", "--label-col", "topic")
+    assert r.returncode == 0, r.stderr
+    assert "single-label" in r.stdout
+    r = run("predict", tmp_path / "single.ttm", d / "test.csv", "-k", "2")
+    assert r.returncode == 0, r.stderr
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    expected = topictag.load(tmp_path / "single.ttm").predict([t for _, t, _ in test])
+    assert [x["topics"] for x in recs] == [[str(e)] for e in expected]
+    assert all(list(x["scores"])[0] == x["topics"][0] for x in recs)
+
+
 def test_predict_csv_output_top_k_and_file(work, tmp_path):
     d, test = work
     out = tmp_path / "pred.csv"

@@ -265,23 +265,34 @@ def cmd_predict(args) -> int:
     texts, ids = _read_unlabelled(args.input, args.input_format, args.text_col, args.id_col)
     if not texts:
         raise CLIError(f"{args.input or '<stdin>'}: no documents to tag")
+    import numpy as np
+
     with progress(f"tagging {len(texts):,} documents"):
-        classes, scores = _scores(model, texts)
-        if args.threshold is not None:
-            preds = None
-        else:
-            preds = model.predict(texts)
+        classes, scores = _scores(model, texts)  # one pass over the texts for everything
+    names = [str(c) for c in classes]
     k = min(args.top_k, len(classes))
+    order = np.argsort(-scores, axis=1, kind="stable")
+    multilabel = bool(getattr(model, "multilabel_", False))
+    if args.threshold is not None:
+        chosen = scores >= args.threshold
+    elif multilabel:
+        # the model's own rule (TopicClassifier's documented defaults): every topic whose score
+        # reaches `threshold`; with allow_empty=False at least the best one
+        thr = model.threshold
+        if thr is None:
+            thr = 0.5 if getattr(model, "model", None) == "logistic" else 0.0
+        chosen = scores >= thr
+        if not getattr(model, "allow_empty", True):
+            chosen[np.arange(len(scores)), order[:, 0]] = True
+    else:
+        chosen = np.zeros(scores.shape, dtype=bool)
+        chosen[np.arange(len(scores)), order[:, 0]] = True
     rows = []
     for i, doc_id in enumerate(ids):
-        row = scores[i]
-        order = sorted(range(len(classes)), key=lambda j: -float(row[j]))
-        if preds is None:
-            topics = [classes[j] for j in order if float(row[j]) >= args.threshold]
-        else:
-            topics = _as_topic_list(preds[i])
-        top = [(str(classes[j]), _fmt_score(row[j])) for j in order[:k]]
-        rows.append((doc_id, [str(t) for t in topics], top))
+        oi = order[i]
+        topics = [names[j] for j in oi if chosen[i, j]]
+        top = [(names[j], _fmt_score(scores[i, j])) for j in oi[:k]]
+        rows.append((doc_id, topics, top))
     with _Output(args.output) as out:
         if args.format == "csv":
             w = csv.writer(out, lineterminator="\n")
