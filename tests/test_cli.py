@@ -165,6 +165,30 @@ def test_predict_single_label_model(work, tmp_path):
     assert all(list(x["scores"])[0] == x["topics"][0] for x in recs)
 
 
+def test_parquet_and_tsv_inputs(work, tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    d, test = work
+    b = load_starter()
+    pq.write_table(pa.table({"text": b.data, "label": b.target}), tmp_path / "all.parquet")
+    r = run("train", tmp_path / "all.parquet", "-o", tmp_path / "pq.ttm")
+    assert r.returncode == 0, r.stderr
+    assert "multi-label" in r.stdout
+    pq.write_table(pa.table({"key": [i for i, _, _ in test], "text": [t for _, t, _ in test]}),
+                   tmp_path / "new.parquet")
+    r = run("predict", tmp_path / "pq.ttm", tmp_path / "new.parquet", "--id-col", "key")
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [i for i, _, _ in test]
+    tsv = tmp_path / "new.tsv"
+    tsv.write_text("text\n" + "\n".join(" ".join(t.split()) for _, t, _ in test) + "\n",
+                   encoding="utf-8")
+    r2 = run("predict", tmp_path / "pq.ttm", tsv)
+    assert r2.returncode == 0, r2.stderr
+    assert [json.loads(x)["topics"] for x in r2.stdout.splitlines()] == [
+        json.loads(x)["topics"] for x in r.stdout.splitlines()
+    ]
+
+
 def test_predict_csv_output_top_k_and_file(work, tmp_path):
     d, test = work
     out = tmp_path / "pred.csv"
