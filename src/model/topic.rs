@@ -214,7 +214,7 @@ impl TopicModel {
     /// multi-class model: the score of topic 1).
     pub fn decision_function<S: AsRef<str> + Sync>(&self, docs: &[S], n_jobs: Option<i64>) -> Result<Vec<f64>> {
         crate::parallel::install(n_jobs, || {
-            let x = self.transform(docs, None)?;
+            let x = self.transform(docs, n_jobs)?;
             Ok(self.scores_of(&x))
         })?
     }
@@ -663,5 +663,33 @@ mod tests {
         }
         let (q, _) = TopicModel::from_bytes(&m.to_bytes("{}", Some(0.0)).unwrap()).unwrap();
         assert!(q.n_features() <= m.n_features());
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    //! `TOPICTAG_TIMING_MODEL=/path/model.ttag TOPICTAG_TIMING_DOCS=/path/docs.txt cargo test
+    //! --release --lib model::topic::timing -- --ignored --nocapture`: time the prediction
+    //! stages (docs separated by U+001E).
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn predict_stages() {
+        let (Ok(mp), Ok(dp)) = (std::env::var("TOPICTAG_TIMING_MODEL"), std::env::var("TOPICTAG_TIMING_DOCS")) else {
+            return;
+        };
+        let (m, _) = TopicModel::from_bytes(&std::fs::read(mp).unwrap()).unwrap();
+        let text = std::fs::read_to_string(dp).unwrap();
+        let docs: Vec<&str> = text.split('\u{1e}').collect();
+        for nj in [Some(1), None] {
+            let t = Instant::now();
+            let x = m.transform(&docs, nj).unwrap();
+            let t1 = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let s = crate::parallel::install(nj, || m.scores_of(&x)).unwrap();
+            let t2 = t.elapsed().as_secs_f64();
+            println!("n_jobs {nj:?}: transform {t1:.3}s, scores {t2:.3}s ({} nnz, {} scores)", x.nnz(), s.len());
+        }
     }
 }
