@@ -148,3 +148,24 @@ def test_prune_shrinks_and_keeps_accuracy(fitted, bbc_split, tmp_path):
 def test_load_rejects_bad_argument():
     with pytest.raises(TypeError, match="path"):
         topictag.load(12)
+
+
+def test_load_dispatches_to_vectorizers_and_linear_classifiers(tmp_path):
+    from topictag._linear import LinearSVC, LogisticRegression
+    from topictag._vectorizers import CountVectorizer, TfidfVectorizer
+
+    x = ["war and bombs", "peace talks", "trade deal and peace", "bombs fall", "trade tariffs"] * 3
+    y = ["war", "peace", "trade", "war", "trade"] * 3
+    for cls in (TfidfVectorizer, CountVectorizer):
+        v = cls(ngram_range=(1, 2)).fit(x)
+        v.save(tmp_path / "v.ttag")
+        back = topictag.load(tmp_path / "v.ttag")
+        assert type(back) is cls
+        assert (back.transform(x) != v.transform(x)).nnz == 0
+    X = TfidfVectorizer().fit_transform(x)
+    for cls in (LinearSVC, LogisticRegression):
+        m = cls().fit(X, y)
+        m.save(tmp_path / "m.ttag")
+        back = topictag.load(tmp_path / "m.ttag")
+        assert type(back) is cls
+        assert list(back.predict(X)) == list(m.predict(X))
