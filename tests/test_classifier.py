@@ -212,6 +212,17 @@ def test_integer_labels_and_pandas_input():
     assert list(clf.predict(TOY_X[:2])) == [0, 0]
 
 
+def test_arrow_polars_inputs_match_list():
+    pa = pytest.importorskip("pyarrow")
+    clf = TopicClassifier().fit(pa.array(TOY_X), TOY_Y)
+    ref = clf.decision_function(TOY_X)
+    np.testing.assert_array_equal(clf.decision_function(pa.array(TOY_X)), ref)
+    pl = pytest.importorskip("polars")
+    np.testing.assert_array_equal(clf.decision_function(pl.Series(TOY_X)), ref)
+    res = topictag.cross_validate(TopicClassifier(), pa.array(TOY_X * 2), TOY_Y * 2, cv=2)
+    assert res["test_accuracy"].shape == (2,)
+
+
 def test_sklearn_grid_search_on_raw_text(bbc):
     from sklearn.base import clone
     from sklearn.model_selection import GridSearchCV, cross_val_score

@@ -225,8 +225,13 @@ def cross_validate(model, texts, labels, cv: int = 5, random_state: Optional[int
     else:
         raise TypeError("random_state must be an int or None")
     docs = as_documents(texts)
-    if not isinstance(docs, list):
-        docs = list(texts)
+    if not isinstance(docs, list):  # Arrow-backed column: fold subsets are taken from str lists
+        if hasattr(texts, "to_pylist"):
+            docs = texts.to_pylist()
+        elif hasattr(texts, "to_list"):
+            docs = texts.to_list()
+        else:
+            docs = [str(t) for t in texts]
     n = n_documents(docs)
     proto = type(model)(**model.get_params(deep=False))
     y_sets, multilabel = proto._parse_labels(labels, n)
