@@ -314,7 +314,13 @@ fn doc_str(doc: &Bound<'_, PyAny>) -> PyResult<String> {
         .map_err(|_| type_err("doc", "a str", doc))?;
     Ok(match s.to_cow() {
         Ok(c) => c.into_owned(),
-        Err(_) => s.to_string_lossy().into_owned(),
+        Err(_) => {
+            // Lone surrogates: one U+FFFD each, so str indices of the result match `doc`'s.
+            let b = s.call_method1("encode", ("utf-16-le", "surrogatepass"))?;
+            let b = b.cast::<PyBytes>()?.as_bytes();
+            let units = b.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]));
+            char::decode_utf16(units).map(|r| r.unwrap_or('\u{FFFD}')).collect()
+        }
     })
 }
 
@@ -381,7 +387,7 @@ impl CountCore {
     }
 
     fn stop_words(&self) -> Option<Vec<String>> {
-        self.inner.stop_words().map(|v| v.into_iter().map(str::to_string).collect())
+        self.inner.stop_words()
     }
 
     fn fixed_vocabulary(&self) -> bool {
@@ -459,7 +465,7 @@ impl TfidfCore {
     }
 
     fn stop_words(&self) -> Option<Vec<String>> {
-        self.inner.stop_words().map(|v| v.into_iter().map(str::to_string).collect())
+        self.inner.stop_words()
     }
 
     fn fixed_vocabulary(&self) -> bool {

@@ -220,7 +220,7 @@ impl Analyzer {
         let tokenizer = if kind == AnalyzerKind::Word {
             Tokenizer::new(cfg.token_pattern.as_deref(), cfg.tokenizer.as_deref())?
         } else {
-            Tokenizer::Default
+            Tokenizer::Runs(2)
         };
 
         if cfg.languages.is_empty() {

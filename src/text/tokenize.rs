@@ -10,9 +10,10 @@ pub const DEFAULT_TOKEN_PATTERN: &str = r"(?u)\b\w\w+\b";
 /// A compiled tokeniser. Tokens are byte ranges of the text they were found in.
 #[derive(Clone, Debug)]
 pub enum Tokenizer {
-    /// `(?u)\b\w\w+\b`: maximal runs of word chars (`char::is_alphanumeric()` or `_`, the
-    /// equivalent of Python's `\w` on real text) of at least two chars.
-    Default,
+    /// `(?u)\b\w\w+\b` (min 2) or `(?u)\b\w+\b` (min 1): maximal runs of word chars
+    /// (`char::is_alphanumeric()` or `_`, the equivalent of Python's `\w` on real text) of at
+    /// least that many chars.
+    Runs(usize),
     /// A user pattern. With one capture group the group's text is the token (Python's
     /// `re.findall` semantics; an unmatched group gives an empty token).
     Regex { re: regex::Regex, group: bool },
@@ -56,10 +57,14 @@ impl Tokenizer {
         let pat = token_pattern.ok_or_else(|| {
             Error::value("token_pattern=None needs tokenizer='unicode' for analyzer='word'")
         })?;
-        if pat == DEFAULT_TOKEN_PATTERN {
-            return Ok(Tokenizer::Default);
+        let core = pat.strip_prefix("(?u)").unwrap_or(pat);
+        if core == r"\b\w\w+\b" {
+            return Ok(Tokenizer::Runs(2));
         }
-        let re = regex::Regex::new(pat)
+        if core == r"\b\w+\b" {
+            return Ok(Tokenizer::Runs(1));
+        }
+        let re = regex::Regex::new(&pythonic_classes(pat))
             .map_err(|e| Error::value(format!("invalid token_pattern {pat:?}: {e}")))?;
         let groups = re.captures_len() - 1;
         if groups > 1 {
@@ -74,7 +79,7 @@ impl Tokenizer {
     #[inline]
     pub fn for_each(&self, text: &str, mut f: impl FnMut(usize, usize)) {
         match self {
-            Tokenizer::Default => default_tokens(text, f),
+            Tokenizer::Runs(min) => word_runs(text, *min, f),
             Tokenizer::Regex { re, group: false } => {
                 for m in re.find_iter(text) {
                     f(m.start(), m.end());
@@ -107,9 +112,49 @@ impl Tokenizer {
     }
 }
 
-/// The default-pattern fast path: maximal runs of word chars, at least 2 chars long.
+/// Rewrite `\w` / `\W` of a user pattern to Python's meaning (letters, numbers of any kind
+/// and `_`; Rust's `\w` also has marks and lacks other numbers such as '½'). `\b` keeps Rust's
+/// meaning (the regex crate has no look-around to express Python's).
+fn pythonic_classes(pat: &str) -> String {
+    let mut out = String::with_capacity(pat.len() + 16);
+    let mut in_class = false;
+    let mut it = pat.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            '\\' => match it.next() {
+                Some('w') if in_class => out.push_str(r"\p{L}\p{N}_"),
+                Some('w') => out.push_str(r"[\p{L}\p{N}_]"),
+                Some('W') if !in_class => out.push_str(r"[^\p{L}\p{N}_]"),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            },
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // a leading ']' or '^]' is literal
+                if it.peek() == Some(&'^') {
+                    out.push(it.next().unwrap_or('^'));
+                }
+                if it.peek() == Some(&']') {
+                    out.push(it.next().unwrap_or(']'));
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The default-pattern fast path: maximal runs of word chars, at least `min` chars long.
 #[inline]
-fn default_tokens(text: &str, mut f: impl FnMut(usize, usize)) {
+fn word_runs(text: &str, min: usize, mut f: impl FnMut(usize, usize)) {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut i = 0;
@@ -147,7 +192,7 @@ fn default_tokens(text: &str, mut f: impl FnMut(usize, usize)) {
             }
             chars += 1;
         }
-        if chars >= 2 {
+        if chars >= min {
             f(start, i);
         }
     }
@@ -172,7 +217,10 @@ mod tests {
     #[test]
     fn default_matches_sklearn_rules() {
         let t = Tokenizer::new(Some(DEFAULT_TOKEN_PATTERN), None).unwrap();
-        assert!(matches!(t, Tokenizer::Default));
+        assert!(matches!(t, Tokenizer::Runs(2)));
+        assert!(matches!(Tokenizer::new(Some(r"\b\w+\b"), None).unwrap(), Tokenizer::Runs(1)));
+        let t1 = Tokenizer::new(Some(r"\w+"), None).unwrap();
+        assert_eq!(toks(&t1, "deluxe½ x"), vec!["deluxe½", "x"]);
         assert_eq!(
             toks(&t, "I can't stop_it, a 42x négociación! x"),
             vec!["can", "stop_it", "42x", "négociación"]

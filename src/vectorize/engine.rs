@@ -88,6 +88,9 @@ struct LocalChunk {
     df: Vec<u32>,
     tf: Vec<u64>,
     by_shard: Vec<Vec<u32>>,
+    /// Per shard, contiguous: (hash, df, tf, name end offset in `packed_names[s]`).
+    packed: Vec<Vec<(u64, u32, u64, usize)>>,
+    packed_names: Vec<String>,
 }
 
 impl LocalChunk {
@@ -216,6 +219,8 @@ fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
         df,
         tf,
         by_shard: Vec::new(),
+        packed: Vec::new(),
+        packed_names: Vec::new(),
     };
     if an.terms_may_contain_space() && max_n >= 2 {
         dedupe(&mut ch);
@@ -255,6 +260,8 @@ fn char_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
         df,
         tf,
         by_shard: Vec::new(),
+        packed: Vec::new(),
+        packed_names: Vec::new(),
     };
     finish_chunk(&mut ch);
     ch
@@ -307,10 +314,20 @@ fn finish_chunk(ch: &mut LocalChunk) {
     let n = ch.df.len();
     ch.hashes = (0..n as u32).map(|f| hash_str(ch.name(f))).collect();
     let mut by_shard = vec![Vec::new(); N_SHARDS];
+    let mut packed: Vec<Vec<(u64, u32, u64, usize)>> = vec![Vec::new(); N_SHARDS];
+    let mut packed_names = vec![String::new(); N_SHARDS];
     for (f, &h) in ch.hashes.iter().enumerate() {
-        by_shard[shard_of(h)].push(f as u32);
+        let s = shard_of(h);
+        by_shard[s].push(f as u32);
+        packed_names[s].push_str(ch.name(f as u32));
+        packed[s].push((h, ch.df[f], ch.tf[f], packed_names[s].len()));
     }
     ch.by_shard = by_shard;
+    ch.packed = packed;
+    ch.packed_names = packed_names;
+    ch.names = String::new();
+    ch.offs = Vec::new();
+    ch.hashes = Vec::new();
 }
 
 struct Shard {
@@ -327,16 +344,19 @@ fn merge_shard(chunks: &[LocalChunk], s: usize) -> Shard {
     let mut tf: Vec<u64> = Vec::new();
     let mut assign = Vec::with_capacity(chunks.len());
     for ch in chunks {
-        let list = &ch.by_shard[s];
+        let list = &ch.packed[s];
+        let arena = &ch.packed_names[s];
         let mut a = Vec::with_capacity(list.len());
-        for &f in list {
-            let (g, new) = names.intern_hashed(ch.name(f), ch.hashes[f as usize]);
+        let mut start = 0usize;
+        for &(h, d, t, end) in list {
+            let (g, new) = names.intern_hashed(&arena[start..end], h);
+            start = end;
             if new {
                 df.push(0);
                 tf.push(0);
             }
-            df[g as usize] += ch.df[f as usize] as u64;
-            tf[g as usize] += ch.tf[f as usize];
+            df[g as usize] += d as u64;
+            tf[g as usize] += t;
             a.push(g);
         }
         assign.push(a);
@@ -353,12 +373,41 @@ pub struct Limits {
     pub max_features: Option<usize>,
 }
 
+/// Terms removed by pruning, materialised on demand.
+#[derive(Debug, Default)]
+pub enum Removed {
+    #[default]
+    None,
+    /// Strings back to back in an arena with offsets.
+    Strings(String, Vec<usize>),
+    /// Word (n-gram) keys over a global term list (see [`key_name_into`]).
+    Keys { terms: (String, Vec<usize>), keys: Vec<u64> },
+}
+
+impl Removed {
+    /// The removed terms (any order).
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            Removed::None => Vec::new(),
+            Removed::Strings(a, o) => o.windows(2).map(|w| a[w[0]..w[1]].to_string()).collect(),
+            Removed::Keys { terms, keys } => keys
+                .iter()
+                .map(|&k| {
+                    let mut s = String::new();
+                    key_name_into(k, &terms.0, &terms.1, &mut s);
+                    s
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Result of a fit: the vocabulary in column order, document frequencies per column and the
-/// terms removed by pruning (one arena string plus offsets).
+/// terms removed by pruning.
 pub struct Fitted {
     pub names: Vec<String>,
     pub df: Vec<u64>,
-    pub removed: (String, Vec<usize>),
+    pub removed: Removed,
     pub n_docs: usize,
 }
 
@@ -372,110 +421,400 @@ fn analyse_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> Vec<LocalC
         .collect()
 }
 
-/// Learn the vocabulary (and document frequencies) of `docs`; with `weighting`, also build the
-/// matrix (`make_weighting` gets the final per-column df and the document count).
+type MakeWeighting<'a> = &'a dyn Fn(&[u64], usize) -> (bool, bool, Option<Vec<f64>>, Option<super::Norm>);
+
+/// Learn the vocabulary (and document frequencies) of `docs`; with `build`, also build the
+/// matrix (`build` gets the final per-column df and the document count and returns
+/// `(binary, sublinear_tf, idf, norm)`).
 pub fn fit<T: Real, S: AsRef<str> + Sync>(
     an: &Analyzer,
     docs: &[S],
     limits: Limits,
-    build: Option<&dyn Fn(&[u64], usize) -> (bool, bool, Option<Vec<f64>>, Option<super::Norm>)>,
+    build: Option<MakeWeighting>,
 ) -> Result<(Fitted, Option<CsrMatrix<T>>)> {
+    if an.kind == AnalyzerKind::Word && an.max_n == 2 && !an.terms_may_contain_space() {
+        return fit_keyed(an, docs, limits, build);
+    }
     let n_docs = docs.len();
     let mut chunks = analyse_chunks(an, docs);
     let shards: Vec<Shard> = (0..N_SHARDS)
         .into_par_iter()
         .map(|s| merge_shard(&chunks, s))
         .collect();
-    // Chunk strings are no longer needed.
     for ch in &mut chunks {
-        ch.names = String::new();
-        ch.offs = Vec::new();
-        ch.hashes = Vec::new();
+        ch.packed = Vec::new();
+        ch.packed_names = Vec::new();
     }
-    let total: usize = shards.iter().map(|s| s.df.len()).sum();
+    let view = GlobalView {
+        df: shards.iter().map(|s| s.df.as_slice()).collect(),
+        tf: shards.iter().map(|s| s.tf.as_slice()).collect(),
+    };
+    let name = |s: usize, g: u32, out: &mut String| out.push_str(shards[s].names.get_str(g));
+    let (fitted, col) = prune(n_docs, &view, &name, limits)?;
+    let mut fitted = fitted;
+    let n_removed: usize = col.iter().map(|c| c.iter().filter(|&&x| x == UNSET).count()).sum();
+    if n_removed > 0 {
+        let mut arena = String::new();
+        let mut offs = vec![0usize];
+        for (s, sh) in shards.iter().enumerate() {
+            for g in 0..sh.df.len() {
+                if col[s][g] == UNSET {
+                    arena.push_str(sh.names.get_str(g as u32));
+                    offs.push(arena.len());
+                }
+            }
+        }
+        fitted.removed = Removed::Strings(arena, offs);
+    }
+    let Some(build) = build else { return Ok((fitted, None)) };
+    let local_cols: Vec<Vec<u32>> = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(ci, ch)| local_to_col(ch.df.len(), &ch.by_shard, |s| &shards[s].assign[ci], &col))
+        .collect();
+    drop(shards);
+    drop(col);
+    let parts: Vec<(&[usize], &[(u32, u32)], Option<&[u32]>)> = chunks
+        .iter()
+        .zip(local_cols.iter())
+        .map(|(ch, lc)| (ch.doc_ptr.as_slice(), ch.entries.as_slice(), Some(lc.as_slice())))
+        .collect();
+    let m = build_matrix(&fitted, &parts, build)?;
+    Ok((fitted, Some(m)))
+}
+
+fn build_matrix<T: Real>(
+    fitted: &Fitted,
+    parts: &[(&[usize], &[(u32, u32)], Option<&[u32]>)],
+    build: MakeWeighting,
+) -> Result<CsrMatrix<T>> {
+    let (binary, sublinear, idf, norm) = build(&fitted.df, fitted.n_docs);
+    let w = Weighting { binary, sublinear, idf: idf.as_deref(), norm };
+    fill_csr::<T>(parts, fitted.names.len(), &w)
+}
+
+fn local_to_col<'a>(
+    n_local: usize,
+    by_shard: &[Vec<u32>],
+    assign: impl Fn(usize) -> &'a [u32],
+    col: &[Vec<u32>],
+) -> Vec<u32> {
+    let mut lc = vec![UNSET; n_local];
+    for (s, list) in by_shard.iter().enumerate() {
+        let a = assign(s);
+        for (k, &f) in list.iter().enumerate() {
+            lc[f as usize] = col[s][a[k] as usize];
+        }
+    }
+    lc
+}
+
+/// Per-shard frequencies of the merged global features.
+struct GlobalView<'a> {
+    df: Vec<&'a [u64]>,
+    tf: Vec<&'a [u64]>,
+}
+
+/// Apply `min_df` / `max_df` / `max_features`, sort the kept features by name and return the
+/// fit result with per-shard final columns (`UNSET` = removed).
+fn prune(
+    n_docs: usize,
+    view: &GlobalView,
+    name: &(dyn Fn(usize, u32, &mut String) + Sync),
+    limits: Limits,
+) -> Result<(Fitted, Vec<Vec<u32>>)> {
+    let total: usize = view.df.iter().map(|d| d.len()).sum();
     if total == 0 {
         return Err(Error::value("empty vocabulary; perhaps the documents only contain stop words"));
     }
     if limits.max_count < limits.min_count {
         return Err(Error::value("max_df corresponds to < documents than min_df"));
     }
-    // Pruning by document frequency.
-    let mut keep: Vec<(usize, u32)> = Vec::new();
-    for (s, sh) in shards.iter().enumerate() {
-        for (g, &d) in sh.df.iter().enumerate() {
+    let mut keep: Vec<(u32, u32)> = Vec::new();
+    for (s, df) in view.df.iter().enumerate() {
+        for (g, &d) in df.iter().enumerate() {
             let d = d as f64;
             if d >= limits.min_count && d <= limits.max_count {
-                keep.push((s, g as u32));
+                keep.push((s as u32, g as u32));
             }
         }
     }
-    if let Some(limit) = limits.max_features {
-        if keep.len() > limit {
+    let named = |keep: Vec<(u32, u32)>| -> Vec<(String, u32, u32)> {
+        keep.into_par_iter()
+            .map(|(s, g)| {
+                let mut n = String::new();
+                name(s as usize, g, &mut n);
+                (n, s, g)
+            })
+            .collect()
+    };
+    let mut kept: Vec<(String, u32, u32)>;
+    match limits.max_features {
+        Some(limit) if keep.len() > limit => {
             // Highest corpus term frequency first; ties in alphabetical order (the order
             // scikit-learn's features are in when it ranks them).
-            keep.par_sort_unstable_by(|a, b| {
-                let (ta, tb) = (shards[a.0].tf[a.1 as usize], shards[b.0].tf[b.1 as usize]);
-                tb.cmp(&ta).then_with(|| {
-                    shards[a.0].names.get_str(a.1).cmp(shards[b.0].names.get_str(b.1))
-                })
-            });
-            keep.truncate(limit);
+            let tf = |e: &(String, u32, u32)| view.tf[e.1 as usize][e.2 as usize];
+            kept = named(keep);
+            kept.par_sort_unstable_by(|a, b| tf(b).cmp(&tf(a)).then_with(|| a.0.cmp(&b.0)));
+            kept.truncate(limit);
         }
+        _ => kept = named(keep),
     }
-    if keep.is_empty() {
+    if kept.is_empty() {
         return Err(Error::value(
             "After pruning, no terms remain. Try a lower min_df or a higher max_df.",
         ));
     }
-    keep.par_sort_unstable_by(|a, b| {
-        shards[a.0].names.get_str(a.1).cmp(shards[b.0].names.get_str(b.1))
-    });
-    let mut col: Vec<Vec<u32>> = shards.iter().map(|s| vec![UNSET; s.df.len()]).collect();
-    let mut names = Vec::with_capacity(keep.len());
-    let mut df = Vec::with_capacity(keep.len());
-    for (c, &(s, g)) in keep.iter().enumerate() {
-        col[s][g as usize] = c as u32;
-        names.push(shards[s].names.get_str(g).to_string());
-        df.push(shards[s].df[g as usize]);
+    kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut col: Vec<Vec<u32>> = view.df.iter().map(|d| vec![UNSET; d.len()]).collect();
+    let mut names = Vec::with_capacity(kept.len());
+    let mut df = Vec::with_capacity(kept.len());
+    for (c, (n, s, g)) in kept.into_iter().enumerate() {
+        col[s as usize][g as usize] = c as u32;
+        df.push(view.df[s as usize][g as usize]);
+        names.push(n);
     }
-    drop(keep);
-    let mut removed = (String::new(), vec![0usize]);
-    if names.len() < total {
-        for (s, sh) in shards.iter().enumerate() {
-            for g in 0..sh.df.len() {
-                if col[s][g] == UNSET {
-                    removed.0.push_str(sh.names.get_str(g as u32));
-                    removed.1.push(removed.0.len());
-                }
-            }
+    Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
+}
+
+// ---- word unigrams + bigrams: global term ids first, then integer n-gram keys -------------
+
+/// The name of a key: `g` (unigram) or `((g1 + 1) << 32) | g2` (bigram) over global terms.
+pub fn key_name_into(key: u64, arena: &str, offs: &[usize], out: &mut String) {
+    let term = |g: u64| &arena[offs[g as usize]..offs[g as usize + 1]];
+    let hi = key >> 32;
+    if hi == 0 {
+        out.push_str(term(key));
+    } else {
+        out.push_str(term(hi - 1));
+        out.push(' ');
+        out.push_str(term(key & 0xffff_ffff));
+    }
+}
+
+#[inline]
+fn hash_u64(k: u64) -> u64 {
+    use std::hash::BuildHasher;
+    HASHER.hash_one(k)
+}
+
+struct TermChunk {
+    terms: Interner,
+    hashes: Vec<u64>,
+    by_shard: Vec<Vec<u32>>,
+    toks: Vec<u32>,
+    tok_ptr: Vec<usize>,
+}
+
+fn term_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> TermChunk {
+    let mut cache = TermCache::new();
+    let mut ids = Vec::new();
+    let mut toks = Vec::new();
+    let mut tok_ptr = Vec::with_capacity(docs.len() + 1);
+    tok_ptr.push(0);
+    for d in docs {
+        an.word_terms(d.as_ref(), &mut cache, &mut ids);
+        toks.extend_from_slice(&ids);
+        tok_ptr.push(toks.len());
+    }
+    let terms = std::mem::take(&mut cache.terms);
+    let hashes: Vec<u64> = terms.iter().map(hash_str).collect();
+    let mut by_shard = vec![Vec::new(); N_SHARDS];
+    for (f, &h) in hashes.iter().enumerate() {
+        by_shard[shard_of(h)].push(f as u32);
+    }
+    TermChunk { terms, hashes, by_shard, toks, tok_ptr }
+}
+
+struct KeyChunk {
+    doc_ptr: Vec<usize>,
+    entries: Vec<(u32, u32)>,
+    n_local: usize,
+    by_shard: Vec<Vec<u32>>,
+    /// Per shard, contiguous: (key, df, tf).
+    packed: Vec<Vec<(u64, u32, u64)>>,
+}
+
+fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk {
+    let mut map: HashMap<u64, u32, _> = HashMap::with_hasher(HASHER);
+    let mut keys: Vec<u64> = Vec::new();
+    let mut df: Vec<u32> = Vec::new();
+    let mut tf: Vec<u64> = Vec::new();
+    let mut entries = Vec::with_capacity(tc.toks.len());
+    let mut doc_ptr = Vec::with_capacity(tc.tok_ptr.len());
+    doc_ptr.push(0);
+    let mut dc = DocCounter::new();
+    let mut g: Vec<u32> = Vec::new();
+    for w in tc.tok_ptr.windows(2) {
+        g.clear();
+        g.extend(tc.toks[w[0]..w[1]].iter().map(|&t| lg[t as usize]));
+        word_ngrams(g.len(), min_n, max_n, |i, j| {
+            let key = if j - i == 1 {
+                g[i] as u64
+            } else {
+                ((g[i] as u64 + 1) << 32) | g[i + 1] as u64
+            };
+            let f = *map.entry(key).or_insert_with(|| {
+                keys.push(key);
+                df.push(0);
+                tf.push(0);
+                (keys.len() - 1) as u32
+            });
+            dc.add(f);
+        });
+        dc.flush(&mut entries, &mut df, &mut tf);
+        doc_ptr.push(entries.len());
+    }
+    drop(map);
+    let mut by_shard = vec![Vec::new(); N_SHARDS];
+    let mut packed: Vec<Vec<(u64, u32, u64)>> = vec![Vec::new(); N_SHARDS];
+    for (f, &k) in keys.iter().enumerate() {
+        let s = shard_of(hash_u64(k));
+        by_shard[s].push(f as u32);
+        packed[s].push((k, df[f], tf[f]));
+    }
+    KeyChunk { doc_ptr, entries, n_local: keys.len(), by_shard, packed }
+}
+
+struct KeyShard {
+    keys: Vec<u64>,
+    df: Vec<u64>,
+    tf: Vec<u64>,
+    assign: Vec<Vec<u32>>,
+}
+
+fn merge_key_shard(chunks: &[KeyChunk], s: usize) -> KeyShard {
+    let cap: usize = chunks.iter().map(|c| c.packed[s].len()).max().unwrap_or(0) * 2;
+    let mut map: HashMap<u64, u32, _> = HashMap::with_capacity_and_hasher(cap, HASHER);
+    let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
+    let mut assign = Vec::with_capacity(chunks.len());
+    for ch in chunks {
+        let list = &ch.packed[s];
+        let mut a = Vec::with_capacity(list.len());
+        for &(k, d, t) in list {
+            let g = *map.entry(k).or_insert_with(|| {
+                keys.push(k);
+                df.push(0u64);
+                tf.push(0u64);
+                (keys.len() - 1) as u32
+            });
+            df[g as usize] += d as u64;
+            tf[g as usize] += t;
+            a.push(g);
         }
+        assign.push(a);
     }
-    let fitted = Fitted { names, df, removed, n_docs };
-    let Some(build) = build else { return Ok((fitted, None)) };
-    // Local id -> final column, per chunk.
-    let local_cols: Vec<Vec<u32>> = chunks
+    KeyShard { keys, df, tf, assign }
+}
+
+fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
+    an: &Analyzer,
+    docs: &[S],
+    limits: Limits,
+    build: Option<MakeWeighting>,
+) -> Result<(Fitted, Option<CsrMatrix<T>>)> {
+    let n_docs = docs.len();
+    // 1. terms per chunk
+    let mut tchunks: Vec<TermChunk> =
+        docs.par_chunks(CHUNK).map(|c| term_chunk(an, c)).collect();
+    // 2. global term ids (sharded merge of term strings)
+    let tshards: Vec<(Interner, Vec<Vec<u32>>)> = (0..N_SHARDS)
+        .into_par_iter()
+        .map(|s| {
+            let mut names = Interner::new();
+            let mut assign = Vec::with_capacity(tchunks.len());
+            for ch in &tchunks {
+                let a: Vec<u32> = ch.by_shard[s]
+                    .iter()
+                    .map(|&f| names.intern_hashed(ch.terms.get_str(f), ch.hashes[f as usize]).0)
+                    .collect();
+                assign.push(a);
+            }
+            (names, assign)
+        })
+        .collect();
+    let mut base = Vec::with_capacity(N_SHARDS);
+    let mut n_terms = 0usize;
+    for (names, _) in &tshards {
+        base.push(n_terms as u32);
+        n_terms += names.len();
+    }
+    let lgs: Vec<Vec<u32>> = tchunks
         .par_iter()
         .enumerate()
         .map(|(ci, ch)| {
-            let mut lc = vec![UNSET; ch.df.len()];
+            let mut lg = vec![0u32; ch.terms.len()];
             for (s, list) in ch.by_shard.iter().enumerate() {
                 for (k, &f) in list.iter().enumerate() {
-                    lc[f as usize] = col[s][shards[s].assign[ci][k] as usize];
+                    lg[f as usize] = base[s] + tshards[s].1[ci][k];
                 }
             }
-            lc
+            lg
         })
         .collect();
-    drop(shards);
+    let mut arena = String::new();
+    let mut offs = Vec::with_capacity(n_terms + 1);
+    offs.push(0usize);
+    for (names, _) in tshards {
+        for t in names.iter() {
+            arena.push_str(t);
+            offs.push(arena.len());
+        }
+    }
+    for ch in &mut tchunks {
+        ch.terms = Interner::new();
+        ch.hashes = Vec::new();
+        ch.by_shard = Vec::new();
+    }
+    // 3. n-gram keys per chunk, 4. sharded merge of keys
+    let (min_n, max_n) = (an.min_n, an.max_n);
+    let mut kchunks: Vec<KeyChunk> = tchunks
+        .par_iter()
+        .zip(lgs.par_iter())
+        .map(|(tc, lg)| key_chunk(tc, lg, min_n, max_n))
+        .collect();
+    drop(tchunks);
+    drop(lgs);
+    let kshards: Vec<KeyShard> =
+        (0..N_SHARDS).into_par_iter().map(|s| merge_key_shard(&kchunks, s)).collect();
+    for ch in &mut kchunks {
+        ch.packed = Vec::new();
+    }
+    // 5. prune, name and sort
+    let view = GlobalView {
+        df: kshards.iter().map(|s| s.df.as_slice()).collect(),
+        tf: kshards.iter().map(|s| s.tf.as_slice()).collect(),
+    };
+    let name = |s: usize, g: u32, out: &mut String| {
+        key_name_into(kshards[s].keys[g as usize], &arena, &offs, out)
+    };
+    let (mut fitted, col) = prune(n_docs, &view, &name, limits)?;
+    let removed_keys: Vec<u64> = kshards
+        .iter()
+        .enumerate()
+        .flat_map(|(s, sh)| {
+            let col = &col;
+            sh.keys.iter().enumerate().filter(move |(g, _)| col[s][*g] == UNSET).map(|(_, &k)| k)
+        })
+        .collect();
+    if !removed_keys.is_empty() {
+        fitted.removed = Removed::Keys { terms: (arena, offs), keys: removed_keys };
+    }
+    let Some(build) = build else { return Ok((fitted, None)) };
+    // 6. the matrix
+    let local_cols: Vec<Vec<u32>> = kchunks
+        .par_iter()
+        .enumerate()
+        .map(|(ci, ch)| local_to_col(ch.n_local, &ch.by_shard, |s| &kshards[s].assign[ci], &col))
+        .collect();
+    drop(kshards);
     drop(col);
-    let (binary, sublinear, idf, norm) = build(&fitted.df, n_docs);
-    let w = Weighting { binary, sublinear, idf: idf.as_deref(), norm };
-    let parts: Vec<(&[usize], &[(u32, u32)], Option<&[u32]>)> = chunks
+    let parts: Vec<(&[usize], &[(u32, u32)], Option<&[u32]>)> = kchunks
         .iter()
         .zip(local_cols.iter())
         .map(|(ch, lc)| (ch.doc_ptr.as_slice(), ch.entries.as_slice(), Some(lc.as_slice())))
         .collect();
-    let m = fill_csr::<T>(&parts, fitted.names.len(), &w)?;
+    let m = build_matrix(&fitted, &parts, build)?;
     Ok((fitted, Some(m)))
 }
 
@@ -822,4 +1161,42 @@ pub fn hashing_transform<T: Real, S: AsRef<str> + Sync>(
         });
     }
     CsrMatrix::new(n_rows, n_features as usize, indptr, indices, data)
+}
+
+#[cfg(test)]
+mod profile {
+    use super::*;
+    use crate::text::AnalyzerConfig;
+    use std::time::Instant;
+
+    /// Manual profiling on a corpus file (NUL-separated documents):
+    /// `TOPICTAG_PROFILE_DOCS=/path cargo test --release --lib profile -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn phases() {
+        let Ok(path) = std::env::var("TOPICTAG_PROFILE_DOCS") else { return };
+        let text = std::fs::read_to_string(path).unwrap();
+        let docs: Vec<&str> = text.split('\0').collect();
+        let grams: Vec<(usize, usize)> = match std::env::var("TOPICTAG_PROFILE_NGRAM").as_deref() {
+            Ok("1") => vec![(1, 1)],
+            Ok("2") => vec![(1, 2)],
+            _ => vec![(1, 1), (1, 2)],
+        };
+        for ngr in grams {
+            let mut cfg = AnalyzerConfig::default();
+            cfg.ngram_range = ngr;
+            let an = Analyzer::new(&cfg).unwrap();
+            for threads in [1, 2] {
+                crate::parallel::install(Some(threads), || {
+                    let t = Instant::now();
+                    let lim = Limits { min_count: 2.0, max_count: 1e18, max_features: None };
+                    let w = |_: &[u64], _: usize| (false, true, None, Some(super::super::Norm::L2));
+                    let _ = fit::<f32, &str>(&an, &docs, lim, Some(&w)).unwrap();
+                    let t3 = t.elapsed();
+                    eprintln!("{ngr:?} threads={threads} fit_transform {t3:?}");
+                })
+                .unwrap();
+            }
+        }
+    }
 }

@@ -207,7 +207,7 @@ pub struct CountVectorizer {
     vocabulary: Option<Vec<String>>,
     fixed: bool,
     #[serde(skip)]
-    removed: Option<Arc<(String, Vec<usize>)>>,
+    removed: Option<Arc<engine::Removed>>,
     #[serde(skip)]
     analyzer: OnceLock<Arc<Analyzer>>,
     #[serde(skip)]
@@ -347,9 +347,8 @@ impl CountVectorizer {
 
     /// Terms removed by `min_df` / `max_df` / `max_features` in the last fit (`None` when not
     /// fitted in this process: they are not saved).
-    pub fn stop_words(&self) -> Option<Vec<&str>> {
-        let r = self.removed.as_ref()?;
-        Some(r.1.windows(2).map(|w| &r.0[w[0]..w[1]]).collect())
+    pub fn stop_words(&self) -> Option<Vec<String>> {
+        Some(self.removed.as_ref()?.to_vec())
     }
 
     /// The features of one document, as strings (scikit-learn's `build_analyzer()(doc)`).
@@ -484,7 +483,7 @@ impl TfidfVectorizer {
     }
 
     /// See [`CountVectorizer::stop_words`].
-    pub fn stop_words(&self) -> Option<Vec<&str>> {
+    pub fn stop_words(&self) -> Option<Vec<String>> {
         self.count.stop_words()
     }
 
