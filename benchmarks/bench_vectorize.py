@@ -1,0 +1,159 @@
+"""topictag vs scikit-learn vectorizers on 20 Newsgroups (train 11,314 / test 7,532 documents).
+
+Cases (same parameters on both sides):
+  bigram fit_transform   TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+  unigram fit_transform  TfidfVectorizer()
+  bigram transform       the bigram model (fitted on train, not timed) on the test split
+
+Each (library, case) runs in a fresh subprocess: best wall time of 3 runs, the CPU time of that
+run (user + system of the process, all threads: robust to other load on a shared machine),
+and peak memory = the process's peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) minus
+the RSS peak measured after loading the documents (so the documents themselves do not count).
+topictag runs with its default float32 output and all cores; scikit-learn with its default
+float64 (its own default; float32 would not make it faster).
+
+Usage: ``python benchmarks/bench_vectorize.py [--runs 3] [--write]`` (``--write`` saves the table
+to benchmarks/results/vectorize.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+CASES = {
+    "bigram fit_transform": ("fit_transform", dict(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+    "unigram fit_transform": ("fit_transform", {}),
+    "bigram transform": ("transform", dict(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker(lib: str, case: str, runs: int) -> dict:
+    import datasets_shared as ds
+
+    train, _ = ds.load_20newsgroups("train")
+    test, _ = ds.load_20newsgroups("test")
+    if lib == "topictag":
+        from topictag import TfidfVectorizer
+    else:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+    what, params = CASES[case]
+    base = _rss_mb()
+    docs = train if what == "fit_transform" else test
+    mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
+    fitted = None
+    if what == "transform":
+        fitted = TfidfVectorizer(**params).fit(train)
+        base = _rss_mb()
+    best, cpu, shape, nnz = float("inf"), 0.0, None, None
+    for _ in range(runs):
+        c0, t0 = time.process_time(), time.perf_counter()
+        if what == "fit_transform":
+            X = TfidfVectorizer(**params).fit_transform(docs)
+        else:
+            X = fitted.transform(docs)
+        t, c = time.perf_counter() - t0, time.process_time() - c0
+        if t < best:
+            best, cpu = t, c
+        shape, nnz = X.shape, X.nnz
+        del X
+    return dict(seconds=best, cpu=cpu, mb=mb, peak_mb=_rss_mb() - base, shape=shape, nnz=nnz)
+
+
+def run_one(lib: str, case: str, runs: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", lib, case, "--runs", str(runs)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores (nproc), {cpu}; load average before the run: {load}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--worker", nargs=2)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--write", action="store_true")
+    a = ap.parse_args()
+    if a.worker:
+        print(json.dumps(worker(a.worker[0], a.worker[1], a.runs)))
+        return
+    import sklearn
+
+    import topictag
+
+    header = (
+        f"# Vectorizer benchmark: topictag {topictag.__version__} vs scikit-learn {sklearn.__version__}\n\n"
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; {machine()}.\n"
+        f"20 Newsgroups by-date (train 11,314 docs, test 7,532), best of {a.runs} runs, each "
+        "library and case in a fresh process.\nSeconds = wall time; CPU s = user+system CPU "
+        "of that run (all threads); peak MB = peak RSS minus RSS after loading the documents "
+        "(and fitting, for transform).\n\n"
+    )
+    rows = [
+        "| case | library | seconds | CPU s | MB/s | peak MB | shape | nnz | speed-up (sklearn/topictag) |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    print(header, end="", flush=True)
+    print("\n".join(rows), flush=True)
+    summary = []
+    for case in CASES:
+        res = {lib: run_one(lib, case, a.runs) for lib in ("scikit-learn", "topictag")}
+        ratio = res["scikit-learn"]["seconds"] / res["topictag"]["seconds"]
+        cpu_ratio = res["scikit-learn"]["cpu"] / res["topictag"]["cpu"]
+        mem_ratio = res["scikit-learn"]["peak_mb"] / max(res["topictag"]["peak_mb"], 1e-9)
+        for lib, r in res.items():
+            line = (
+                f"| {case} | {lib} | {r['seconds']:.3f} | {r['cpu']:.3f} | {r['mb'] / r['seconds']:.1f} | "
+                f"{r['peak_mb']:.0f} | {tuple(r['shape'])} | {r['nnz']:,} | "
+                + (f"**{ratio:.1f}x** (CPU {cpu_ratio:.1f}x, memory {mem_ratio:.1f}x less)" if lib == "topictag" else "")
+                + " |"
+            )
+            rows.append(line)
+            print(line, flush=True)
+        summary.append((case, ratio, res["topictag"]["peak_mb"] <= res["scikit-learn"]["peak_mb"]))
+    targets = {"bigram fit_transform": 20, "bigram transform": 20, "unigram fit_transform": 10}
+    tail = ["", "Targets (issue): >= 20x for bigram fit_transform and transform, >= 10x for unigrams, peak memory no higher.", ""]
+    for case, ratio, mem_ok in summary:
+        t = targets[case]
+        tail.append(
+            f"- {case}: {ratio:.1f}x (target {t}x: {'met' if ratio >= t else 'NOT met'}); "
+            f"peak memory {'not higher' if mem_ok else 'HIGHER'} than scikit-learn's"
+        )
+    print("\n".join(tail), flush=True)
+    if a.write:
+        out = HERE / "results" / "vectorize.md"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(header + "\n".join(rows) + "\n" + "\n".join(tail) + "\n")
+        print(f"\nwritten to {out}")
+
+
+if __name__ == "__main__":
+    main()
