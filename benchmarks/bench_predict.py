@@ -228,8 +228,8 @@ def main():
         "",
         "Both sides compute the same features: word uni+bigrams, sublinear tf, smooth idf, l2 "
         "norm, min_df=1, no accent folding/normalisation; classifier LinearSVC (squared hinge, "
-        "C=1, one-vs-rest). \"defaults\" is TopicClassifier() as shipped (adds NFKC, accent "
-        "folding and per-document language detection).",
+        "C=1, one-vs-rest). \"defaults\" is TopicClassifier() as shipped (adds NFKC and accent "
+        "folding).",
         "",
     ]
     parts = []

@@ -266,17 +266,22 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("fit needs labels: one topic per document (or a list of topics)")
         if isinstance(y, str):
             raise ValueError("labels must be one topic per document, not a single str")
-        if hasattr(y, "tolist") and not isinstance(y, np.ndarray) or (
-            isinstance(y, np.ndarray) and y.ndim == 1
-        ):
+        if isinstance(y, np.ndarray):
+            if y.ndim != 1:
+                raise ValueError(
+                    "labels must be one-dimensional (one topic or topic list per document), "
+                    f"got an array of shape {y.shape}"
+                )
             y = y.tolist()
-        elif isinstance(y, np.ndarray):
-            raise ValueError(
-                f"labels must be one-dimensional (one topic or topic list per document), "
-                f"got an array of shape {y.shape}"
-            )
+        elif hasattr(y, "tolist"):  # pandas / polars Series
+            y = y.tolist()
         else:
-            y = list(y)
+            try:
+                y = list(y)
+            except TypeError:
+                raise TypeError(
+                    f"labels must be a sequence (one topic per document), got {type(y).__name__}"
+                ) from None
         if len(y) != n:
             raise ValueError(
                 f"got {n} documents but {len(y)} labels; give exactly one label (or topic list) per document"
