@@ -266,6 +266,7 @@ fn matrix<'py>(py: Python<'py>, v: Vec<f64>, n: usize, k: usize) -> PyResult<Bou
 impl PyTopicModel {
     /// `TopicModel.fit(docs, y, multilabel, classes, vectorizer_params, linear_params, n_jobs)`
     #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (docs, y, multilabel, classes, vectorizer_params, linear_params, n_jobs=None))]
     fn fit(
         py: Python<'_>,
@@ -386,6 +387,7 @@ impl PyTopicModel {
     }
 
     /// `([(term, weight)] positive, [(term, weight)] negative)`
+    #[allow(clippy::type_complexity)]
     fn top_terms(&self, class_index: usize, n: usize) -> PyResult<(Vec<(String, f64)>, Vec<(String, f64)>)> {
         let (pos, neg) = self.inner.top_terms(class_index, n)?;
         let names = self.inner.feature_names()?;

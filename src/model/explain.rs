@@ -32,6 +32,9 @@ pub struct Explanation {
     pub score: f64,
 }
 
+/// `(feature, weight)` pairs.
+pub type FeatureWeights = Vec<(u32, f64)>;
+
 /// Explain the decision value `sign * (b + w . x)` of one weight row for one document row
 /// (`weight(j)` gives the row's weight of feature `j`). The sum starts at the intercept and adds
 /// the features in column order, as the prediction path does, so `score` is bit-identical to
@@ -73,7 +76,7 @@ pub fn top_weights(
     weights: impl Iterator<Item = (u32, f64)>,
     sign: f64,
     n: usize,
-) -> (Vec<(u32, f64)>, Vec<(u32, f64)>) {
+) -> (FeatureWeights, FeatureWeights) {
     let mut pos: Vec<(u32, f64)> = Vec::new();
     let mut neg: Vec<(u32, f64)> = Vec::new();
     for (j, x) in weights {

@@ -326,14 +326,10 @@ pub fn iterative_stratified_folds(
     for (p, &i) in order.iter().enumerate() {
         position[i] = p;
     }
-    loop {
-        // The label with the fewest (but some) unassigned documents; ties by lowest index.
-        let Some(l) = (0..n_classes)
-            .filter(|&c| remaining[c] > 0)
-            .min_by_key(|&c| (remaining[c], c))
-        else {
-            break;
-        };
+    // The label with the fewest (but some) unassigned documents; ties by lowest index.
+    while let Some(l) =
+        (0..n_classes).filter(|&c| remaining[c] > 0).min_by_key(|&c| (remaining[c], c))
+    {
         let mut members: Vec<usize> =
             per_label[l].iter().copied().filter(|&i| fold[i] == usize::MAX).collect();
         members.sort_unstable_by_key(|&i| position[i]);

@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::linear::{self, LinearModel, LinearParams, ModelKind, Target};
-use crate::model::explain::{self, Explanation};
+use crate::model::explain::{self, Explanation, FeatureWeights};
+
+/// Per contributing feature, its occurrences in the text as `(start, end)` char offsets.
+pub type Spans = Vec<Vec<(usize, usize)>>;
 use crate::model::format::{self, Kind};
 use crate::sparse::CsrMatrix;
 use crate::vectorize::{TfidfConfig, TfidfVectorizer, VectorizerConfig};
@@ -319,7 +322,7 @@ impl TopicModel {
 
     /// Explain topic `class`'s decision value for one document. Returns the explanation and,
     /// per contributing feature, its occurrences in `text` as char (not byte) offsets.
-    pub fn explain(&self, text: &str, class: usize) -> Result<(Explanation, Vec<Vec<(usize, usize)>>)> {
+    pub fn explain(&self, text: &str, class: usize) -> Result<(Explanation, Spans)> {
         let (o, sign) = self.output_of(class)?;
         let k = self.n_outputs();
         let x = self.vectorizer.transform::<f32, &str>(&[text], Some(1))?;
@@ -363,7 +366,7 @@ impl TopicModel {
     }
 
     /// The `n` strongest positive and negative weights of topic `class` as `(feature, weight)`.
-    pub fn top_terms(&self, class: usize, n: usize) -> Result<(Vec<(u32, f64)>, Vec<(u32, f64)>)> {
+    pub fn top_terms(&self, class: usize, n: usize) -> Result<(FeatureWeights, FeatureWeights)> {
         let (o, sign) = self.output_of(class)?;
         let k = self.n_outputs();
         let it = self.weights.iter().skip(o).step_by(k).enumerate().map(|(j, &w)| (j as u32, w as f64));
