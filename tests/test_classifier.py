@@ -180,6 +180,21 @@ def test_logistic_probabilities():
     assert top[0][0][0] == "conflict" and 0.5 < top[0][0][1] <= 1.0
 
 
+def test_svm_probabilities_and_class_weight():
+    with pytest.raises(ValueError, match="probability=True"):
+        TopicClassifier().fit(TOY_X, TOY_Y).predict_proba(TOY_X)
+    clf = TopicClassifier(probability=True).fit(TOY_X * 3, TOY_Y * 3)
+    p = clf.predict_proba(TOY_X)
+    assert p.shape == (8, 2)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+    assert all(0.0 <= s <= 1.0 for _, s in clf.predict_top(TOY_X[:1], k=2)[0])
+    w = TopicClassifier(class_weight={"conflict": 5.0}).fit(TOY_X, TOY_Y)
+    b = TopicClassifier(class_weight="balanced").fit(TOY_X, TOY_Y)
+    assert w.decision_function(["neutral words"])[0] < b.decision_function(["neutral words"])[0]
+    with pytest.raises(ValueError, match="not in the training labels"):
+        TopicClassifier(class_weight={"sports": 2.0}).fit(TOY_X, TOY_Y)
+
+
 def test_multilabel_lists_and_label_sep():
     y = [["conflict"], ["conflict"], ["conflict", "civilians"], ["diplomacy"], ["diplomacy", "trade"],
          ["diplomacy"], ["conflict"], ["diplomacy"]]
