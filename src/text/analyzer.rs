@@ -161,7 +161,12 @@ pub struct TermCache {
 
 impl TermCache {
     pub fn new() -> Self {
-        Self::default()
+        TermCache {
+            raw: Interner::with_capacity(8192),
+            map: Vec::new(),
+            terms: Interner::with_capacity(8192),
+            buf: String::new(),
+        }
     }
 }
 

@@ -14,10 +14,31 @@ pub fn hash_str(s: &str) -> u64 {
     HASHER.hash_one(s.as_bytes())
 }
 
+/// Equality of two equally long byte strings, inlined for short ones (most terms).
+#[inline(always)]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n >= 8 && n <= 16 {
+        let w = |x: &[u8], i: usize| u64::from_le_bytes([x[i], x[i + 1], x[i + 2], x[i + 3], x[i + 4], x[i + 5], x[i + 6], x[i + 7]]);
+        return w(a, 0) == w(b, 0) && w(a, n - 8) == w(b, n - 8);
+    }
+    if n < 8 {
+        let mut x = 0u64;
+        let mut y = 0u64;
+        for i in 0..n {
+            x |= (a[i] as u64) << (8 * i);
+            y |= (b[i] as u64) << (8 * i);
+        }
+        return x == y;
+    }
+    a == b
+}
+
 /// Strings interned to dense ids `0..len()`.
 #[derive(Clone, Debug)]
 pub struct Interner {
-    table: HashTable<u32>,
+    /// (start in arena, length, id)
+    table: HashTable<(usize, u32, u32)>,
     arena: String,
     offs: Vec<usize>,
 }
@@ -31,6 +52,13 @@ impl Default for Interner {
 impl Interner {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An interner with room for `n` strings.
+    pub fn with_capacity(n: usize) -> Self {
+        let mut offs = Vec::with_capacity(n + 1);
+        offs.push(0);
+        Interner { table: HashTable::with_capacity(n), arena: String::new(), offs }
     }
 
     /// Number of interned strings.
@@ -58,10 +86,11 @@ impl Interner {
     /// [`Interner::get`] with the hash computed by the caller.
     #[inline]
     pub fn get_hashed(&self, s: &str, h: u64) -> Option<u32> {
-        let (arena, offs) = (&self.arena, &self.offs);
+        let arena = self.arena.as_bytes();
+        let b = s.as_bytes();
         self.table
-            .find(h, |&id| &arena[offs[id as usize]..offs[id as usize + 1]] == s)
-            .copied()
+            .find(h, |&(st, len, _)| len as usize == b.len() && bytes_eq(&arena[st..st + len as usize], b))
+            .map(|e| e.2)
     }
 
     /// The id of `s`, interning it if new. Returns `(id, is_new)`.
@@ -77,11 +106,12 @@ impl Interner {
             return (id, false);
         }
         let id = self.len() as u32;
+        let start = self.arena.len();
         self.arena.push_str(s);
         self.offs.push(self.arena.len());
-        let (arena, offs) = (&self.arena, &self.offs);
-        self.table.insert_unique(h, id, |&i| {
-            hash_str(&arena[offs[i as usize]..offs[i as usize + 1]])
+        let arena = &self.arena;
+        self.table.insert_unique(h, (start, s.len() as u32, id), |&(st, len, _)| {
+            hash_str(&arena[st..st + len as usize])
         });
         (id, true)
     }

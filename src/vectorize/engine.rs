@@ -1010,16 +1010,121 @@ fn count_chunk<S: AsRef<str>>(
     (doc_ptr, entries)
 }
 
-/// Count `docs` against a fitted vocabulary and weight the rows.
+/// An integer-keyed view of a word vocabulary of unigrams and bigrams: term -> id, then
+/// unigram id -> column and bigram key `((id1 + 1) << 32) | id2` -> column. Lets transform look
+/// bigrams up without building their strings.
+#[derive(Debug)]
+pub struct KeyIndex {
+    terms: Interner,
+    uni: Vec<u32>,
+    bi: HashMap<u64, u32, foldhash::fast::FixedState>,
+}
+
+impl KeyIndex {
+    /// Build from column names; `None` if a name is not a unigram or a bigram of non-empty terms.
+    pub fn build(names: &[String]) -> Option<Self> {
+        let mut terms = Interner::new();
+        let mut uni: Vec<u32> = Vec::new();
+        let mut bi = HashMap::with_capacity_and_hasher(names.len(), HASHER);
+        for (c, n) in names.iter().enumerate() {
+            let mut parts = n.split(' ');
+            let a = parts.next()?;
+            let b = parts.next();
+            if parts.next().is_some() || a.is_empty() || b.is_some_and(str::is_empty) {
+                return None;
+            }
+            let ga = terms.intern(a).0;
+            let gb = b.map(|b| terms.intern(b).0);
+            if uni.len() < terms.len() {
+                uni.resize(terms.len(), UNSET);
+            }
+            match gb {
+                None => uni[ga as usize] = c as u32,
+                Some(gb) => {
+                    bi.insert(((ga as u64 + 1) << 32) | gb as u64, c as u32);
+                }
+            }
+        }
+        Some(KeyIndex { terms, uni, bi })
+    }
+
+    /// Can `an`'s features be looked up in a [`KeyIndex`]?
+    pub fn applies(an: &Analyzer) -> bool {
+        an.kind == AnalyzerKind::Word && an.max_n <= 2 && !an.terms_may_contain_space()
+    }
+}
+
+fn count_chunk_keyed<S: AsRef<str>>(an: &Analyzer, ki: &KeyIndex, docs: &[S]) -> (Vec<usize>, Vec<(u32, u32)>) {
+    const NONE: u32 = u32::MAX - 1;
+    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
+    doc_ptr.push(0);
+    let mut entries: Vec<(u32, u32)> = Vec::new();
+    let mut cols: Vec<u32> = Vec::new();
+    let mut cache = TermCache::new();
+    let mut ids = Vec::new();
+    let mut gl: Vec<u32> = Vec::new();
+    let mut g: Vec<u32> = Vec::new();
+    for d in docs {
+        an.word_terms(d.as_ref(), &mut cache, &mut ids);
+        g.clear();
+        for &t in &ids {
+            let t = t as usize;
+            if t >= gl.len() {
+                gl.resize(cache.terms.len().max(t + 1), UNSET);
+            }
+            if gl[t] == UNSET {
+                gl[t] = ki.terms.get(cache.terms.get_str(t as u32)).unwrap_or(NONE);
+            }
+            g.push(gl[t]);
+        }
+        word_ngrams(g.len(), an.min_n, an.max_n, |i, j| {
+            if j - i == 1 {
+                if g[i] != NONE {
+                    let c = ki.uni[g[i] as usize];
+                    if c != UNSET {
+                        cols.push(c);
+                    }
+                }
+            } else if g[i] != NONE && g[i + 1] != NONE {
+                if let Some(&c) = ki.bi.get(&(((g[i] as u64 + 1) << 32) | g[i + 1] as u64)) {
+                    cols.push(c);
+                }
+            }
+        });
+        cols.sort_unstable();
+        let mut k = 0;
+        while k < cols.len() {
+            let c = cols[k];
+            let mut n = 0u32;
+            while k < cols.len() && cols[k] == c {
+                n += 1;
+                k += 1;
+            }
+            entries.push((c, n));
+        }
+        cols.clear();
+        doc_ptr.push(entries.len());
+    }
+    (doc_ptr, entries)
+}
+
+/// Count `docs` against a fitted vocabulary and weight the rows (`keyed`: the vocabulary's
+/// [`KeyIndex`], used when given).
 pub fn transform<T: Real, S: AsRef<str> + Sync>(
     an: &Analyzer,
     names: &[String],
     index: &VocabIndex,
+    keyed: Option<&KeyIndex>,
     docs: &[S],
     w: &Weighting,
 ) -> Result<CsrMatrix<T>> {
-    let chunks: Vec<(Vec<usize>, Vec<(u32, u32)>)> =
-        docs.par_chunks(CHUNK).map(|c| count_chunk(an, names, index, c)).collect();
+    let chunks: Vec<(Vec<usize>, Vec<(u32, u32)>)> = docs
+        .par_chunks(CHUNK)
+        .map(|c| match keyed {
+            Some(ki) => count_chunk_keyed(an, ki, c),
+            None => count_chunk(an, names, index, c),
+        })
+        .collect();
     let parts: Vec<(&[usize], &[(u32, u32)], Option<&[u32]>)> =
         chunks.iter().map(|(p, e)| (p.as_slice(), e.as_slice(), None)).collect();
     fill_csr(&parts, names.len(), w)

@@ -18,7 +18,7 @@ use crate::parallel;
 use crate::sparse::{CsrMatrix, Real};
 use crate::text::Analyzer;
 pub use crate::text::{AnalyzerConfig, StopWordsSpec};
-use engine::{Limits, VocabIndex, Weighting};
+use engine::{KeyIndex, Limits, VocabIndex, Weighting};
 
 /// Row normalisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +212,8 @@ pub struct CountVectorizer {
     analyzer: OnceLock<Arc<Analyzer>>,
     #[serde(skip)]
     index: OnceLock<Arc<VocabIndex>>,
+    #[serde(skip)]
+    key_index: OnceLock<Option<Arc<KeyIndex>>>,
 }
 
 impl CountVectorizer {
@@ -240,6 +242,7 @@ impl CountVectorizer {
             removed: None,
             analyzer,
             index: OnceLock::new(),
+            key_index: OnceLock::new(),
         })
     }
 
@@ -258,10 +261,20 @@ impl CountVectorizer {
         Ok((names, idx))
     }
 
+    /// The integer-keyed index, when the analyzer allows it.
+    fn key_index(&self, an: &Analyzer) -> Option<Arc<KeyIndex>> {
+        if !KeyIndex::applies(an) {
+            return None;
+        }
+        let names = self.vocabulary.as_deref()?;
+        self.key_index.get_or_init(|| KeyIndex::build(names).map(Arc::new)).clone()
+    }
+
     fn set_vocabulary(&mut self, names: Vec<String>, fixed: bool) {
         self.vocabulary = Some(names);
         self.fixed = fixed;
         self.index = OnceLock::new();
+        self.key_index = OnceLock::new();
     }
 
     /// Learn the vocabulary; returns the per-column document frequencies and document count.
@@ -281,7 +294,8 @@ impl CountVectorizer {
             }
             let (names, index) = self.index()?;
             let w = Weighting { binary: self.config.binary, sublinear: false, idf: None, norm: None };
-            let counts: CsrMatrix<f64> = engine::transform(&an, names, &index, docs, &w)?;
+            let ki = self.key_index(&an);
+            let counts: CsrMatrix<f64> = engine::transform(&an, names, &index, ki.as_deref(), docs, &w)?;
             let df = engine::column_df(&counts);
             let m = match weighting {
                 None => None,
@@ -332,7 +346,8 @@ impl CountVectorizer {
         let (names, index) = self.index()?;
         let an = self.analyzer()?;
         let w = Weighting { binary: self.config.binary, sublinear: false, idf: None, norm: None };
-        parallel::install(n_jobs, || engine::transform(&an, names, &index, docs, &w))?
+        let ki = self.key_index(&an);
+        parallel::install(n_jobs, || engine::transform(&an, names, &index, ki.as_deref(), docs, &w))?
     }
 
     /// The terms in column order.
@@ -464,7 +479,8 @@ impl TfidfVectorizer {
             idf: self.idf.as_deref(),
             norm: self.config.norm,
         };
-        parallel::install(n_jobs, || engine::transform(&an, names, &index, docs, &w))?
+        let ki = self.count.key_index(&an);
+        parallel::install(n_jobs, || engine::transform(&an, names, &index, ki.as_deref(), docs, &w))?
     }
 
     /// The terms in column order.
