@@ -474,18 +474,18 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
         .collect();
     drop(shards);
     drop(col);
-    let parts: Vec<(&[usize], &[(u32, u32)], Option<&[u32]>)> = chunks
-        .iter()
-        .zip(local_cols.iter())
-        .map(|(ch, lc)| (ch.doc_ptr.as_slice(), ch.entries.as_slice(), Some(lc.as_slice())))
+    let parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Option<Vec<u32>>)> = chunks
+        .into_iter()
+        .zip(local_cols)
+        .map(|(ch, lc)| (ch.doc_ptr, ch.entries, Some(lc)))
         .collect();
-    let m = build_matrix(&fitted, &parts, build)?;
+    let m = build_matrix(&fitted, parts, build)?;
     Ok((fitted, Some(m)))
 }
 
 fn build_matrix<T: Real>(
     fitted: &Fitted,
-    parts: &[(&[usize], &[(u32, u32)], Option<&[u32]>)],
+    parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Option<Vec<u32>>)>,
     build: MakeWeighting,
 ) -> Result<CsrMatrix<T>> {
     let (binary, sublinear, idf, norm) = build(&fitted.df, fitted.n_docs);
@@ -809,18 +809,20 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         .collect();
     drop(kshards);
     drop(col);
-    let parts: Vec<(&[usize], &[(u32, u32)], Option<&[u32]>)> = kchunks
-        .iter()
-        .zip(local_cols.iter())
-        .map(|(ch, lc)| (ch.doc_ptr.as_slice(), ch.entries.as_slice(), Some(lc.as_slice())))
+    let parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Option<Vec<u32>>)> = kchunks
+        .into_iter()
+        .zip(local_cols)
+        .map(|(ch, lc)| (ch.doc_ptr, ch.entries, Some(lc)))
         .collect();
-    let m = build_matrix(&fitted, &parts, build)?;
+    let m = build_matrix(&fitted, parts, build)?;
     Ok((fitted, Some(m)))
 }
 
 /// Build the CSR matrix from per-chunk `(doc_ptr, entries, optional local->column map)`.
+/// Each chunk's buffers are freed as soon as its rows are written (the output is allocated
+/// zeroed, so its pages become resident only as they are filled).
 fn fill_csr<T: Real>(
-    parts: &[(&[usize], &[(u32, u32)], Option<&[u32]>)],
+    parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Option<Vec<u32>>)>,
     n_cols: usize,
     w: &Weighting,
 ) -> Result<CsrMatrix<T>> {
@@ -828,6 +830,7 @@ fn fill_csr<T: Real>(
     let row_nnz: Vec<Vec<usize>> = parts
         .par_iter()
         .map(|(ptr, ent, map)| {
+            let map = map.as_deref();
             ptr.windows(2)
                 .map(|r| match map {
                     None => r[1] - r[0],
@@ -860,7 +863,8 @@ fn fill_csr<T: Real>(
             ri = rest_i;
             di = rest_d;
         }
-        slices.into_par_iter().zip(parts.par_iter()).for_each(|((oi, od), (ptr, ent, map))| {
+        slices.into_par_iter().zip(parts.into_par_iter()).for_each(|((oi, od), (ptr, ent, map))| {
+            let map = map.as_deref();
             let mut row: Vec<(u32, u32)> = Vec::new();
             let mut cols: Vec<u32> = Vec::new();
             let mut cnts: Vec<f64> = Vec::new();
@@ -1108,26 +1112,32 @@ fn count_chunk_keyed<S: AsRef<str>>(an: &Analyzer, ki: &KeyIndex, docs: &[S]) ->
     (doc_ptr, entries)
 }
 
-/// Count `docs` against a fitted vocabulary and weight the rows (`keyed`: the vocabulary's
-/// [`KeyIndex`], used when given).
+/// How transform finds columns.
+#[derive(Clone, Copy)]
+pub enum Lookup<'a> {
+    Keyed(&'a KeyIndex),
+    Strings(&'a VocabIndex),
+}
+
+/// Count `docs` against a fitted vocabulary (`names`, looked up through `lookup`) and weight
+/// the rows.
 pub fn transform<T: Real, S: AsRef<str> + Sync>(
     an: &Analyzer,
     names: &[String],
-    index: &VocabIndex,
-    keyed: Option<&KeyIndex>,
+    lookup: Lookup,
     docs: &[S],
     w: &Weighting,
 ) -> Result<CsrMatrix<T>> {
     let chunks: Vec<(Vec<usize>, Vec<(u32, u32)>)> = docs
         .par_chunks(CHUNK)
-        .map(|c| match keyed {
-            Some(ki) => count_chunk_keyed(an, ki, c),
-            None => count_chunk(an, names, index, c),
+        .map(|c| match lookup {
+            Lookup::Keyed(ki) => count_chunk_keyed(an, ki, c),
+            Lookup::Strings(index) => count_chunk(an, names, index, c),
         })
         .collect();
-    let parts: Vec<(&[usize], &[(u32, u32)], Option<&[u32]>)> =
-        chunks.iter().map(|(p, e)| (p.as_slice(), e.as_slice(), None)).collect();
-    fill_csr(&parts, names.len(), w)
+    let parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Option<Vec<u32>>)> =
+        chunks.into_iter().map(|(p, e)| (p, e, None)).collect();
+    fill_csr(parts, names.len(), w)
 }
 
 /// Document frequency of every column of `m`.

@@ -18,7 +18,7 @@ use crate::parallel;
 use crate::sparse::{CsrMatrix, Real};
 use crate::text::Analyzer;
 pub use crate::text::{AnalyzerConfig, StopWordsSpec};
-use engine::{KeyIndex, Limits, VocabIndex, Weighting};
+use engine::{KeyIndex, Limits, Lookup, VocabIndex, Weighting};
 
 /// Row normalisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,6 +261,16 @@ impl CountVectorizer {
         Ok((names, idx))
     }
 
+    /// Run `f` with the vocabulary and the cheapest lookup for the analyzer.
+    fn with_lookup<R>(&self, an: &Analyzer, f: impl FnOnce(&[String], Lookup) -> R) -> Result<R> {
+        let names = self.vocabulary.as_deref().ok_or_else(|| Error::not_fitted("CountVectorizer"))?;
+        if let Some(ki) = self.key_index(an) {
+            return Ok(f(names, Lookup::Keyed(&ki)));
+        }
+        let (names, idx) = self.index()?;
+        Ok(f(names, Lookup::Strings(&idx)))
+    }
+
     /// The integer-keyed index, when the analyzer allows it.
     fn key_index(&self, an: &Analyzer) -> Option<Arc<KeyIndex>> {
         if !KeyIndex::applies(an) {
@@ -292,10 +302,9 @@ impl CountVectorizer {
             if weighting.is_none() && !want_df {
                 return Ok((Vec::new(), None));
             }
-            let (names, index) = self.index()?;
             let w = Weighting { binary: self.config.binary, sublinear: false, idf: None, norm: None };
-            let ki = self.key_index(&an);
-            let counts: CsrMatrix<f64> = engine::transform(&an, names, &index, ki.as_deref(), docs, &w)?;
+            let counts: CsrMatrix<f64> =
+                self.with_lookup(&an, |names, lk| engine::transform(&an, names, lk, docs, &w))??;
             let df = engine::column_df(&counts);
             let m = match weighting {
                 None => None,
@@ -343,11 +352,11 @@ impl CountVectorizer {
         docs: &[S],
         n_jobs: Option<i64>,
     ) -> Result<CsrMatrix<T>> {
-        let (names, index) = self.index()?;
         let an = self.analyzer()?;
         let w = Weighting { binary: self.config.binary, sublinear: false, idf: None, norm: None };
-        let ki = self.key_index(&an);
-        parallel::install(n_jobs, || engine::transform(&an, names, &index, ki.as_deref(), docs, &w))?
+        self.with_lookup(&an, |names, lk| {
+            parallel::install(n_jobs, || engine::transform(&an, names, lk, docs, &w))?
+        })?
     }
 
     /// The terms in column order.
@@ -467,8 +476,9 @@ impl TfidfVectorizer {
         docs: &[S],
         n_jobs: Option<i64>,
     ) -> Result<CsrMatrix<T>> {
-        let (names, index) =
-            self.count.index().map_err(|_| Error::not_fitted("TfidfVectorizer"))?;
+        if self.count.vocabulary.is_none() {
+            return Err(Error::not_fitted("TfidfVectorizer"));
+        }
         if self.config.use_idf && self.idf.is_none() {
             return Err(Error::not_fitted("TfidfVectorizer"));
         }
@@ -479,8 +489,9 @@ impl TfidfVectorizer {
             idf: self.idf.as_deref(),
             norm: self.config.norm,
         };
-        let ki = self.count.key_index(&an);
-        parallel::install(n_jobs, || engine::transform(&an, names, &index, ki.as_deref(), docs, &w))?
+        self.count.with_lookup(&an, |names, lk| {
+            parallel::install(n_jobs, || engine::transform(&an, names, lk, docs, &w))?
+        })?
     }
 
     /// The terms in column order.
