@@ -230,6 +230,8 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
                 v = list(v)
             elif isinstance(v, (set, frozenset)):
                 v = sorted(v)
+            if name == "token_pattern" and v is None:
+                continue  # the vectorizer's default pattern (scikit-learn's)
             out[name] = v
         return out
 

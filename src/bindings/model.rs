@@ -4,14 +4,13 @@
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
 use super::common::Docs;
 use crate::linear::{ClassWeight, LinearParams, ModelKind};
 use crate::model::format;
 use crate::model::metrics::{self, Report, Scores};
 use crate::model::topic::{Labels, Prediction, TopicModel};
-use crate::vectorize::{DfBound, Norm, StopWordsSpec, TfidfConfig, TfidfVectorizer};
 
 fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
     match d.get_item(key)? {
@@ -21,99 +20,6 @@ fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyR
             PyTypeError::new_err(format!("{key} has the wrong type ({})", v.get_type().name().map(|n| n.to_string()).unwrap_or_default()))
         }),
     }
-}
-
-fn df_bound(d: &Bound<'_, PyDict>, key: &str, default: DfBound) -> PyResult<DfBound> {
-    match d.get_item(key)? {
-        None => Ok(default),
-        Some(v) if v.is_none() => Ok(default),
-        Some(v) => {
-            if v.is_instance_of::<PyBool>() {
-                Err(PyTypeError::new_err(format!("{key} must be an int or a float, got bool")))
-            } else if v.is_instance_of::<PyInt>() {
-                Ok(DfBound::Count(v.extract()?))
-            } else if v.is_instance_of::<PyFloat>() {
-                Ok(DfBound::Proportion(v.extract()?))
-            } else if let Ok(x) = v.extract::<i64>() {
-                Ok(DfBound::Count(x))
-            } else if let Ok(x) = v.extract::<f64>() {
-                Ok(DfBound::Proportion(x))
-            } else {
-                Err(PyTypeError::new_err(format!("{key} must be an int (document count) or a float (proportion)")))
-            }
-        }
-    }
-}
-
-/// The TF-IDF configuration from TopicClassifier's vectorizer parameters (a dict with the
-/// names of `topictag.TfidfVectorizer`'s parameters; missing keys keep scikit-learn defaults).
-fn tfidf_from_params(d: &Bound<'_, PyDict>) -> PyResult<TfidfVectorizer> {
-    let mut cfg = TfidfConfig::default();
-    let a = &mut cfg.count.analyzer;
-    if let Some(v) = get::<String>(d, "analyzer")? {
-        a.analyzer = v;
-    }
-    if let Some(v) = d.get_item("ngram_range")? {
-        if !v.is_none() {
-            let bad = || PyValueError::new_err("ngram_range must be a pair of positive ints (min_n, max_n)");
-            let r: Vec<usize> = v.extract().map_err(|_| bad())?;
-            if r.len() != 2 {
-                return Err(bad());
-            }
-            let r = (r[0], r[1]);
-            if r.0 < 1 || r.0 > r.1 {
-                return Err(PyValueError::new_err(format!(
-                    "ngram_range must satisfy 1 <= min_n <= max_n, got ({}, {})",
-                    r.0, r.1
-                )));
-            }
-            a.ngram_range = r;
-        }
-    }
-    if let Some(v) = get::<bool>(d, "lowercase")? {
-        a.lowercase = v;
-    }
-    if let Some(v) = get::<String>(d, "token_pattern")? {
-        a.token_pattern = Some(v);
-    }
-    a.tokenizer = get::<String>(d, "tokenizer")?;
-    a.strip_accents = get::<String>(d, "strip_accents")?;
-    a.normalization = get::<String>(d, "normalization")?;
-    a.stemmer = get::<String>(d, "stemmer")?;
-    a.language = get::<String>(d, "language")?;
-    if let Some(v) = get::<Vec<String>>(d, "languages")? {
-        a.languages = v;
-    }
-    a.stop_words = match d.get_item("stop_words")? {
-        None => None,
-        Some(v) if v.is_none() => None,
-        Some(v) => {
-            if v.is_instance_of::<PyString>() {
-                Some(StopWordsSpec::Named(v.extract()?))
-            } else {
-                Some(StopWordsSpec::List(v.extract().map_err(|_| {
-                    PyTypeError::new_err("stop_words must be None, a name such as 'english', or a list of words")
-                })?))
-            }
-        }
-    };
-    cfg.count.min_df = df_bound(d, "min_df", DfBound::Count(1))?;
-    cfg.count.max_df = df_bound(d, "max_df", DfBound::Proportion(1.0))?;
-    cfg.count.max_features = get::<usize>(d, "max_features")?;
-    if let Some(v) = get::<bool>(d, "binary")? {
-        cfg.count.binary = v;
-    }
-    cfg.norm = Norm::parse(get::<String>(d, "norm")?.as_deref())?;
-    if let Some(v) = get::<bool>(d, "use_idf")? {
-        cfg.use_idf = v;
-    }
-    if let Some(v) = get::<bool>(d, "smooth_idf")? {
-        cfg.smooth_idf = v;
-    }
-    if let Some(v) = get::<bool>(d, "sublinear_tf")? {
-        cfg.sublinear_tf = v;
-    }
-    Ok(TfidfVectorizer::new(cfg)?)
 }
 
 fn parse_linear_params(d: &Bound<'_, PyDict>, n_classes: usize) -> PyResult<LinearParams> {
@@ -284,7 +190,7 @@ impl PyTopicModel {
             Y::One(v) => Labels::Multiclass(v),
             Y::Many(v) => Labels::Multilabel(v),
         };
-        let vectorizer = tfidf_from_params(vectorizer_params)?;
+        let vectorizer = super::vectorize::tfidf_from_params(vectorizer_params)?;
         let params = parse_linear_params(linear_params, classes.len())?;
         let inner = py.detach(|| TopicModel::fit(&strs, &labels, classes, vectorizer, &params, n_jobs_of(n_jobs)))?;
         Ok(PyTopicModel { inner })
