@@ -23,7 +23,7 @@ use crate::text::intern::{hash_str, Interner, HASHER};
 use crate::text::{Analyzer, AnalyzerKind};
 
 /// Documents per chunk.
-pub const CHUNK: usize = 256;
+pub const CHUNK: usize = 1024;
 /// Shards of the parallel vocabulary merge.
 pub const N_SHARDS: usize = 64;
 const UNSET: u32 = u32::MAX;

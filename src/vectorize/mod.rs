@@ -627,7 +627,7 @@ mod tests {
             "Las negociaciones de paz se reanudaron en Ginebra",
             "émoji 🙂 and RTL שלום text",
         ];
-        (0..700).map(|i| format!("{} {}", base[i % base.len()], i % 13)).collect()
+        (0..2500).map(|i| format!("{} {}", base[i % base.len()], i % 13)).collect()
     }
 
     #[test]
