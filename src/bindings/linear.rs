@@ -13,6 +13,8 @@ use crate::model::format::{self, Kind};
 #[pyclass(module = "topictag._core", name = "LinearClassifier", frozen)]
 pub struct PyLinearClassifier {
     model: LinearModel,
+    /// Feature-major weights, computed at the first prediction and kept.
+    feature_major: std::sync::OnceLock<Vec<f64>>,
 }
 
 fn parse_kind(kind: &str) -> PyResult<ModelKind> {
@@ -142,7 +144,7 @@ impl PyLinearClassifier {
             CsrAny::F32(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
             CsrAny::F64(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
         })?;
-        Ok(PyLinearClassifier { model })
+        Ok(PyLinearClassifier { model, feature_major: Default::default() })
     }
 
     /// Decision values, shape (n_rows, n_outputs).
@@ -158,10 +160,7 @@ impl PyLinearClassifier {
             CsrAny::F32(m) => m.n_rows,
             CsrAny::F64(m) => m.n_rows,
         };
-        let s = py.detach(|| match &x {
-            CsrAny::F32(m) => self.model.decision_function(m, n_jobs),
-            CsrAny::F64(m) => self.model.decision_function(m, n_jobs),
-        })?;
+        let s = py.detach(|| self.scores(&x, n_jobs))?;
         array2(py, s, n, self.model.n_outputs())
     }
 
@@ -178,9 +177,9 @@ impl PyLinearClassifier {
             CsrAny::F32(m) => m.n_rows,
             CsrAny::F64(m) => m.n_rows,
         };
-        let p = py.detach(|| match &x {
-            CsrAny::F32(m) => self.model.predict_proba(m, n_jobs),
-            CsrAny::F64(m) => self.model.predict_proba(m, n_jobs),
+        let p = py.detach(|| {
+            let s = self.scores(&x, n_jobs)?;
+            self.model.proba_from_scores(&s)
         })?;
         array2(py, p, n, self.model.n_classes)
     }
@@ -268,11 +267,26 @@ impl PyLinearClassifier {
                 "corrupted topictag file: the linear model's arrays have inconsistent sizes",
             ));
         }
-        Ok((PyLinearClassifier { model }, h.metadata))
+        Ok((PyLinearClassifier { model, feature_major: Default::default() }, h.metadata))
     }
 }
 
 impl PyLinearClassifier {
+    fn scores(&self, x: &CsrAny, n_jobs: Option<i64>) -> crate::Result<Vec<f64>> {
+        if self.model.n_outputs() > 1 {
+            let fm = self.feature_major.get_or_init(|| self.model.feature_major_weights());
+            match x {
+                CsrAny::F32(m) => self.model.decision_function_with(m, fm, n_jobs),
+                CsrAny::F64(m) => self.model.decision_function_with(m, fm, n_jobs),
+            }
+        } else {
+            match x {
+                CsrAny::F32(m) => self.model.decision_function(m, n_jobs),
+                CsrAny::F64(m) => self.model.decision_function(m, n_jobs),
+            }
+        }
+    }
+
     fn scores_vec(&self, scores: &PyReadonlyArray2<'_, f64>, cols: usize) -> PyResult<Vec<f64>> {
         let shape = scores.shape();
         if shape[1] != cols {

@@ -262,6 +262,357 @@ pub fn logistic<T: Real>(
     BinarySolution { w, w_bias, n_iter: iter, converged }
 }
 
+
+/// One binary problem of a batch: labels in {-1, +1} and per-sample bounds `C_i`.
+pub struct Task {
+    pub y: Vec<f64>,
+    pub c: Vec<f64>,
+}
+
+const PREFETCH_AHEAD: usize = 12;
+
+/// Hint the cache to load `w[at..]` (the weights of a feature read a few entries later):
+/// the rows' feature indices are known in advance, the weight rows are scattered.
+#[inline(always)]
+pub(crate) fn prefetch(w: &[f64], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if at < w.len() {
+        // SAFETY: `at` is in bounds; prefetching has no effect on program semantics.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch(w.as_ptr().add(at) as *const i8, _MM_HINT_T0);
+        }
+    }
+}
+
+/// Weights of a batch, feature-major: `w[j * k + t]` for task `t`.
+struct BatchWeights {
+    k: usize,
+    w: Vec<f64>,
+    wb: Vec<f64>,
+}
+
+impl BatchWeights {
+    #[inline]
+    fn dots<T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
+        let k = self.k;
+        for (zt, &b) in z.iter_mut().zip(&self.wb) {
+            *zt = b * p.bias;
+        }
+        let (idx, val) = p.x.row(i);
+        for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
+            if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
+                prefetch(&self.w, jn as usize * k);
+            }
+            let v = v.as_f64();
+            let wj = &self.w[j as usize * k..j as usize * k + k];
+            for (zt, &wt) in z.iter_mut().zip(wj) {
+                *zt += v * wt;
+            }
+        }
+    }
+
+    #[inline]
+    fn axpy<T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
+        let k = self.k;
+        let (idx, val) = p.x.row(i);
+        for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
+            if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
+                prefetch(&self.w, jn as usize * k);
+            }
+            let v = v.as_f64();
+            let wj = &mut self.w[j as usize * k..j as usize * k + k];
+            for (wt, &dt) in wj.iter_mut().zip(d) {
+                *wt += v * dt;
+            }
+        }
+        for (b, &dt) in self.wb.iter_mut().zip(d) {
+            *b += dt * p.bias;
+        }
+    }
+
+    fn into_solutions(self, n_iter: &[usize], converged: &[bool], n_features: usize) -> Vec<BinarySolution> {
+        let k = self.k;
+        (0..k)
+            .map(|t| BinarySolution {
+                w: (0..n_features).map(|j| self.w[j * k + t]).collect(),
+                w_bias: self.wb[t],
+                n_iter: n_iter[t],
+                converged: converged[t],
+            })
+            .collect()
+    }
+}
+
+/// [`svm`] for several binary problems on the same rows at once (one-vs-rest). Each row is
+/// read once per epoch for every task of the batch: the scores of all tasks come from one
+/// pass over the row with feature-major weights, then each task takes its own coordinate
+/// step. Every task keeps its own dual variables, shrinking state, stopping test and
+/// iteration count, exactly as in [`svm`]; the tasks share the visiting order (a random
+/// permutation, each epoch, of the rows still active in some task).
+pub fn svm_batch<T: Real>(
+    p: &Problem<'_, T>,
+    tasks: &[Task],
+    hinge: bool,
+    tol: f64,
+    max_iter: usize,
+    seed: u64,
+) -> Vec<BinarySolution> {
+    let n = p.x.n_rows;
+    let k = tasks.len();
+    let mut bw = BatchWeights { k, w: vec![0.0; p.x.n_cols * k], wb: vec![0.0; k] };
+    let bias_sq = p.bias * p.bias;
+    let mut alpha = vec![0.0f64; n * k];
+    // Per (row, task): whether the pair takes part now (not shrunk, task not finished).
+    let mut active = vec![false; n * k];
+    let mut row_active = vec![0u32; n];
+    let mut n_total = vec![0usize; k];
+    for (t, task) in tasks.iter().enumerate() {
+        for i in 0..n {
+            if task.c[i] > 0.0 {
+                active[i * k + t] = true;
+                row_active[i] += 1;
+                n_total[t] += 1;
+            }
+        }
+    }
+    let mut n_active = n_total.clone();
+    let mut pg_max_old = vec![f64::INFINITY; k];
+    let mut pg_min_old = vec![f64::NEG_INFINITY; k];
+    let mut pg_max_new = vec![f64::NEG_INFINITY; k];
+    let mut pg_min_new = vec![f64::INFINITY; k];
+    let mut iters = vec![0usize; k];
+    let mut done: Vec<bool> = n_total.iter().map(|&c| c == 0).collect();
+    let mut converged = done.clone();
+    let mut rng = SplitMix64::new(seed);
+    let mut z = vec![0.0f64; k];
+    let mut d = vec![0.0f64; k];
+    let mut rows: Vec<usize> = Vec::with_capacity(n);
+    while !done.iter().all(|&x| x) {
+        rows.clear();
+        rows.extend((0..n).filter(|&i| row_active[i] > 0));
+        rng.shuffle(&mut rows);
+        for t in 0..k {
+            pg_max_new[t] = f64::NEG_INFINITY;
+            pg_min_new[t] = f64::INFINITY;
+        }
+        for &i in &rows {
+            if row_active[i] == 0 {
+                continue;
+            }
+            bw.dots(p, i, &mut z);
+            let mut any = false;
+            let base = i * k;
+            for t in 0..k {
+                d[t] = 0.0;
+                if !active[base + t] {
+                    continue;
+                }
+                let task = &tasks[t];
+                let ci = task.c[i];
+                let yi = task.y[i];
+                let (ui, diag) = if hinge { (ci, 0.0) } else { (f64::INFINITY, 0.5 / ci) };
+                let a = alpha[base + t];
+                let g = yi * z[t] - 1.0 + diag * a;
+                let mut pg = 0.0;
+                if a == 0.0 {
+                    if g > pg_max_old[t] {
+                        active[base + t] = false;
+                        row_active[i] -= 1;
+                        n_active[t] -= 1;
+                        continue;
+                    } else if g < 0.0 {
+                        pg = g;
+                    }
+                } else if a == ui {
+                    if g < pg_min_old[t] {
+                        active[base + t] = false;
+                        row_active[i] -= 1;
+                        n_active[t] -= 1;
+                        continue;
+                    } else if g > 0.0 {
+                        pg = g;
+                    }
+                } else {
+                    pg = g;
+                }
+                pg_max_new[t] = pg_max_new[t].max(pg);
+                pg_min_new[t] = pg_min_new[t].min(pg);
+                let qd = p.row_sq_norms[i] + bias_sq + diag;
+                if pg.abs() > 1e-12 && qd > 0.0 {
+                    let new = (a - g / qd).max(0.0).min(ui);
+                    alpha[base + t] = new;
+                    d[t] = (new - a) * yi;
+                    any |= d[t] != 0.0;
+                }
+            }
+            if any {
+                bw.axpy(p, i, &d);
+            }
+        }
+        for t in 0..k {
+            if done[t] {
+                continue;
+            }
+            iters[t] += 1;
+            let mut finished = false;
+            if pg_max_new[t] - pg_min_new[t] <= tol {
+                if n_active[t] == n_total[t] {
+                    converged[t] = true;
+                    finished = true;
+                } else {
+                    // Converged on the shrunk set: check again on every sample.
+                    for i in 0..n {
+                        if tasks[t].c[i] > 0.0 && !active[i * k + t] {
+                            active[i * k + t] = true;
+                            row_active[i] += 1;
+                        }
+                    }
+                    n_active[t] = n_total[t];
+                    pg_max_old[t] = f64::INFINITY;
+                    pg_min_old[t] = f64::NEG_INFINITY;
+                }
+            } else {
+                pg_max_old[t] = if pg_max_new[t] <= 0.0 { f64::INFINITY } else { pg_max_new[t] };
+                pg_min_old[t] = if pg_min_new[t] >= 0.0 { f64::NEG_INFINITY } else { pg_min_new[t] };
+            }
+            if !finished && iters[t] >= max_iter {
+                finished = true;
+            }
+            if finished {
+                done[t] = true;
+                for i in 0..n {
+                    if active[i * k + t] {
+                        active[i * k + t] = false;
+                        row_active[i] -= 1;
+                    }
+                }
+            }
+        }
+    }
+    bw.into_solutions(&iters, &converged, p.x.n_cols)
+}
+
+/// [`logistic`] for several binary problems on the same rows at once (see [`svm_batch`]).
+pub fn logistic_batch<T: Real>(
+    p: &Problem<'_, T>,
+    tasks: &[Task],
+    tol: f64,
+    max_iter: usize,
+    seed: u64,
+) -> Vec<BinarySolution> {
+    const MAX_INNER: usize = 100;
+    const ETA: f64 = 0.1;
+    let n = p.x.n_rows;
+    let k = tasks.len();
+    let mut bw = BatchWeights { k, w: vec![0.0; p.x.n_cols * k], wb: vec![0.0; k] };
+    let bias_sq = p.bias * p.bias;
+    // alpha[2(ik+t)] is alpha, alpha[2(ik+t)+1] is C - alpha.
+    let mut alpha = vec![0.0f64; 2 * n * k];
+    let mut n_used = vec![0usize; k];
+    let mut d = vec![0.0f64; k];
+    let mut rows: Vec<usize> = Vec::new();
+    for i in 0..n {
+        let mut any = false;
+        for (t, task) in tasks.iter().enumerate() {
+            let ci = task.c[i];
+            d[t] = 0.0;
+            if ci > 0.0 {
+                let a = (1e-3 * ci).min(1e-8);
+                alpha[2 * (i * k + t)] = a;
+                alpha[2 * (i * k + t) + 1] = ci - a;
+                d[t] = task.y[i] * a;
+                n_used[t] += 1;
+                any = true;
+            }
+        }
+        if any {
+            bw.axpy(p, i, &d);
+            rows.push(i);
+        }
+    }
+    let inner_eps_min = tol.min(1e-8);
+    let mut inner_eps = vec![1e-2f64; k];
+    let mut iters = vec![0usize; k];
+    let mut done: Vec<bool> = n_used.iter().map(|&c| c == 0).collect();
+    let mut converged = done.clone();
+    let mut g_max = vec![0.0f64; k];
+    let mut newton = vec![0usize; k];
+    let mut rng = SplitMix64::new(seed);
+    let mut z = vec![0.0f64; k];
+    while !done.iter().all(|&x| x) {
+        rng.shuffle(&mut rows);
+        g_max.iter_mut().for_each(|g| *g = 0.0);
+        newton.iter_mut().for_each(|v| *v = 0);
+        for &i in &rows {
+            bw.dots(p, i, &mut z);
+            let a = p.row_sq_norms[i] + bias_sq;
+            let mut any = false;
+            for t in 0..k {
+                d[t] = 0.0;
+                let ci = tasks[t].c[i];
+                if done[t] || ci <= 0.0 {
+                    continue;
+                }
+                let yi = tasks[t].y[i];
+                let b = yi * z[t];
+                let base = 2 * (i * k + t);
+                let (mut i1, mut i2, mut sign) = (base, base + 1, 1.0f64);
+                if 0.5 * a * (alpha[i2] - alpha[i1]) + b < 0.0 {
+                    std::mem::swap(&mut i1, &mut i2);
+                    sign = -1.0;
+                }
+                let z_old = alpha[i1];
+                let mut zz = z_old;
+                if ci - zz < 0.5 * ci {
+                    zz *= 0.1;
+                }
+                let mut gp = a * (zz - z_old) + sign * b + (zz / (ci - zz)).ln();
+                g_max[t] = g_max[t].max(gp.abs());
+                let mut inner = 0usize;
+                while inner <= MAX_INNER {
+                    if gp.abs() < inner_eps[t] {
+                        break;
+                    }
+                    let gpp = a + ci / (ci - zz) / zz;
+                    let tz = zz - gp / gpp;
+                    zz = if tz <= 0.0 { zz * ETA } else { tz };
+                    gp = a * (zz - z_old) + sign * b + (zz / (ci - zz)).ln();
+                    newton[t] += 1;
+                    inner += 1;
+                }
+                if inner > 0 {
+                    alpha[i1] = zz;
+                    alpha[i2] = ci - zz;
+                    d[t] = sign * (zz - z_old) * yi;
+                    any |= d[t] != 0.0;
+                }
+            }
+            if any {
+                bw.axpy(p, i, &d);
+            }
+        }
+        for t in 0..k {
+            if done[t] {
+                continue;
+            }
+            iters[t] += 1;
+            if g_max[t] < tol {
+                converged[t] = true;
+                done[t] = true;
+                continue;
+            }
+            if newton[t] <= n_used[t] / 10 {
+                inner_eps[t] = inner_eps_min.max(0.1 * inner_eps[t]);
+            }
+            if iters[t] >= max_iter {
+                done[t] = true;
+            }
+        }
+    }
+    bw.into_solutions(&iters, &converged, p.x.n_cols)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,6 +666,44 @@ mod tests {
             .map(|(&xi, &yi)| c * yi * xi / (1.0 + (yi * w * xi).exp()))
             .sum();
         assert!((w - rhs).abs() < 1e-7, "{w} vs {rhs}");
+    }
+
+    #[test]
+    fn batches_reach_the_same_optima_as_single_problems() {
+        // Four binary tasks on random sparse rows; each batched solution must match the
+        // single-task solver's to solver precision.
+        let mut r = SplitMix64::new(9);
+        let rows: Vec<Vec<f64>> = (0..60)
+            .map(|_| (0..8).map(|_| if r.below(3) == 0 { r.below(100) as f64 / 50.0 } else { 0.0 }).collect())
+            .collect();
+        let x = CsrMatrix::from_dense(&rows, 8).unwrap();
+        let norms = row_sq_norms(&x);
+        let p = Problem { x: &x, row_sq_norms: &norms, bias: 1.0 };
+        let tasks: Vec<Task> = (0..4)
+            .map(|t| Task {
+                y: (0..60).map(|i| if (rows[i][t] + rows[i][t + 4]) > 0.8 { 1.0 } else { -1.0 }).collect(),
+                c: (0..60).map(|i| if i % 7 == t { 0.0 } else { 0.5 + (i % 3) as f64 }).collect(),
+            })
+            .collect();
+        for hinge in [false, true] {
+            let b = svm_batch(&p, &tasks, hinge, 1e-10, 100_000, 4);
+            for (t, task) in tasks.iter().enumerate() {
+                let s = svm(&p, &task.y, &task.c, hinge, 1e-10, 100_000, 4);
+                assert!(b[t].converged && s.converged);
+                for (u, v) in b[t].w.iter().zip(&s.w) {
+                    assert!((u - v).abs() < 1e-6, "hinge={hinge} task {t}: {u} vs {v}");
+                }
+                assert!((b[t].w_bias - s.w_bias).abs() < 1e-6);
+            }
+        }
+        let b = logistic_batch(&p, &tasks, 1e-10, 100_000, 4);
+        for (t, task) in tasks.iter().enumerate() {
+            let s = logistic(&p, &task.y, &task.c, 1e-10, 100_000, 4);
+            assert!(b[t].converged && s.converged);
+            for (u, v) in b[t].w.iter().zip(&s.w) {
+                assert!((u - v).abs() < 1e-6, "logistic task {t}: {u} vs {v}");
+            }
+        }
     }
 
     #[test]

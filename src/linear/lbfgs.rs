@@ -55,16 +55,38 @@ pub fn transpose<T: Real>(x: &CsrMatrix<T>) -> CsrMatrix<T> {
     CsrMatrix { n_rows: x.n_cols, n_cols: x.n_rows, indptr, indices, data }
 }
 
+/// Inner product with 8 independent accumulators (vectorisable; a single running sum is
+/// bound by the latency of floating-point addition). Fixed association: deterministic.
+#[inline]
+fn dot8<A: Copy + Into<f64>, B: Copy + Into<f64>>(a: &[A], b: &[B]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0.0f64; 8];
+    let mut ca = a.chunks_exact(8);
+    let mut cb = b.chunks_exact(8);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for l in 0..8 {
+            acc[l] += x[l].into() * y[l].into();
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ca.remainder().iter().zip(cb.remainder()) {
+        tail += (*x).into() * (*y).into();
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
 fn pdot(a: &[f64], b: &[f64]) -> f64 {
     let parts: Vec<f64> = a
         .par_chunks(VEC_CHUNK)
         .zip(b.par_chunks(VEC_CHUNK))
-        .map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>())
+        .map(|(x, y)| dot8(x, y))
         .collect();
     parts.iter().sum()
 }
 
 /// y += a * x
+#[allow(dead_code)]
 fn paxpy(y: &mut [f64], a: f64, x: &[f64]) {
     y.par_chunks_mut(VEC_CHUNK).zip(x.par_chunks(VEC_CHUNK)).for_each(|(yc, xc)| {
         for (p, q) in yc.iter_mut().zip(xc) {
@@ -72,6 +94,9 @@ fn paxpy(y: &mut [f64], a: f64, x: &[f64]) {
         }
     });
 }
+
+
+
 
 fn pmax_abs(a: &[f64]) -> f64 {
     a.par_chunks(VEC_CHUNK)
@@ -137,7 +162,10 @@ impl<'a, T: Real> SoftmaxProblem<'a, T> {
                     zi.iter_mut().for_each(|v| *v = 0.0);
                 }
                 let (idx, val) = x.row(r0 + li);
-                for (&j, &v) in idx.iter().zip(val) {
+                for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
+                    if let Some(&jn) = idx.get(n + 12) {
+                        super::dcd::prefetch(theta, jn as usize * k);
+                    }
                     let v = v.as_f64();
                     let wj = &theta[j as usize * k..j as usize * k + k];
                     for (zz, &ww) in zi.iter_mut().zip(wj) {
@@ -250,55 +278,127 @@ pub struct LbfgsResult {
     pub f: f64,
 }
 
+/// Sums over fixed chunks, combined in chunk order (deterministic for any thread count):
+/// `f(chunk_index, range)` returns the chunk's partial sums (length `width`).
+fn chunked_sums(n: usize, width: usize, f: impl Fn(std::ops::Range<usize>) -> Vec<f64> + Sync) -> Vec<f64> {
+    let n_chunks = n.div_ceil(VEC_CHUNK);
+    let parts: Vec<Vec<f64>> = (0..n_chunks)
+        .into_par_iter()
+        .map(|c| f(c * VEC_CHUNK..((c + 1) * VEC_CHUNK).min(n)))
+        .collect();
+    let mut out = vec![0.0; width];
+    for p in parts {
+        for (o, v) in out.iter_mut().zip(p) {
+            *o += v;
+        }
+    }
+    out
+}
+
 /// L-BFGS from theta = 0.
+///
+/// The search direction `-H g` is the two-loop recursion's (Nocedal and Wright, Algorithm
+/// 7.4), evaluated from inner products instead of vector updates: every inner product the
+/// recursion needs is a combination of `S^T g`, `Y^T g` and of the small matrices `S^T Y`
+/// and `Y^T Y`, kept up to date as pairs come and go (the same idea as the compact form of
+/// Byrd, Nocedal and Schnabel, Math. Programming 63, 1994). One pass over the history gives
+/// the inner products, one more the direction: on wide problems (millions of parameters)
+/// this replaces the recursion's 4m passes over memory. Pairs are stored in f32 (they only
+/// shape the direction; every step is checked by the line search).
 pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -> LbfgsResult {
     let n = p.n_params();
     let mut theta = vec![0.0f64; n];
     let mut grad = vec![0.0f64; n];
     let mut z = vec![0.0f64; p.x.n_rows * p.k];
     let mut f = p.eval(&theta, &mut grad, &mut z);
-    let mut s_hist: Vec<Vec<f64>> = Vec::new();
-    let mut y_hist: Vec<Vec<f64>> = Vec::new();
-    let mut rho_hist: Vec<f64> = Vec::new();
+    if pmax_abs(&grad) <= tol {
+        return LbfgsResult { theta, n_iter: 0, converged: true, f };
+    }
+    let mut s_hist: Vec<Vec<f32>> = Vec::new();
+    let mut y_hist: Vec<Vec<f32>> = Vec::new();
+    let mut rho: Vec<f64> = Vec::new();
+    // sy[i][j] = s_i . y_j, yy[i][j] = y_i . y_j (history order, oldest first)
+    let mut sy: Vec<Vec<f64>> = Vec::new();
+    let mut yy: Vec<Vec<f64>> = Vec::new();
     let mut d = vec![0.0f64; n];
     let mut theta_new = vec![0.0f64; n];
     let mut grad_new = vec![0.0f64; n];
     let mut iter = 0usize;
-    if pmax_abs(&grad) <= tol {
-        return LbfgsResult { theta, n_iter: 0, converged: true, f };
-    }
     let mut converged = false;
-    let mut alphas = vec![0.0f64; MEMORY];
     while iter < max_iter {
-        // Two-loop recursion: d = -H grad.
-        d.par_chunks_mut(VEC_CHUNK).zip(grad.par_chunks(VEC_CHUNK)).for_each(|(a, b)| {
-            a.copy_from_slice(b)
-        });
         let m = s_hist.len();
+        // Pass 1: S^T g and Y^T g.
+        let gdots = if m > 0 {
+            let (sh, yh, g) = (&s_hist, &y_hist, &grad);
+            chunked_sums(n, 2 * m, |r| {
+                let mut acc = vec![0.0f64; 2 * m];
+                let gg = &g[r.clone()];
+                for i in 0..m {
+                    acc[i] = dot8(&sh[i][r.clone()], gg);
+                    acc[m + i] = dot8(&yh[i][r.clone()], gg);
+                }
+                acc
+            })
+        } else {
+            Vec::new()
+        };
+        // The two loops on scalars.
+        let mut alpha = vec![0.0f64; m];
         for i in (0..m).rev() {
-            let a = rho_hist[i] * pdot(&s_hist[i], &d);
-            alphas[i] = a;
-            paxpy(&mut d, -a, &y_hist[i]);
+            let mut sq = gdots[i];
+            for j in i + 1..m {
+                sq -= alpha[j] * sy[i][j];
+            }
+            alpha[i] = rho[i] * sq;
         }
         let gamma = if m > 0 {
-            let yy = pdot(&y_hist[m - 1], &y_hist[m - 1]);
-            1.0 / (rho_hist[m - 1] * yy)
+            1.0 / (rho[m - 1] * yy[m - 1][m - 1])
         } else {
-            // First step: unit length in the max-norm, as a safe start.
             1.0 / pmax_abs(&grad).max(1.0)
         };
-        d.par_chunks_mut(VEC_CHUNK).for_each(|c| c.iter_mut().for_each(|v| *v *= gamma));
+        let mut cs = vec![0.0f64; m];
         for i in 0..m {
-            let b = rho_hist[i] * pdot(&y_hist[i], &d);
-            paxpy(&mut d, alphas[i] - b, &s_hist[i]);
+            let mut yq = gdots[m + i];
+            for j in 0..m {
+                yq -= alpha[j] * yy[i][j];
+            }
+            let mut yr = gamma * yq;
+            for j in 0..i {
+                yr += cs[j] * sy[j][i];
+            }
+            let beta = rho[i] * yr;
+            cs[i] = alpha[i] - beta;
         }
-        d.par_chunks_mut(VEC_CHUNK).for_each(|c| c.iter_mut().for_each(|v| *v = -*v));
+        // Pass 2: d = -(gamma g - gamma sum_j alpha_j y_j + sum_j cs_j s_j), and g.d.
+        {
+            let (sh, yh, g) = (&s_hist, &y_hist, &grad);
+            let cyf: Vec<f64> = alpha.iter().map(|a| -gamma * a).collect();
+            d.par_chunks_mut(VEC_CHUNK).enumerate().for_each(|(c, dc)| {
+                let r0 = c * VEC_CHUNK;
+                let gg = &g[r0..r0 + dc.len()];
+                for (e, v) in dc.iter_mut().enumerate() {
+                    *v = gamma * gg[e];
+                }
+                for i in 0..m {
+                    let (sv, yv) = (&sh[i][r0..r0 + dc.len()], &yh[i][r0..r0 + dc.len()]);
+                    let (a, b) = (cyf[i], cs[i]);
+                    for (e, v) in dc.iter_mut().enumerate() {
+                        *v += a * yv[e] as f64 + b * sv[e] as f64;
+                    }
+                }
+                for v in dc.iter_mut() {
+                    *v = -*v;
+                }
+            });
+        }
         let mut gd = pdot(&grad, &d);
-        if gd >= 0.0 {
+        if !(gd < 0.0) {
             // Not a descent direction (numerical trouble): restart from steepest descent.
             s_hist.clear();
             y_hist.clear();
-            rho_hist.clear();
+            rho.clear();
+            sy.clear();
+            yy.clear();
             let sc = 1.0 / pmax_abs(&grad).max(1.0);
             for (a, &b) in d.iter_mut().zip(&grad) {
                 *a = -sc * b;
@@ -332,30 +432,61 @@ pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -
             converged = pmax_abs(&grad) <= tol;
             break;
         }
-        // Curvature pair.
-        let mut s_vec = if s_hist.len() == MEMORY { s_hist.remove(0) } else { vec![0.0; n] };
-        let mut y_vec = if y_hist.len() == MEMORY { y_hist.remove(0) } else { vec![0.0; n] };
-        if rho_hist.len() == MEMORY {
-            rho_hist.remove(0);
-        }
-        s_vec.par_chunks_mut(VEC_CHUNK).zip(d.par_chunks(VEC_CHUNK)).for_each(|(a, b)| {
-            for (p, &q) in a.iter_mut().zip(b) {
-                *p = step * q;
+        // Pass 3: the new pair and its inner products with the pairs that stay.
+        let full = s_hist.len() == MEMORY;
+        let mut s_vec = if full { s_hist.remove(0) } else { vec![0.0f32; n] };
+        let mut y_vec = if full { y_hist.remove(0) } else { vec![0.0f32; n] };
+        if full {
+            rho.remove(0);
+            sy.remove(0);
+            yy.remove(0);
+            for row in sy.iter_mut().chain(yy.iter_mut()) {
+                row.remove(0);
             }
-        });
-        y_vec
+        }
+        let mk = s_hist.len();
+        s_vec
             .par_chunks_mut(VEC_CHUNK)
-            .zip(grad_new.par_chunks(VEC_CHUNK).zip(grad.par_chunks(VEC_CHUNK)))
-            .for_each(|(a, (gn, g))| {
-                for ((p, &q), &r) in a.iter_mut().zip(gn).zip(g) {
-                    *p = q - r;
+            .zip(y_vec.par_chunks_mut(VEC_CHUNK))
+            .enumerate()
+            .for_each(|(c, (sc, yc))| {
+                let r0 = c * VEC_CHUNK;
+                for e in 0..sc.len() {
+                    sc[e] = (step * d[r0 + e]) as f32;
+                    yc[e] = (grad_new[r0 + e] - grad[r0 + e]) as f32;
                 }
             });
-        let sy = pdot(&s_vec, &y_vec);
-        if sy > 1e-12 * pdot(&y_vec, &y_vec).max(f64::MIN_POSITIVE) {
+        let dots = {
+            let (sh, yh, sv, yv) = (&s_hist, &y_hist, &s_vec, &y_vec);
+            chunked_sums(n, 3 * mk + 2, |r| {
+                let mut acc = vec![0.0f64; 3 * mk + 2];
+                let (snew, ynew) = (&sv[r.clone()], &yv[r.clone()]);
+                for i in 0..mk {
+                    let (si, yi) = (&sh[i][r.clone()], &yh[i][r.clone()]);
+                    acc[i] = dot8(snew, yi); // s_new . y_i
+                    acc[mk + i] = dot8(si, ynew); // s_i . y_new
+                    acc[2 * mk + i] = dot8(ynew, yi); // y_new . y_i
+                }
+                acc[3 * mk] = dot8(snew, ynew);
+                acc[3 * mk + 1] = dot8(ynew, ynew);
+                acc
+            })
+        };
+        let (sy_nn, yy_nn) = (dots[3 * mk], dots[3 * mk + 1]);
+        if sy_nn > 1e-10 * yy_nn.max(f64::MIN_POSITIVE) {
+            for i in 0..mk {
+                sy[i].push(dots[mk + i]); // s_i . y_new
+                yy[i].push(dots[2 * mk + i]);
+            }
+            let mut row_sy: Vec<f64> = (0..mk).map(|i| dots[i]).collect(); // s_new . y_i
+            row_sy.push(sy_nn);
+            let mut row_yy: Vec<f64> = (0..mk).map(|i| dots[2 * mk + i]).collect();
+            row_yy.push(yy_nn);
+            sy.push(row_sy);
+            yy.push(row_yy);
             s_hist.push(s_vec);
             y_hist.push(y_vec);
-            rho_hist.push(1.0 / sy);
+            rho.push(1.0 / sy_nn);
         }
         std::mem::swap(&mut theta, &mut theta_new);
         std::mem::swap(&mut grad, &mut grad_new);

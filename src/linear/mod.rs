@@ -19,8 +19,11 @@
 //! Multinomial logistic regression minimises `0.5 ||W||^2 + C sum_i s_i loss_i` with an
 //! unpenalised intercept and `s_i = sample_weight_i * class_weight[y_i]` (see [`lbfgs`]).
 //!
-//! Every one-vs-rest output is solved independently (in parallel over outputs, each with its
-//! own seed derived from `random_state`), so results are identical for any `n_jobs`.
+//! One-vs-rest outputs are solved in fixed batches of [`BATCH`] outputs that share each pass
+//! over a row (see [`dcd::svm_batch`]); batches run in parallel, each with its own seed
+//! derived from `random_state`. Batches depend only on the number of outputs, so results are
+//! identical for any `n_jobs`. Before solving, features are renumbered by frequency so that
+//! the weights of frequent features share cache lines (undone on the result).
 
 pub mod dcd;
 pub mod lbfgs;
@@ -349,11 +352,13 @@ pub fn fit<T: Real>(
 
 /// The fit without checks (run inside the thread pool).
 fn fit_inner<T: Real>(
-    x: &CsrMatrix<T>,
+    x_orig: &CsrMatrix<T>,
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
 ) -> Result<LinearModel> {
+    let (x_perm, new_of) = by_frequency(x_orig);
+    let x = &x_perm;
     let n = x.n_rows;
     let nf = x.n_cols;
     let k = target.n_classes();
@@ -380,8 +385,9 @@ fn fit_inner<T: Real>(
         let r = lbfgs::minimize(&prob, params.tol, params.max_iter);
         let mut coef = vec![0.0; n_out * nf];
         for j in 0..nf {
+            let jn = new_of[j] as usize;
             for o in 0..n_out {
-                coef[o * nf + j] = r.theta[j * n_out + o];
+                coef[o * nf + j] = r.theta[jn * n_out + o];
             }
         }
         let intercept = if params.fit_intercept {
@@ -405,25 +411,37 @@ fn fit_inner<T: Real>(
     let norms = dcd::row_sq_norms(x);
     let bias = if params.fit_intercept { params.intercept_scaling } else { 0.0 };
     let problem = dcd::Problem { x, row_sq_norms: &norms, bias };
-    let sols: Vec<dcd::BinarySolution> = (0..n_out)
+    // Outputs are solved in batches of about BATCH (fixed by n_out alone, so the result
+    // does not depend on the thread count); batches run in parallel.
+    let n_batches = n_out.div_ceil(BATCH).max(1);
+    let bounds: Vec<(usize, usize)> =
+        (0..n_batches).map(|b| (b * n_out / n_batches, (b + 1) * n_out / n_batches)).collect();
+    let sols: Vec<dcd::BinarySolution> = bounds
         .into_par_iter()
-        .map(|o| {
-            let (y, c) = binary_problem(target, sw, params, &class_w, o);
-            let seed = rng::derive_seed(params.random_state, o as u64);
+        .enumerate()
+        .map(|(b, (lo, hi))| {
+            let tasks: Vec<dcd::Task> = (lo..hi)
+                .map(|o| {
+                    let (y, c) = binary_problem(target, sw, params, &class_w, o);
+                    dcd::Task { y, c }
+                })
+                .collect();
+            let seed = rng::derive_seed(params.random_state, b as u64);
             match params.kind {
                 ModelKind::Svm { hinge } => {
-                    dcd::svm(&problem, &y, &c, hinge, params.tol, params.max_iter, seed)
+                    dcd::svm_batch(&problem, &tasks, hinge, params.tol, params.max_iter, seed)
                 }
                 ModelKind::Logistic { .. } => {
-                    dcd::logistic(&problem, &y, &c, params.tol, params.max_iter, seed)
+                    dcd::logistic_batch(&problem, &tasks, params.tol, params.max_iter, seed)
                 }
             }
         })
+        .flatten()
         .collect();
     let mut coef = Vec::with_capacity(n_out * nf);
     let mut intercept = Vec::with_capacity(n_out);
     for s in &sols {
-        coef.extend_from_slice(&s.w);
+        coef.extend(new_of.iter().map(|&jn| s.w[jn as usize]));
         intercept.push(s.w_bias * bias);
     }
     Ok(LinearModel {
@@ -437,6 +455,31 @@ fn fit_inner<T: Real>(
         n_iter: sols.iter().map(|s| s.n_iter).collect(),
         platt: None,
     })
+}
+
+
+/// Columns renumbered by decreasing number of stored entries (ties by index), so that the
+/// weights of frequent features share cache lines: a pure relabelling, undone on the
+/// solution (`new_of[j]` is the new index of column j).
+fn by_frequency<T: Real>(x: &CsrMatrix<T>) -> (CsrMatrix<T>, Vec<u32>) {
+    let mut counts = vec![0u32; x.n_cols];
+    for &j in &x.indices {
+        counts[j as usize] += 1;
+    }
+    let mut order: Vec<u32> = (0..x.n_cols as u32).collect();
+    order.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]).then(a.cmp(&b)));
+    let mut new_of = vec![0u32; x.n_cols];
+    for (r, &j) in order.iter().enumerate() {
+        new_of[j as usize] = r as u32;
+    }
+    let xp = CsrMatrix {
+        n_rows: x.n_rows,
+        n_cols: x.n_cols,
+        indptr: x.indptr.clone(),
+        indices: x.indices.iter().map(|&j| new_of[j as usize]).collect(),
+        data: x.data.clone(),
+    };
+    (xp, new_of)
 }
 
 /// Platt parameters per output from decision values of models trained on the other folds
@@ -507,6 +550,9 @@ fn platt_cv<T: Real>(
 
 const PREDICT_CHUNK: usize = 256;
 
+/// Outputs per batch of the one-vs-rest coordinate descent.
+pub const BATCH: usize = 10;
+
 impl LinearModel {
     /// Number of score columns: 1 for a two-class multi-class model, else n_classes.
     pub fn n_outputs(&self) -> usize {
@@ -528,38 +574,56 @@ impl LinearModel {
         Ok(())
     }
 
+    /// The weights feature-major (`w[j * n_outputs + o]`), the layout prediction reads
+    /// fastest; callers that predict often can compute it once (see
+    /// [`LinearModel::decision_function_with`]).
+    pub fn feature_major_weights(&self) -> Vec<f64> {
+        let k = self.n_outputs();
+        let nf = self.n_features;
+        let mut t = vec![0.0; nf * k];
+        t.par_chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
+            let j0 = c * 4096;
+            for (lj, row) in tc.chunks_mut(k.max(1)).enumerate() {
+                for (o, v) in row.iter_mut().enumerate() {
+                    *v = self.coef[o * nf + j0 + lj];
+                }
+            }
+        });
+        t
+    }
+
     /// Scores without checks (columns beyond n_features are ignored); inside a pool.
     fn scores<T: Real>(&self, x: &CsrMatrix<T>) -> Vec<f64> {
+        if x.n_rows >= 64 && self.n_outputs() > 1 {
+            let fm = self.feature_major_weights();
+            self.scores_with(x, Some(&fm))
+        } else {
+            self.scores_with(x, None)
+        }
+    }
+
+    fn scores_with<T: Real>(&self, x: &CsrMatrix<T>, fm: Option<&[f64]>) -> Vec<f64> {
         let k = self.n_outputs();
         let nf = self.n_features;
         let mut out = vec![0.0f64; x.n_rows * k];
         if k == 0 || x.n_rows == 0 {
             return out;
         }
-        // Feature-major weights make the inner loop contiguous; worth it for many rows.
-        let transposed: Option<Vec<f64>> = if x.n_rows >= 64 && k > 1 {
-            let mut t = vec![0.0; nf * k];
-            for o in 0..k {
-                for j in 0..nf {
-                    t[j * k + o] = self.coef[o * nf + j];
-                }
-            }
-            Some(t)
-        } else {
-            None
-        };
         out.par_chunks_mut(PREDICT_CHUNK * k).enumerate().for_each(|(c, oc)| {
             let r0 = c * PREDICT_CHUNK;
             for (li, zi) in oc.chunks_mut(k).enumerate() {
                 zi.copy_from_slice(&self.intercept);
                 let (idx, val) = x.row(r0 + li);
-                for (&j, &v) in idx.iter().zip(val) {
+                for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
                     let j = j as usize;
                     if j >= nf {
                         continue;
                     }
+                    if let (Some(t), Some(&jn)) = (fm, idx.get(n + 12)) {
+                        dcd::prefetch(t, jn as usize * k);
+                    }
                     let v = v.as_f64();
-                    match &transposed {
+                    match fm {
                         Some(t) => {
                             for (z, &w) in zi.iter_mut().zip(&t[j * k..j * k + k]) {
                                 *z += v * w;
@@ -575,6 +639,21 @@ impl LinearModel {
             }
         });
         out
+    }
+
+    /// [`LinearModel::decision_function`] with precomputed
+    /// [`LinearModel::feature_major_weights`] (checked against the model's size).
+    pub fn decision_function_with<T: Real>(
+        &self,
+        x: &CsrMatrix<T>,
+        feature_major: &[f64],
+        n_jobs: Option<i64>,
+    ) -> Result<Vec<f64>> {
+        self.check_predict_x(x)?;
+        if feature_major.len() != self.n_features * self.n_outputs() {
+            return Err(Error::value("feature-major weights do not match the model"));
+        }
+        crate::parallel::install(n_jobs, || self.scores_with(x, Some(feature_major)))
     }
 
     /// Decision values, n_rows x n_outputs row-major.

@@ -288,7 +288,7 @@ fn serde_round_trip() {
     let m = fit(&x, &mc(&y, 3), None, &LinearParams { probability: true, ..Default::default() }, Some(1)).unwrap();
     let bytes = crate::model::format::encode(crate::model::format::Kind::LinearClassifier, "{}", &m).unwrap();
     let (_, payload) = crate::model::format::split(&bytes).unwrap();
-    let back: LinearModel = postcard::from_bytes(payload).unwrap();
+    let back: LinearModel = postcard::from_bytes(&payload).unwrap();
     assert_eq!(back, m);
 }
 
@@ -325,4 +325,34 @@ proptest! {
         let b = fit(&x, &mc(&y, 3), None, &p, Some(jobs)).unwrap();
         prop_assert_eq!(a, b);
     }
+}
+
+/// Timing harness on a real matrix dumped by the benchmark scripts (raw little-endian files
+/// in $TOPICTAG_PROFILE_DIR: data.f32, indices.u32, indptr.u64, y.u64). Ignored by default:
+/// `TOPICTAG_PROFILE_DIR=... cargo test --release --lib linear::tests::profile -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn profile_real_matrix() {
+    let Ok(dir) = std::env::var("TOPICTAG_PROFILE_DIR") else { return };
+    let read = |name: &str| std::fs::read(format!("{dir}/{name}")).unwrap();
+    let data: Vec<f32> = read("data.f32").chunks(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect();
+    let indices: Vec<u32> = read("indices.u32").chunks(4).map(|b| u32::from_le_bytes(b.try_into().unwrap())).collect();
+    let indptr: Vec<usize> = read("indptr.u64").chunks(8).map(|b| u64::from_le_bytes(b.try_into().unwrap()) as usize).collect();
+    let y: Vec<usize> = read("y.u64").chunks(8).map(|b| u64::from_le_bytes(b.try_into().unwrap()) as usize).collect();
+    let n_cols = indices.iter().map(|&j| j as usize + 1).max().unwrap_or(0);
+    let x = CsrMatrix::new(indptr.len() - 1, n_cols, indptr, indices, data).unwrap();
+    let k = y.iter().max().unwrap() + 1;
+    let t = mc(&y, k);
+    let kind = match std::env::var("TOPICTAG_PROFILE_KIND").as_deref() {
+        Ok("lr_ovr") => ModelKind::Logistic { multinomial: false },
+        Ok("lr_mn") => ModelKind::Logistic { multinomial: true },
+        _ => ModelKind::Svm { hinge: false },
+    };
+    let c: f64 = std::env::var("TOPICTAG_PROFILE_C").ok().and_then(|v| v.parse().ok()).unwrap_or(0.5);
+    let jobs: i64 = std::env::var("TOPICTAG_PROFILE_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let p = LinearParams { kind, c, max_iter: if matches!(kind, ModelKind::Logistic { multinomial: true }) { 100 } else { 1000 }, ..Default::default() };
+    let t0 = std::time::Instant::now();
+    let m = fit(&x, &t, None, &p, Some(jobs)).unwrap();
+    println!("{kind:?} fit {:.2}s n_iter {:?} converged {}", t0.elapsed().as_secs_f64(), m.n_iter, m.converged);
+    println!("objective {}", m.objective(&x, &t, None, &p).unwrap());
 }
