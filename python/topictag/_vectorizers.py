@@ -515,8 +515,13 @@ class HashingVectorizer(_VectorizerBase):
     def get_feature_names_out(self, input_features=None):
         raise AttributeError("HashingVectorizer has no feature names (features are hashed)")
 
-    vocabulary_ = property(lambda self: (_ for _ in ()).throw(AttributeError("vocabulary_")))
-    stop_words_ = property(lambda self: (_ for _ in ()).throw(AttributeError("stop_words_")))
+    @property
+    def vocabulary_(self):
+        raise AttributeError("HashingVectorizer has no vocabulary_ (features are hashed)")
+
+    @property
+    def stop_words_(self):
+        raise AttributeError("HashingVectorizer has no stop_words_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
