@@ -48,14 +48,19 @@ impl Weighting<'_> {
     /// Write the weights of one row (`cols` sorted) into `out`.
     #[inline]
     pub fn apply<T: Real>(&self, cols: &[u32], counts: &[f64], out: &mut [T]) {
-        let mut tmp: [f64; 64] = [0.0; 64];
-        let mut heap: Vec<f64>;
-        let vals: &mut [f64] = if counts.len() <= 64 {
-            &mut tmp[..counts.len()]
-        } else {
-            heap = vec![0.0; counts.len()];
-            &mut heap
-        };
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => self.apply_with(cols, counts, out, &mut buf),
+            Err(_) => self.apply_with(cols, counts, out, &mut Vec::new()),
+        })
+    }
+
+    fn apply_with<T: Real>(&self, cols: &[u32], counts: &[f64], out: &mut [T], buf: &mut Vec<f64>) {
+        buf.clear();
+        buf.resize(counts.len(), 0.0);
+        let vals: &mut [f64] = buf.as_mut_slice();
         for (k, (&c, v)) in counts.iter().zip(vals.iter_mut()).enumerate() {
             let mut x = if self.binary && c != 0.0 { c.signum() } else { c };
             if self.sublinear {
