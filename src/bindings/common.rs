@@ -11,8 +11,47 @@ use crate::sparse::{CsrMatrix, Real};
 /// style buffer (UTF-8 bytes plus offsets), from pyarrow, polars or pandas' Arrow-backed
 /// strings, read without touching each string as a Python object.
 pub(crate) enum Docs<'py> {
-    Owned(Vec<String>),
+    /// A list of `str`, read in place: `keep` holds a reference to every `str` object for the
+    /// lifetime of this value, `views` is each one's UTF-8 as `(pointer, length)` (see
+    /// [`utf8_view`] for the safety argument); strings CPython cannot encode (lone
+    /// surrogates) are copied lossily into `fallback` and viewed there.
+    Borrowed {
+        keep: Vec<Bound<'py, PyString>>,
+        views: Vec<(*const u8, usize)>,
+        fallback: Vec<String>,
+    },
     Arrow { data: PyReadonlyArray1<'py, u8>, offsets: Vec<usize> },
+}
+
+// `PyUnicode_AsUTF8AndSize` is in every CPython 3.x; pyo3's limited-API (abi3-py39)
+// bindings only declare it from 3.10 on, when it joined the stable ABI (CPython only: the
+// package targets CPython's abi3).
+extern "C" {
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut pyo3::ffi::PyObject,
+        size: *mut pyo3::ffi::Py_ssize_t,
+    ) -> *const std::os::raw::c_char;
+}
+
+/// The UTF-8 bytes of `s` without copying, or `None` when it has none (lone surrogates).
+///
+/// Safety argument: `PyUnicode_AsUTF8AndSize` returns a pointer to a UTF-8 buffer owned by
+/// the `str` object (for compact ASCII strings its own character data, otherwise a UTF-8
+/// copy CPython caches on the object), valid as long as the object lives. `str` objects are
+/// immutable, and the caller keeps a strong reference (`Docs::Borrowed::keep`) for as long
+/// as the view is used, so the buffer stays valid and unchanged even when the GIL is
+/// released and the user's list is mutated meanwhile. The call itself is made with the GIL
+/// held. On failure the raised exception is cleared and `None` returned.
+fn utf8_view(s: &Bound<'_, PyString>) -> Option<(*const u8, usize)> {
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a live `str` (GIL held through the `Bound`), `size` a valid out-pointer.
+    let p = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+    if p.is_null() || size < 0 {
+        // Clear the UnicodeEncodeError so the caller can fall back to a lossy copy.
+        drop(PyErr::take(s.py()));
+        return None;
+    }
+    Some((p as *const u8, size as usize))
 }
 
 impl<'py> Docs<'py> {
@@ -20,11 +59,28 @@ impl<'py> Docs<'py> {
     /// `("arrow", data: uint8 array, offsets: int32/int64 array, null_index: int | None)`.
     pub(crate) fn extract(obj: &Bound<'py, PyAny>) -> PyResult<Self> {
         if let Ok(list) = obj.cast::<PyList>() {
-            let mut out = Vec::with_capacity(list.len());
+            let n = list.len();
+            let mut keep = Vec::with_capacity(n);
+            let mut views = Vec::with_capacity(n);
+            let mut fallback = Vec::new();
             for (i, item) in list.iter().enumerate() {
-                out.push(extract_doc(&item, i)?);
+                let s = match item.cast_into::<PyString>() {
+                    Ok(s) => s,
+                    Err(e) => return Err(not_a_str(&e.into_inner(), i)),
+                };
+                match utf8_view(&s) {
+                    Some(v) => views.push(v),
+                    None => {
+                        // Lone surrogates cannot be UTF-8: they become U+FFFD rather than an
+                        // error. The String's heap buffer does not move when `fallback` grows.
+                        let owned = s.to_string_lossy().into_owned();
+                        views.push((owned.as_ptr(), owned.len()));
+                        fallback.push(owned);
+                    }
+                }
+                keep.push(s);
             }
-            return Ok(Docs::Owned(out));
+            return Ok(Docs::Borrowed { keep, views, fallback });
         }
         if let Ok(t) = obj.cast::<PyTuple>() {
             if t.len() == 4 && t.get_item(0)?.extract::<String>().is_ok_and(|s| s == "arrow") {
@@ -67,7 +123,18 @@ impl<'py> Docs<'py> {
     /// Borrow every document as `&str` (cheap: no copies).
     pub(crate) fn as_strs(&self) -> PyResult<Vec<&str>> {
         match self {
-            Docs::Owned(v) => Ok(v.iter().map(|s| s.as_str()).collect()),
+            Docs::Borrowed { keep, views, fallback } => {
+                let _ = (keep, fallback);
+                Ok(views
+                    .iter()
+                    .map(|&(p, n)| {
+                        // SAFETY: see `utf8_view`: `p..p + n` is valid UTF-8 owned by a `str`
+                        // in `keep` (or a `String` in `fallback`), both alive and unchanged as
+                        // long as `self` is, which bounds the returned lifetime.
+                        unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(p, n)) }
+                    })
+                    .collect())
+            }
             Docs::Arrow { data, offsets } => {
                 let bytes = data.as_slice()?;
                 Ok(offsets
@@ -83,14 +150,8 @@ impl<'py> Docs<'py> {
     }
 }
 
-fn extract_doc(item: &Bound<'_, PyAny>, i: usize) -> PyResult<String> {
-    if let Ok(s) = item.cast::<PyString>() {
-        // Lone surrogates cannot be UTF-8: they become U+FFFD rather than an error.
-        return Ok(match s.to_cow() {
-            Ok(c) => c.into_owned(),
-            Err(_) => s.to_string_lossy().into_owned(),
-        });
-    }
+/// The TypeError for a document that is not a `str`.
+fn not_a_str(item: &Bound<'_, PyAny>, i: usize) -> PyErr {
     let tname = item
         .get_type()
         .name()
@@ -109,9 +170,7 @@ fn extract_doc(item: &Bound<'_, PyAny>, i: usize) -> PyResult<String> {
     } else {
         String::new()
     };
-    Err(PyTypeError::new_err(format!(
-        "documents[{i}] is of type {tname}{hint}; expected str"
-    )))
+    PyTypeError::new_err(format!("documents[{i}] is of type {tname}{hint}; expected str"))
 }
 
 /// A CSR matrix as the tuple `(data, indices, indptr, (n_rows, n_cols))` of numpy arrays,

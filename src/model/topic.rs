@@ -17,6 +17,20 @@ use crate::error::{Error, Result};
 use crate::linear::{self, LinearModel, LinearParams, ModelKind, Target};
 use crate::model::explain::{self, Explanation, FeatureWeights};
 
+/// Hint the CPU to fetch `w[i]` into the cache (no effect on results; out of range is a no-op).
+#[inline(always)]
+fn prefetch(w: &[f32], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if i < w.len() {
+        // SAFETY: the pointer is in bounds of `w`; a prefetch never faults nor writes.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch(w.as_ptr().add(i) as *const i8, std::arch::x86_64::_MM_HINT_T0)
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (w, i);
+}
+
 /// Per contributing feature, its occurrences in the text as `(start, end)` char offsets.
 pub type Spans = Vec<Vec<(usize, usize)>>;
 use crate::model::format::{self, Kind};
@@ -191,35 +205,63 @@ impl TopicModel {
         if k == 0 || x.n_rows == 0 {
             return out;
         }
-        let intercept = &self.linear.intercept;
-        let w = &self.weights;
         out.par_chunks_mut(CHUNK * k).enumerate().for_each(|(c, oc)| {
-            let r0 = c * CHUNK;
-            for (li, z) in oc.chunks_mut(k).enumerate() {
-                z.copy_from_slice(intercept);
-                let (idx, val) = x.row(r0 + li);
-                for (&j, &v) in idx.iter().zip(val) {
-                    let j = j as usize;
-                    if j >= nf {
-                        continue;
-                    }
-                    let v = v as f64;
-                    for (zo, &wo) in z.iter_mut().zip(&w[j * k..j * k + k]) {
-                        *zo += v * wo as f64;
-                    }
-                }
-            }
+            self.score_rows(x, c * CHUNK, oc, nf, k);
         });
         out
     }
 
+    /// Scores of rows `r0..` of `x` into `out` (`k` per row): the intercept, then each
+    /// feature's weights times its value, in column order.
+    #[inline]
+    fn score_rows(&self, x: &CsrMatrix<f32>, r0: usize, out: &mut [f64], nf: usize, k: usize) {
+        let intercept = &self.linear.intercept;
+        let w = &self.weights;
+        // How many non-zeros ahead to prefetch the weight rows (each row of `k` f32 weights
+        // is a random read from a table far larger than the cache).
+        const AHEAD: usize = 8;
+        for (li, z) in out.chunks_mut(k).enumerate() {
+            z.copy_from_slice(intercept);
+            let (idx, val) = x.row(r0 + li);
+            for (p, (&j, &v)) in idx.iter().zip(val).enumerate() {
+                if let Some(&ja) = idx.get(p + AHEAD) {
+                    prefetch(w, ja as usize * k);
+                    prefetch(w, ja as usize * k + k - 1);
+                }
+                let j = j as usize;
+                if j >= nf {
+                    continue;
+                }
+                let v = v as f64;
+                for (zo, &wo) in z.iter_mut().zip(&w[j * k..j * k + k]) {
+                    *zo += v * wo as f64;
+                }
+            }
+        }
+    }
+
     /// Decision values, `n_docs x n_outputs` row-major (`n_outputs` is 1 for a two-topic
     /// multi-class model: the score of topic 1).
+    ///
+    /// Documents are vectorised and scored chunk by chunk (in parallel): each chunk's TF-IDF
+    /// rows are scored while still in cache and the full matrix is never built. The rows and
+    /// the summation order are those of `transform` + scoring, so the values are identical.
     pub fn decision_function<S: AsRef<str> + Sync>(&self, docs: &[S], n_jobs: Option<i64>) -> Result<Vec<f64>> {
-        crate::parallel::install(n_jobs, || {
-            let x = self.transform(docs, n_jobs)?;
-            Ok(self.scores_of(&x))
-        })?
+        let k = self.n_outputs();
+        let nf = self.n_features();
+        let score = |x: CsrMatrix<f32>| -> Vec<f64> {
+            let mut out = vec![0.0f64; x.n_rows * k];
+            if k > 0 {
+                self.score_rows(&x, 0, &mut out, nf, k);
+            }
+            out
+        };
+        let parts = self.vectorizer.transform_chunks::<f32, S, Vec<f64>>(docs, n_jobs, &score)?;
+        let mut out = Vec::with_capacity(docs.len() * k);
+        for p in parts {
+            out.extend_from_slice(&p);
+        }
+        Ok(out)
     }
 
     /// Probabilities, `n_docs x n_classes`.

@@ -570,16 +570,32 @@ fn prune(
             "After pruning, no terms remain. Try a lower min_df or a higher max_df.",
         ));
     }
-    kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Alphabetical (byte) order. Comparing the first 8 bytes as a big-endian integer (zero
+    // padded) first agrees with the byte order whenever those integers differ, and settles
+    // most comparisons without touching the strings' heap buffers.
+    let mut keyed: Vec<(u64, String, u32, u32)> =
+        kept.into_par_iter().map(|(n, s, g)| (name_prefix(&n), n, s, g)).collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let kept = keyed.into_iter().map(|(_, n, s, g)| (n, s, g));
     let mut col: Vec<Vec<u32>> = view.df.iter().map(|d| vec![UNSET; d.len()]).collect();
     let mut names = Vec::with_capacity(kept.len());
     let mut df = Vec::with_capacity(kept.len());
-    for (c, (n, s, g)) in kept.into_iter().enumerate() {
+    for (c, (n, s, g)) in kept.enumerate() {
         col[s as usize][g as usize] = c as u32;
         df.push(view.df[s as usize][g as usize]);
         names.push(n);
     }
     Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
+}
+
+/// The first 8 bytes of `s` as a big-endian integer, zero padded.
+#[inline]
+fn name_prefix(s: &str) -> u64 {
+    let b = s.as_bytes();
+    let mut p = [0u8; 8];
+    let k = b.len().min(8);
+    p[..k].copy_from_slice(&b[..k]);
+    u64::from_be_bytes(p)
 }
 
 // ---- word unigrams + bigrams: global term ids first, then integer n-gram keys -------------
@@ -641,7 +657,11 @@ struct KeyChunk {
 }
 
 fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk {
-    let mut map: HashMap<u64, u32, _> = HashMap::with_hasher(HASHER);
+    // Unigrams: a dense table over the chunk's local terms (no hashing); bigrams: a map
+    // sized up front (about half the tokens of a chunk start a new bigram).
+    let mut uni: Vec<u32> = vec![UNSET; lg.len()];
+    let mut map: HashMap<u64, u32, _> =
+        HashMap::with_capacity_and_hasher(if max_n >= 2 { tc.toks.len() / 2 } else { 0 }, HASHER);
     let mut keys: Vec<u64> = Vec::new();
     let mut df: Vec<u32> = Vec::new();
     let mut tf: Vec<u64> = Vec::new();
@@ -649,22 +669,30 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk
     let mut doc_ptr = Vec::with_capacity(tc.tok_ptr.len());
     doc_ptr.push(0);
     let mut dc = DocCounter::new();
-    let mut g: Vec<u32> = Vec::new();
+    dc.counts.reserve(tc.toks.len());
     for w in tc.tok_ptr.windows(2) {
-        g.clear();
-        g.extend(tc.toks[w[0]..w[1]].iter().map(|&t| lg[t as usize]));
-        word_ngrams(g.len(), min_n, max_n, |i, j| {
-            let key = if j - i == 1 {
-                g[i] as u64
+        let loc = &tc.toks[w[0]..w[1]];
+        word_ngrams(loc.len(), min_n, max_n, |i, j| {
+            let f = if j - i == 1 {
+                let t = loc[i] as usize;
+                let mut f = uni[t];
+                if f == UNSET {
+                    f = keys.len() as u32;
+                    keys.push(lg[t] as u64);
+                    df.push(0);
+                    tf.push(0);
+                    uni[t] = f;
+                }
+                f
             } else {
-                ((g[i] as u64 + 1) << 32) | g[i + 1] as u64
+                let key = ((lg[loc[i] as usize] as u64 + 1) << 32) | lg[loc[i + 1] as usize] as u64;
+                *map.entry(key).or_insert_with(|| {
+                    keys.push(key);
+                    df.push(0);
+                    tf.push(0);
+                    (keys.len() - 1) as u32
+                })
             };
-            let f = *map.entry(key).or_insert_with(|| {
-                keys.push(key);
-                df.push(0);
-                tf.push(0);
-                (keys.len() - 1) as u32
-            });
             dc.add(f);
         });
         dc.flush(&mut entries, &mut df, &mut tf);
@@ -1143,6 +1171,28 @@ pub fn transform<T: Real, S: AsRef<str> + Sync>(
     let parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Option<Vec<u32>>)> =
         chunks.into_iter().map(|(p, e)| (p, e, None)).collect();
     fill_csr(parts, names.len(), w)
+}
+
+/// Like [`transform`], but hands each chunk's rows ([`CHUNK`] documents, as a small CSR
+/// matrix) to `f` as soon as they are built, in parallel, and returns `f`'s results in
+/// document order. The rows are the same as [`transform`]'s; the full matrix never exists.
+pub fn transform_chunks<T: Real, S: AsRef<str> + Sync, R: Send>(
+    an: &Analyzer,
+    names: &[String],
+    lookup: Lookup,
+    docs: &[S],
+    w: &Weighting,
+    f: &(dyn Fn(CsrMatrix<T>) -> R + Sync),
+) -> Result<Vec<R>> {
+    docs.par_chunks(CHUNK)
+        .map(|c| {
+            let (p, e) = match lookup {
+                Lookup::Keyed(ki) => count_chunk_keyed(an, ki, c),
+                Lookup::Strings(index) => count_chunk(an, names, index, c),
+            };
+            Ok(f(fill_csr(vec![(p, e, None)], names.len(), w)?))
+        })
+        .collect()
 }
 
 /// Document frequency of every column of `m`.

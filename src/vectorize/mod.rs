@@ -494,6 +494,34 @@ impl TfidfVectorizer {
         })?
     }
 
+    /// [`TfidfVectorizer::transform`] one chunk of documents at a time: `f` gets each chunk's
+    /// rows (in parallel, inside the `n_jobs` pool) and its results come back in document
+    /// order, so a consumer (scoring) works on rows still in cache and the whole matrix is
+    /// never built.
+    pub fn transform_chunks<T: Real, S: AsRef<str> + Sync, R: Send>(
+        &self,
+        docs: &[S],
+        n_jobs: Option<i64>,
+        f: &(dyn Fn(CsrMatrix<T>) -> R + Sync),
+    ) -> Result<Vec<R>> {
+        if self.count.vocabulary.is_none() {
+            return Err(Error::not_fitted("TfidfVectorizer"));
+        }
+        if self.config.use_idf && self.idf.is_none() {
+            return Err(Error::not_fitted("TfidfVectorizer"));
+        }
+        let an = self.count.analyzer()?;
+        let w = Weighting {
+            binary: self.config.count.binary,
+            sublinear: self.config.sublinear_tf,
+            idf: self.idf.as_deref(),
+            norm: self.config.norm,
+        };
+        self.count.with_lookup(&an, |names, lk| {
+            parallel::install(n_jobs, || engine::transform_chunks(&an, names, lk, docs, &w, f))?
+        })?
+    }
+
     /// The terms in column order.
     pub fn feature_names(&self) -> Result<&[String]> {
         self.count.feature_names().map_err(|_| Error::not_fitted("TfidfVectorizer"))
