@@ -386,3 +386,14 @@ def test_n_jobs_never_changes_results(seed, jobs, which):
     b = make(n_jobs=jobs, random_state=seed).fit(X, y)
     np.testing.assert_array_equal(a.coef_, b.coef_)
     np.testing.assert_array_equal(a.decision_function(X), b.decision_function(X))
+
+
+def test_label_lists_in_object_array_and_series():
+    X, sets = multilabel_data()
+    arr = np.empty(len(sets), dtype=object)
+    arr[:] = [list(s) for s in sets]
+    a = LinearSVC().fit(X, arr)
+    assert a.multilabel_ and list(a.classes_) == [0, 1, 2, 3]
+    pd = pytest.importorskip("pandas")
+    b = LinearSVC().fit(X, pd.Series([list(s) for s in sets]))
+    assert b.predict(X[:5]) == a.predict(X[:5])

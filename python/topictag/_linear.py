@@ -133,6 +133,12 @@ def _encode_target(y):
     if isinstance(y, (list, tuple)) and len(y) > 0 and all(_is_label_collection(v) for v in y):
         if not all(isinstance(v, np.ndarray) for v in y) or len({len(v) for v in y}) > 1:
             return _encode_label_lists(y)
+    if hasattr(y, "dtype") and getattr(y, "ndim", 0) == 1 and y.dtype == object and len(y) > 0:
+        # e.g. a pandas Series or object array holding one label list per sample
+        # (tuples in an object array are taken as hashable labels, not label lists)
+        items = list(y)
+        if all(isinstance(v, (list, set, frozenset, np.ndarray)) for v in items):
+            return _encode_label_lists(items)
     arr = np.asarray(y) if not isinstance(y, np.ndarray) else y
     if arr.ndim == 2 and arr.shape[1] == 1 and not isinstance(y, list):
         arr = arr.ravel()

@@ -140,11 +140,19 @@ impl PyLinearClassifier {
             random_state,
             probability,
         };
-        let model = py.detach(|| match &x {
-            CsrAny::F32(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
-            CsrAny::F64(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
+        let (model, fm) = py.detach(|| {
+            let model = match &x {
+                CsrAny::F32(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
+                CsrAny::F64(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
+            }?;
+            // The prediction layout, computed once here rather than at the first predict.
+            let fm = std::sync::OnceLock::new();
+            if model.n_outputs() > 1 {
+                let _ = fm.set(model.feature_major_weights());
+            }
+            crate::Result::Ok((model, fm))
         })?;
-        Ok(PyLinearClassifier { model, feature_major: Default::default() })
+        Ok(PyLinearClassifier { model, feature_major: fm })
     }
 
     /// Decision values, shape (n_rows, n_outputs).

@@ -1,0 +1,347 @@
+"""Linear classifiers side by side: topictag vs scikit-learn (and fastText for the whole
+text-to-prediction pipeline) on 20 Newsgroups (by-date split).
+
+Features: scikit-learn's ``TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)``
+fitted on the training texts (11,314 x ~385k), the test texts transformed with it; both
+libraries get the very same matrices (float64 CSR). Every measurement runs in its own
+subprocess, so peak memory (``VmHWM``, the process's peak resident set) is per side; it includes loading the feature
+matrices (about the same for both sides).
+
+Usage::
+
+    python benchmarks/bench_linear.py            # everything (~6-8 minutes on 2 cores)
+    python benchmarks/bench_linear.py --quick    # skip scikit-learn's lbfgs multinomial (~100 s)
+
+Writes ``benchmarks/results/linear.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+VEC_PARAMS = dict(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+
+
+# ------------------------------------------------------------------------------- workers
+
+
+def _load(tmp):
+    import numpy as np
+    import scipy.sparse as sp
+
+    Xtr = sp.load_npz(os.path.join(tmp, "Xtr.npz"))
+    Xte = sp.load_npz(os.path.join(tmp, "Xte.npz"))
+    ytr = np.load(os.path.join(tmp, "ytr.npy"), allow_pickle=False)
+    yte = np.load(os.path.join(tmp, "yte.npy"), allow_pickle=False)
+    return Xtr, Xte, ytr, yte
+
+
+def _model(name):
+    import topictag
+
+    if name == "sk_svc":
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(C=0.5)
+    if name == "tt_svc":
+        return topictag.LinearSVC(C=0.5)
+    if name == "sk_lr_ovr":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+
+        return OneVsRestClassifier(LogisticRegression(C=10, solver="liblinear"))
+    if name == "tt_lr_ovr":
+        return topictag.LogisticRegression(C=10, multi_class="ovr")
+    if name == "sk_lr_mn":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=10)
+    if name == "tt_lr_mn":
+        return topictag.LogisticRegression(C=10)
+    raise ValueError(name)
+
+
+def worker_features(name, tmp):
+    import warnings
+
+    import numpy as np
+
+    Xtr, Xte, ytr, yte = _load(tmp)
+    clf = _model(name)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        t0 = time.perf_counter()
+        clf.fit(Xtr, ytr)
+        fit_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pred = clf.predict(Xte)
+    predict_s = time.perf_counter() - t0
+    n_iter = getattr(clf, "n_iter_", None)
+    if n_iter is None and hasattr(clf, "estimators_"):
+        n_iter = max(int(np.max(e.n_iter_)) for e in clf.estimators_)
+    return {
+        "fit_s": fit_s,
+        "predict_s": predict_s,
+        "accuracy": float(np.mean(pred == yte)),
+        "n_iter": int(np.max(n_iter)) if n_iter is not None else None,
+        "warnings": sorted({type(x.message).__name__ for x in w}),
+    }
+
+
+def worker_pipeline(name, tmp):
+    import numpy as np
+
+    import datasets_shared as ds
+
+    tr, ytr = ds.load_20newsgroups("train")
+    te, yte = ds.load_20newsgroups("test")
+    note = ""
+    t0 = time.perf_counter()
+    if name == "sk_pipe":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        vec = TfidfVectorizer(**VEC_PARAMS)
+        clf = LinearSVC(C=0.5).fit(vec.fit_transform(tr), ytr)
+        pred = clf.predict(vec.transform(te))
+    elif name == "tt_pipe":
+        import topictag
+
+        try:
+            vec = topictag.TfidfVectorizer(**VEC_PARAMS)
+            Xtr = vec.fit_transform(tr)
+            note = "topictag.TfidfVectorizer"
+        except Exception as e:  # the vectorizer is another engineer's work in progress
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            vec = TfidfVectorizer(**VEC_PARAMS)
+            Xtr = vec.fit_transform(tr)
+            note = f"sklearn TfidfVectorizer (topictag's failed: {type(e).__name__}: {e})"
+        clf = topictag.LinearSVC(C=0.5).fit(Xtr, ytr)
+        pred = clf.predict(vec.transform(te))
+    elif name.startswith("fasttext"):
+        import fasttext
+
+        epoch, lr = (5, 0.1) if name == "fasttext_e5" else (25, 1.0)
+
+        def clean(s):
+            return " ".join(s.lower().split())
+
+        path = os.path.join(tmp, "ft_train.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            for t, y in zip(tr, ytr):
+                f.write(f"__label__{y} {clean(t)}\n")
+        model = fasttext.train_supervised(
+            input=path, wordNgrams=2, epoch=epoch, lr=lr, verbose=0, thread=os.cpu_count() or 1
+        )
+        labels, _ = model.predict([clean(t) for t in te])
+        pred = np.array([ls[0][len("__label__"):] for ls in labels])
+        note = f"epoch={epoch}, lr={lr}, wordNgrams=2, dim=100, thread={os.cpu_count()}"
+    else:
+        raise ValueError(name)
+    total = time.perf_counter() - t0
+    return {"total_s": total, "accuracy": float(np.mean(pred == np.asarray(yte))), "note": note}
+
+
+def peak_rss_mb():
+    """Peak resident memory of this process. ``VmHWM`` belongs to the process image, so
+    unlike ``ru_maxrss`` it does not inherit the parent's peak across fork/exec."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def worker_main(name, tmp):
+    if name.endswith("_pipe") or name.startswith("fasttext"):
+        out = worker_pipeline(name, tmp)
+    else:
+        out = worker_features(name, tmp)
+    out["max_rss_mb"] = peak_rss_mb()
+    print("RESULT " + json.dumps(out))
+
+
+# ------------------------------------------------------------------------------- driver
+
+
+def run(name, tmp):
+    p = subprocess.run(
+        [sys.executable, __file__, "--worker", name, "--tmp", tmp],
+        capture_output=True,
+        text=True,
+    )
+    for line in p.stdout.splitlines():
+        if line.startswith("RESULT "):
+            r = json.loads(line[len("RESULT "):])
+            print(f"  {name}: {r}", flush=True)
+            return r
+    print(p.stdout[-2000:], p.stderr[-4000:], file=sys.stderr)
+    raise RuntimeError(f"worker {name} failed")
+
+
+def machine():
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            mem = f"{int(f.readline().split()[1]) / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {mem}, {platform.system()} {platform.release()}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="skip sklearn's lbfgs multinomial")
+    ap.add_argument("--worker")
+    ap.add_argument("--tmp")
+    ap.add_argument("--out", default=str(HERE / "results" / "linear.md"))
+    args = ap.parse_args()
+    if args.worker:
+        worker_main(args.worker, args.tmp)
+        return
+
+    import numpy as np
+    import scipy.sparse as sp
+    import sklearn
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    import datasets_shared as ds
+    import topictag
+
+    load_start = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        tr, ytr = ds.load_20newsgroups("train")
+        te, yte = ds.load_20newsgroups("test")
+        t0 = time.perf_counter()
+        vec = TfidfVectorizer(**VEC_PARAMS)
+        Xtr = vec.fit_transform(tr)
+        Xte = vec.transform(te)
+        vec_s = time.perf_counter() - t0
+        print(f"features: {Xtr.shape}, nnz {Xtr.nnz}, {vec_s:.1f} s", flush=True)
+        sp.save_npz(os.path.join(tmp, "Xtr.npz"), Xtr)
+        sp.save_npz(os.path.join(tmp, "Xte.npz"), Xte)
+        np.save(os.path.join(tmp, "ytr.npy"), np.asarray(ytr))
+        np.save(os.path.join(tmp, "yte.npy"), np.asarray(yte))
+
+        pairs = [("LinearSVC(C=0.5)", "sk_svc", "tt_svc"),
+                 ("Logistic OvR, C=10 (sklearn: OneVsRest(liblinear))", "sk_lr_ovr", "tt_lr_ovr"),
+                 ("Logistic multinomial, C=10 (lbfgs, max_iter=100)", "sk_lr_mn", "tt_lr_mn")]
+        res = {}
+        for _, a, b in pairs:
+            if a == "sk_lr_mn" and args.quick:
+                res[a] = None
+            else:
+                res[a] = run(a, tmp)
+            res[b] = run(b, tmp)
+        for name in ("sk_pipe", "tt_pipe", "fasttext_e5", "fasttext_e25"):
+            res[name] = run(name, tmp)
+    load_end = os.getloadavg()
+
+    def ratio(a, b):
+        return f"{a / b:.1f}x" if a and b else "n/a"
+
+    lines = [
+        "# Linear classifiers: topictag vs scikit-learn (and fastText)",
+        "",
+        f"- Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- Machine: {machine()}",
+        f"- Load average (1/5/15 min) at start {load_start[0]:.1f}/{load_start[1]:.1f}/{load_start[2]:.1f}, "
+        f"at end {load_end[0]:.1f}/{load_end[1]:.1f}/{load_end[2]:.1f} "
+        "(the machine is shared: absolute times are noisy, ratios less so)",
+        f"- Versions: topictag {topictag.__version__}, scikit-learn {sklearn.__version__}, "
+        f"numpy {np.__version__}, Python {platform.python_version()}",
+        f"- Data: 20 Newsgroups by-date, {Xtr.shape[0]} train / {Xte.shape[0]} test documents, "
+        f"20 classes. Features: sklearn TfidfVectorizer(ngram_range=(1, 2), min_df=2, "
+        f"sublinear_tf=True) on train: {Xtr.shape[1]} columns, {Xtr.nnz} stored values "
+        f"({vec_s:.1f} s to build); both sides get the same float64 CSR matrices.",
+        "- Command: `python benchmarks/bench_linear.py" + (" --quick" if args.quick else "") + "`; "
+        "each row is one run in a fresh subprocess; peak RSS includes loading the matrices.",
+        "",
+        "## Same features",
+        "",
+        "| model | side | fit (s) | predict (s) | accuracy | iterations | peak RSS (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for title, a, b in pairs:
+        for side, key in (("scikit-learn", a), ("topictag", b)):
+            r = res[key]
+            if r is None:
+                lines.append(f"| {title} | {side} | skipped (--quick) | | | | |")
+                continue
+            warn = " (ConvergenceWarning)" if "ConvergenceWarning" in r.get("warnings", []) else ""
+            lines.append(
+                f"| {title} | {side} | {r['fit_s']:.2f} | {r['predict_s']:.3f} | "
+                f"{r['accuracy']:.4f} | {r['n_iter']}{warn} | {r['max_rss_mb']:.0f} |"
+            )
+    lines += ["", "Speed-ups (scikit-learn time / topictag time):", ""]
+    for title, a, b in pairs:
+        ra, rb = res[a], res[b]
+        if ra is None:
+            lines.append(f"- {title}: scikit-learn side skipped")
+            continue
+        lines.append(
+            f"- {title}: fit {ratio(ra['fit_s'], rb['fit_s'])}, "
+            f"predict {ratio(ra['predict_s'], rb['predict_s'])}, "
+            f"accuracy {100 * (rb['accuracy'] - ra['accuracy']):+.2f} points"
+        )
+    best_sk_lr = min(x["fit_s"] for x in (res["sk_lr_ovr"], res["sk_lr_mn"]) if x)
+    lines.append(
+        f"- Logistic regression, fastest scikit-learn fit ({best_sk_lr:.1f} s) vs topictag OvR "
+        f"({res['tt_lr_ovr']['fit_s']:.1f} s): {ratio(best_sk_lr, res['tt_lr_ovr']['fit_s'])}; "
+        f"vs topictag multinomial ({res['tt_lr_mn']['fit_s']:.1f} s): "
+        f"{ratio(best_sk_lr, res['tt_lr_mn']['fit_s'])}"
+    )
+    lines += [
+        "",
+        "## Whole pipeline: raw text -> vectorize + fit + predict test",
+        "",
+        "| pipeline | total (s) | accuracy | peak RSS (MB) | notes |",
+        "|---|---:|---:|---:|---|",
+    ]
+    names = {"sk_pipe": "scikit-learn TfidfVectorizer + LinearSVC(C=0.5)",
+             "tt_pipe": "topictag TfidfVectorizer + LinearSVC(C=0.5)",
+             "fasttext_e5": "fastText supervised (defaults, wordNgrams=2)",
+             "fasttext_e25": "fastText supervised (epoch=25, lr=1.0, wordNgrams=2)"}
+    for k, title in names.items():
+        r = res[k]
+        lines.append(
+            f"| {title} | {r['total_s']:.2f} | {r['accuracy']:.4f} | {r['max_rss_mb']:.0f} | {r['note']} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Pipeline speed-up vs scikit-learn: {ratio(res['sk_pipe']['total_s'], res['tt_pipe']['total_s'])}; "
+        f"vs fastText (epoch 25): {ratio(res['fasttext_e25']['total_s'], res['tt_pipe']['total_s'])}."
+    )
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
