@@ -13,7 +13,6 @@ from . import datasets
 from ._vectorizers import CountVectorizer, HashingVectorizer, TfidfVectorizer
 # -- linear classifiers
 from ._linear import LinearSVC, LogisticRegression
-from ._linear import LinearSVC, LogisticRegression
 # -- TopicClassifier, persistence, evaluation
 from ._classifier import TopicClassifier
 from ._evaluate import CrossValidationResult, EvaluationReport, cross_validate
