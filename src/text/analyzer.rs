@@ -144,6 +144,27 @@ pub struct Analyzer {
     detector: Option<(whatlang::Detector, Vec<whatlang::Lang>)>,
 }
 
+/// Byte classes of the fused ASCII tokeniser: 0 not a word char, [`WORD`] a word char
+/// (`[a-z0-9_]`), [`UPPER`] an upper-case letter (also a word char).
+const WORD: u8 = 1;
+const UPPER: u8 = 2;
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = if b.is_ascii_uppercase() {
+            UPPER
+        } else if b.is_ascii_alphanumeric() || b == b'_' {
+            WORD
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 /// Marks a stop word in [`TermCache`] maps.
 pub const STOP: u32 = u32::MAX;
 const UNSET: u32 = u32::MAX - 1;
@@ -157,6 +178,8 @@ pub struct TermCache {
     /// The terms (column-space unigrams) seen so far.
     pub terms: Interner,
     buf: String,
+    /// Fused ASCII path, one language slot: token of at most 16 bytes (packed) -> term id.
+    short: ShortMap,
 }
 
 impl TermCache {
@@ -166,7 +189,72 @@ impl TermCache {
             map: Vec::new(),
             terms: Interner::with_capacity(8192),
             buf: String::new(),
+            short: ShortMap::default(),
         }
+    }
+}
+
+/// An open-addressing map from short ASCII word tokens (1 to 16 bytes, no NUL byte, packed
+/// little-endian and zero padded into two `u64`s) to their term id ([`STOP`] for a stop
+/// word). A cache in front of the interner: one multiply to hash, two compares to match.
+#[derive(Default)]
+struct ShortMap {
+    /// `(lo, hi, value)`; `lo == 0` marks an empty slot (a token's first byte is never NUL).
+    slots: Vec<(u64, u64, u32)>,
+    len: usize,
+    shift: u32,
+}
+
+impl ShortMap {
+    #[inline]
+    fn index(&self, lo: u64, hi: u64) -> usize {
+        let h = (lo ^ hi.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, lo: u64, hi: u64) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.index(lo, hi);
+        loop {
+            let e = &self.slots[i];
+            if e.0 == lo && e.1 == hi {
+                return Some(e.2);
+            }
+            if e.0 == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, lo: u64, hi: u64, v: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            let cap = (old.len() * 2).max(1 << 12);
+            self.slots = vec![(0, 0, 0); cap];
+            self.shift = 64 - cap.trailing_zeros();
+            self.len = 0;
+            for (a, b, x) in old {
+                if a != 0 {
+                    self.insert(a, b, x);
+                }
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.index(lo, hi);
+        while self.slots[i].0 != 0 {
+            if self.slots[i].0 == lo && self.slots[i].1 == hi {
+                self.slots[i].2 = v;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (lo, hi, v);
+        self.len += 1;
     }
 }
 
@@ -401,11 +489,11 @@ impl Analyzer {
             cache.map.resize(self.slots.len(), Vec::new());
         }
         let mut text = std::mem::take(&mut cache.buf);
-        self.pre_for(slot).apply_into(doc, &mut text);
-        let TermCache { raw, map, terms, .. } = cache;
+        let TermCache { raw, map, terms, short, .. } = cache;
+        // The short-token cache maps tokens straight to terms: valid for one language slot.
+        let use_short = self.slots.len() == 1;
         let map = &mut map[slot];
-        self.tokenizer.for_each(&text, |a, b| {
-            let tok = &text[a..b];
+        let mut on_token = |tok: &str| -> u32 {
             let (rid, _) = raw.intern(tok);
             let rid = rid as usize;
             if rid >= map.len() {
@@ -419,10 +507,80 @@ impl Analyzer {
                 };
                 map[rid] = t;
             }
-            if t != STOP {
-                out.push(t);
+            t
+        };
+        let pre = self.pre_for(slot);
+        match self.tokenizer {
+            Tokenizer::Runs(min) if doc.is_ascii() => {
+                // Fused ASCII path: normalisation and accent stripping leave ASCII text
+                // unchanged, so lowercase + tokenise in one pass over the bytes, without a
+                // lowercased copy of the document (a token is copied only when it has an
+                // upper-case letter). Same tokens as `apply_into` + the `Runs` tokeniser.
+                let lower = pre.lowercase;
+                let bytes = doc.as_bytes();
+                let n = bytes.len();
+                let mut i = 0;
+                while i < n {
+                    while i < n && ASCII_CLASS[bytes[i] as usize] == 0 {
+                        i += 1;
+                    }
+                    let start = i;
+                    let mut seen = 0u8;
+                    // The token's first 16 bytes (lowercased when `lower`), packed.
+                    let mut key = [0u64; 2];
+                    while i < n {
+                        let b = bytes[i];
+                        let c = ASCII_CLASS[b as usize];
+                        if c == 0 {
+                            break;
+                        }
+                        seen |= c;
+                        let k = i - start;
+                        if k < 16 {
+                            let b = if lower && c == UPPER { b | 0x20 } else { b };
+                            key[k >> 3] |= (b as u64) << ((k & 7) * 8);
+                        }
+                        i += 1;
+                    }
+                    let len = i - start;
+                    if len < min.max(1) {
+                        continue;
+                    }
+                    let short_key = use_short && len <= 16;
+                    if short_key {
+                        if let Some(t) = short.get(key[0], key[1]) {
+                            if t != STOP {
+                                out.push(t);
+                            }
+                            continue;
+                        }
+                    }
+                    let t = if lower && seen & UPPER != 0 {
+                        text.clear();
+                        text.push_str(&doc[start..i]);
+                        text.make_ascii_lowercase();
+                        on_token(&text)
+                    } else {
+                        on_token(&doc[start..i])
+                    };
+                    if short_key {
+                        short.insert(key[0], key[1], t);
+                    }
+                    if t != STOP {
+                        out.push(t);
+                    }
+                }
             }
-        });
+            _ => {
+                pre.apply_into(doc, &mut text);
+                self.tokenizer.for_each(&text, |a, b| {
+                    let t = on_token(&text[a..b]);
+                    if t != STOP {
+                        out.push(t);
+                    }
+                });
+            }
+        }
         cache.buf = text;
     }
 
