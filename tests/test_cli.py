@@ -129,8 +129,13 @@ def test_predict_logistic_scores_are_probabilities(work):
         x = json.loads(line)
         assert len(x["scores"]) == 7
         assert all(0.0 <= s <= 1.0 for s in x["scores"].values())
-        # the model's own decision: the topics whose probability reaches its threshold (0.4)
-        assert all(x["scores"][t] >= 0.4 - 1e-4 for t in x["topics"])
+        # the model's own decision: the topics whose probability reaches its threshold (0.4),
+        # or the best topic alone when none does (allow_empty=False, the default)
+        over = {t for t, p in x["scores"].items() if p >= 0.4 + 1e-4}
+        assert over <= set(x["topics"])
+        assert all(x["scores"][t] >= 0.4 - 1e-4 for t in x["topics"]) or (
+            x["topics"] == [max(x["scores"], key=x["scores"].get)]
+        )
 
 
 @pytest.mark.parametrize("name", ["model.ttm", "logistic.ttm"])
@@ -322,10 +327,44 @@ def test_demo(tmp_path):
         assert t in r.stdout
     assert "English" in r.stdout and "Spanish" in r.stdout
     assert "<-" in r.stdout  # the words behind each topic
+    # the demo trains TopicClassifier's defaults plus the settings it prints
+    assert "Model: TopicClassifier(class_weight='balanced', model='logistic')" in r.stdout
     assert f"Model saved to {out}" in r.stdout and out.exists()
     assert elapsed < 120, elapsed
     r2 = run("predict", out, input="Both armies agreed to a truce after talks.\n")
     assert r2.returncode == 0 and json.loads(r2.stdout)["topics"]
+
+
+def test_train_language_stem_stop_words(work, tmp_path):
+    """--language en|es|auto selects the language of --stem / --stop-words, end to end."""
+    from topictag import load
+
+    d, _ = work
+    models = {}
+    for lang in ("en", "es", "spanish", "auto"):
+        out = tmp_path / f"{lang}.ttm"
+        r = run("train", d / "train.csv", "-o", out, "--label-sep", "|", "--language", lang,
+                "--stem", "--stop-words")
+        assert r.returncode == 0, r.stderr
+        models[lang] = load(out)
+        assert models[lang].language == lang
+        assert models[lang].stemmer == "auto" and models[lang].stop_words == "auto"
+    assert models["es"].vocabulary_size_ == models["spanish"].vocabulary_size_
+    assert models["en"].vocabulary_size_ != models["es"].vocabulary_size_
+
+    def first_words(m):
+        return {t.split()[0] for _, _, _, t, _ in m.top_terms(n=300, as_frame=False)}
+
+    assert "the" not in first_words(models["en"]) and "the" in first_words(models["es"])
+    r = run("predict", tmp_path / "es.ttm", input="Los rebeldes firmaron un alto el fuego.\n")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["topics"]  # at least one topic (allow_empty=False by default)
+    assert_one_line_error(
+        run("train", d / "train.csv", "-o", tmp_path / "x.ttm", "--label-sep", "|",
+            "--language", "xx"),
+        "language='xx' is not supported",
+    )
+    assert not (tmp_path / "x.ttm").exists()
 
 
 def test_demo_default_save_path(tmp_path):
