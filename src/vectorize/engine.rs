@@ -658,10 +658,9 @@ struct KeyChunk {
 
 fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk {
     // Unigrams: a dense table over the chunk's local terms (no hashing); bigrams: a map
-    // sized up front (about half the tokens of a chunk start a new bigram).
+    // sized up front (a chunk has roughly a third as many distinct bigrams as tokens).
     let mut uni: Vec<u32> = vec![UNSET; lg.len()];
-    let mut map: HashMap<u64, u32, _> =
-        HashMap::with_capacity_and_hasher(if max_n >= 2 { tc.toks.len() / 2 } else { 0 }, HASHER);
+    let mut map = U64Map::with_capacity(if max_n >= 2 { tc.toks.len() / 3 } else { 0 });
     let mut keys: Vec<u64> = Vec::new();
     let mut df: Vec<u32> = Vec::new();
     let mut tf: Vec<u64> = Vec::new();
@@ -686,7 +685,7 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk
                 f
             } else {
                 let key = ((lg[loc[i] as usize] as u64 + 1) << 32) | lg[loc[i + 1] as usize] as u64;
-                *map.entry(key).or_insert_with(|| {
+                map.get_or_insert_with(key, || {
                     keys.push(key);
                     df.push(0);
                     tf.push(0);
@@ -707,6 +706,67 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk
         packed[s].push((k, df[f], tf[f]));
     }
     KeyChunk { doc_ptr, entries, n_local: keys.len(), by_shard, packed }
+}
+
+/// An open-addressing map from `u64` keys to `u32` values below `u32::MAX` (the empty-slot
+/// marker), with Fibonacci hashing and linear probing: for the bigram keys of a chunk.
+struct U64Map {
+    slots: Vec<(u64, u32)>,
+    len: usize,
+    shift: u32,
+}
+
+impl U64Map {
+    fn with_capacity(n: usize) -> Self {
+        let cap = (n * 2).next_power_of_two().max(1 << 10);
+        U64Map { slots: vec![(0, u32::MAX); cap], len: 0, shift: 64 - cap.trailing_zeros() }
+    }
+
+    #[inline]
+    fn index(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The value of `k`, inserting `mk()` (which must be below `u32::MAX`) when absent.
+    #[inline]
+    fn get_or_insert_with(&mut self, k: u64, mk: impl FnOnce() -> u32) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = self.index(k);
+        loop {
+            let (key, v) = self.slots[i];
+            if v == u32::MAX {
+                break;
+            }
+            if key == k {
+                return v;
+            }
+            i = (i + 1) & mask;
+        }
+        let v = mk();
+        self.slots[i] = (k, v);
+        self.len += 1;
+        if self.len * 2 > self.slots.len() {
+            self.grow();
+        }
+        v
+    }
+
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.slots);
+        let cap = old.len() * 2;
+        self.slots = vec![(0, u32::MAX); cap];
+        self.shift = 64 - cap.trailing_zeros();
+        let mask = cap - 1;
+        for (k, v) in old {
+            if v != u32::MAX {
+                let mut i = self.index(k);
+                while self.slots[i].1 != u32::MAX {
+                    i = (i + 1) & mask;
+                }
+                self.slots[i] = (k, v);
+            }
+        }
+    }
 }
 
 struct KeyShard {
