@@ -397,3 +397,13 @@ def test_label_lists_in_object_array_and_series():
     pd = pytest.importorskip("pandas")
     b = LinearSVC().fit(X, pd.Series([list(s) for s in sets]))
     assert b.predict(X[:5]) == a.predict(X[:5])
+
+
+def test_int64_index_arrays(data):
+    X, y = data
+    X64 = X.copy()
+    X64.indices = X64.indices.astype(np.int64)
+    X64.indptr = X64.indptr.astype(np.int64)
+    clf = LinearSVC().fit(X, y)
+    np.testing.assert_array_equal(clf.decision_function(X64), clf.decision_function(X))
+    np.testing.assert_array_equal(LinearSVC().fit(X64, y).coef_, clf.coef_)

@@ -102,6 +102,67 @@ fn array2<'py>(py: Python<'py>, v: Vec<f64>, rows: usize, cols: usize) -> PyResu
     Ok(PyArray1::from_vec(py, v).reshape([rows, cols])?.into_any())
 }
 
+/// The `(data, indices, indptr, shape)` tuple as a checked CSR matrix, like
+/// `common::csr_from_py` but converting int32/int64 indices to u32 in one pass (prediction
+/// on large matrices is dominated by this copy). Other inputs fall back to the common parser.
+fn csr_in(obj: &Bound<'_, PyAny>) -> PyResult<CsrAny> {
+    fn fast(obj: &Bound<'_, PyAny>) -> PyResult<Option<CsrAny>> {
+        let Ok(t) = obj.cast::<PyTuple>() else { return Ok(None) };
+        if t.len() != 4 {
+            return Ok(None);
+        }
+        let (n_rows, n_cols): (usize, usize) = match t.get_item(3)?.extract() {
+            Ok(v) => v,
+            Err(_) => return Ok(None),
+        };
+        let idx_obj = t.get_item(1)?;
+        let indices: Vec<u32> = if let Ok(a) = idx_obj.extract::<PyReadonlyArray1<i32>>() {
+            let v = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) };
+            if v.iter().any(|&j| j < 0) {
+                return Err(PyValueError::new_err("indices has a negative entry"));
+            }
+            v.iter().map(|&j| j as u32).collect()
+        } else if let Ok(a) = idx_obj.extract::<PyReadonlyArray1<i64>>() {
+            let v = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) };
+            v.iter()
+                .map(|&j| u32::try_from(j).map_err(|_| PyValueError::new_err("column index out of range")))
+                .collect::<PyResult<_>>()?
+        } else {
+            return Ok(None);
+        };
+        let ptr_obj = t.get_item(2)?;
+        let indptr: Vec<usize> = if let Ok(a) = ptr_obj.extract::<PyReadonlyArray1<i32>>() {
+            let v = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) };
+            if v.iter().any(|&p| p < 0) {
+                return Err(PyValueError::new_err("indptr has a negative entry"));
+            }
+            v.iter().map(|&p| p as usize).collect()
+        } else if let Ok(a) = ptr_obj.extract::<PyReadonlyArray1<i64>>() {
+            let v = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) };
+            if v.iter().any(|&p| p < 0) {
+                return Err(PyValueError::new_err("indptr has a negative entry"));
+            }
+            v.iter().map(|&p| p as usize).collect()
+        } else {
+            return Ok(None);
+        };
+        let d = t.get_item(0)?;
+        if let Ok(a) = d.extract::<PyReadonlyArray1<f32>>() {
+            let data = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) }.to_vec();
+            return Ok(Some(CsrAny::F32(crate::sparse::CsrMatrix::new(n_rows, n_cols, indptr, indices, data)?)));
+        }
+        if let Ok(a) = d.extract::<PyReadonlyArray1<f64>>() {
+            let data = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) }.to_vec();
+            return Ok(Some(CsrAny::F64(crate::sparse::CsrMatrix::new(n_rows, n_cols, indptr, indices, data)?)));
+        }
+        Ok(None)
+    }
+    match fast(obj)? {
+        Some(m) => Ok(m),
+        None => csr_from_py(obj),
+    }
+}
+
 #[pymethods]
 impl PyLinearClassifier {
     /// Fit. See `topictag._linear` for the meaning of every argument.
@@ -126,7 +187,7 @@ impl PyLinearClassifier {
         probability: bool,
         n_jobs: Option<i64>,
     ) -> PyResult<Self> {
-        let x = csr_from_py(x)?;
+        let x = csr_in(x)?;
         let target = parse_target(y, multilabel, n_classes)?;
         let sw: Option<Vec<f64>> = sample_weight.map(|a| a.as_array().to_vec());
         let params = LinearParams {
@@ -163,7 +224,7 @@ impl PyLinearClassifier {
         x: &Bound<'py, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let x = csr_from_py(x)?;
+        let x = csr_in(x)?;
         let n = match &x {
             CsrAny::F32(m) => m.n_rows,
             CsrAny::F64(m) => m.n_rows,
@@ -180,7 +241,7 @@ impl PyLinearClassifier {
         x: &Bound<'py, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let x = csr_from_py(x)?;
+        let x = csr_in(x)?;
         let n = match &x {
             CsrAny::F32(m) => m.n_rows,
             CsrAny::F64(m) => m.n_rows,
