@@ -328,7 +328,8 @@ def test_demo(tmp_path):
     assert "English" in r.stdout and "Spanish" in r.stdout
     assert "<-" in r.stdout  # the words behind each topic
     # the demo trains TopicClassifier's defaults plus the settings it prints
-    assert "Model: TopicClassifier(class_weight='balanced', model='logistic')" in r.stdout
+    assert ("Model: TopicClassifier(class_weight='balanced', language='auto', model='logistic', "
+            "stemmer='auto', stop_words='auto')") in r.stdout
     assert f"Model saved to {out}" in r.stdout and out.exists()
     assert elapsed < 120, elapsed
     r2 = run("predict", out, input="Both armies agreed to a truce after talks.\n")
