@@ -10,7 +10,6 @@
 
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -94,6 +93,8 @@ struct Payload {
     fit_seconds: f64,
 }
 
+/// Rows per parallel task of [`TopicModel::scores_of`] (the timing test's separate scoring).
+#[cfg(test)]
 const CHUNK: usize = 256;
 
 impl TopicModel {
@@ -198,7 +199,11 @@ impl TopicModel {
         self.vectorizer.transform::<f32, S>(docs, n_jobs)
     }
 
+    /// Scores of a ready-made matrix (the timing test measures scoring apart from the transform;
+    /// prediction itself goes through [`TopicModel::decision_function`]'s chunks).
+    #[cfg(test)]
     fn scores_of(&self, x: &CsrMatrix<f32>) -> Vec<f64> {
+        use rayon::prelude::*;
         let k = self.n_outputs();
         let nf = self.n_features();
         let mut out = vec![0.0f64; x.n_rows * k];
