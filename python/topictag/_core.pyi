@@ -1,11 +1,38 @@
 
 # ---- model (TopicClassifier core; owner: src/bindings/model.rs) ----------------------------
+"""Type stubs of the Rust extension module ``topictag._core`` (checked by mypy's stubtest in
+tests/test_stubs.py). The Python API in ``topictag`` wraps these; use that instead."""
+
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
+from typing_extensions import Self, final
+
+__all__ = [
+    "__version__",
+    "ModelFormatError",
+    "NotFittedError",
+    "CountCore",
+    "TfidfCore",
+    "HashingCore",
+    "LinearClassifier",
+    "TopicModel",
+    "classification_report",
+    "stratified_folds",
+    "peek_header",
+]
+
+__version__: str
+
+class ModelFormatError(ValueError):
+    """A model file or byte string is truncated, corrupted, not a topictag file, or newer."""
+
+class NotFittedError(ValueError):
+    """A method that needs a fitted estimator was called before fit."""
 
 _Docs = Union[List[str], Tuple[str, np.ndarray, np.ndarray, Optional[int]]]
 
+@final
 class TopicModel:
     @staticmethod
     def fit(
@@ -72,8 +99,9 @@ def peek_header(data: bytes) -> Tuple[str, int, str, str]: ...
 
 _Csr = Tuple[np.ndarray, np.ndarray, np.ndarray, Tuple[int, int]]
 
+@final
 class CountCore:
-    def __init__(self, **params: Any) -> None: ...
+    def __new__(cls, **params: Any) -> Self: ...
     def fit(self, docs: _Docs, n_jobs: Optional[int] = None) -> None: ...
     def fit_transform(self, docs: _Docs, n_jobs: Optional[int] = None, dtype: str = "float32") -> _Csr: ...
     def transform(self, docs: _Docs, n_jobs: Optional[int] = None, dtype: str = "float32") -> _Csr: ...
@@ -86,8 +114,9 @@ class CountCore:
     @staticmethod
     def from_bytes(b: bytes) -> Tuple["CountCore", str]: ...
 
+@final
 class TfidfCore:
-    def __init__(self, **params: Any) -> None: ...
+    def __new__(cls, **params: Any) -> Self: ...
     def fit(self, docs: _Docs, n_jobs: Optional[int] = None) -> None: ...
     def fit_transform(self, docs: _Docs, n_jobs: Optional[int] = None, dtype: str = "float32") -> _Csr: ...
     def transform(self, docs: _Docs, n_jobs: Optional[int] = None, dtype: str = "float32") -> _Csr: ...
@@ -101,8 +130,9 @@ class TfidfCore:
     @staticmethod
     def from_bytes(b: bytes) -> Tuple["TfidfCore", str]: ...
 
+@final
 class HashingCore:
-    def __init__(self, **params: Any) -> None: ...
+    def __new__(cls, **params: Any) -> Self: ...
     def transform(self, docs: _Docs, n_jobs: Optional[int] = None, dtype: str = "float32") -> _Csr: ...
     def analyze(self, doc: str) -> List[str]: ...
     def analyze_spans(self, doc: str) -> List[Tuple[str, int, int]]: ...
@@ -117,6 +147,7 @@ class HashingCore:
 # X arguments: (data float32|float64, indices int32|int64, indptr int32|int64, (n_rows, n_cols)).
 _CsrIn = Tuple[np.ndarray, np.ndarray, np.ndarray, Tuple[int, int]]
 
+@final
 class LinearClassifier:
     @staticmethod
     def fit(
