@@ -293,8 +293,50 @@ struct BatchWeights {
 }
 
 impl BatchWeights {
+    /// `z[t] = w_t . x_i + wb_t * bias` for every task of the batch. Batch sizes up to
+    /// [`super::BATCH`] go through a fixed-width copy of the loop (the `k` sums stay in
+    /// registers and the inner loop has no remainder); the order of the additions is the
+    /// same in both versions, so the results are identical.
     #[inline]
     fn dots<T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
+        match self.k {
+            1 => self.dots_n::<1, T>(p, i, z),
+            2 => self.dots_n::<2, T>(p, i, z),
+            3 => self.dots_n::<3, T>(p, i, z),
+            4 => self.dots_n::<4, T>(p, i, z),
+            5 => self.dots_n::<5, T>(p, i, z),
+            6 => self.dots_n::<6, T>(p, i, z),
+            7 => self.dots_n::<7, T>(p, i, z),
+            8 => self.dots_n::<8, T>(p, i, z),
+            9 => self.dots_n::<9, T>(p, i, z),
+            10 => self.dots_n::<10, T>(p, i, z),
+            _ => self.dots_any(p, i, z),
+        }
+    }
+
+    #[inline]
+    fn dots_n<const N: usize, T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
+        let mut acc = [0.0f64; N];
+        for (a, &b) in acc.iter_mut().zip(&self.wb) {
+            *a = b * p.bias;
+        }
+        let (idx, val) = p.x.row(i);
+        for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
+            if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
+                prefetch(&self.w, jn as usize * N);
+            }
+            let v = v.as_f64();
+            let at = j as usize * N;
+            let wj: &[f64; N] = self.w[at..at + N].try_into().expect("a slice of length N");
+            for t in 0..N {
+                acc[t] += v * wj[t];
+            }
+        }
+        z[..N].copy_from_slice(&acc);
+    }
+
+    #[inline]
+    fn dots_any<T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
         let k = self.k;
         for (zt, &b) in z.iter_mut().zip(&self.wb) {
             *zt = b * p.bias;
@@ -312,8 +354,47 @@ impl BatchWeights {
         }
     }
 
+    /// `w_t += d_t x_i` (and the bias weights) for every task; fixed-width copies as in
+    /// [`BatchWeights::dots`].
     #[inline]
     fn axpy<T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
+        match self.k {
+            1 => self.axpy_n::<1, T>(p, i, d),
+            2 => self.axpy_n::<2, T>(p, i, d),
+            3 => self.axpy_n::<3, T>(p, i, d),
+            4 => self.axpy_n::<4, T>(p, i, d),
+            5 => self.axpy_n::<5, T>(p, i, d),
+            6 => self.axpy_n::<6, T>(p, i, d),
+            7 => self.axpy_n::<7, T>(p, i, d),
+            8 => self.axpy_n::<8, T>(p, i, d),
+            9 => self.axpy_n::<9, T>(p, i, d),
+            10 => self.axpy_n::<10, T>(p, i, d),
+            _ => self.axpy_any(p, i, d),
+        }
+    }
+
+    #[inline]
+    fn axpy_n<const N: usize, T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
+        let dd: [f64; N] = d[..N].try_into().expect("a slice of length N");
+        let (idx, val) = p.x.row(i);
+        for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
+            if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
+                prefetch(&self.w, jn as usize * N);
+            }
+            let v = v.as_f64();
+            let at = j as usize * N;
+            let wj: &mut [f64; N] = (&mut self.w[at..at + N]).try_into().expect("a slice of length N");
+            for t in 0..N {
+                wj[t] += v * dd[t];
+            }
+        }
+        for (b, &dt) in self.wb.iter_mut().zip(d) {
+            *b += dt * p.bias;
+        }
+    }
+
+    #[inline]
+    fn axpy_any<T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
         let k = self.k;
         let (idx, val) = p.x.row(i);
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
