@@ -343,157 +343,103 @@ macro_rules! run_matrix {
     }};
 }
 
-/// `_core.CountCore(**params)`: the CountVectorizer core.
-#[pyclass(module = "topictag._core", name = "CountCore")]
-pub struct CountCore {
-    inner: CountVectorizer,
+/// The pyclass of a vectorizer that learns a vocabulary (`CountCore`, `TfidfCore`): the same
+/// methods over a different core type, plus any `extra` methods.
+macro_rules! fitted_vectorizer_class {
+    ($(#[$doc:meta])* $cls:ident, $core:ty, $kind:expr, $owner:literal, $keys:expr, $config:ident, { $($extra:tt)* }) => {
+        $(#[$doc])*
+        #[pyclass(module = "topictag._core")]
+        pub struct $cls {
+            inner: $core,
+        }
+
+        #[pymethods]
+        impl $cls {
+            #[new]
+            #[pyo3(signature = (**params))]
+            fn new(params: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+                check_keys(params, $keys, $owner)?;
+                Ok($cls { inner: <$core>::new($config(params)?)? })
+            }
+
+            #[pyo3(signature = (docs, n_jobs=None))]
+            fn fit(&mut self, py: Python<'_>, docs: &Bound<'_, PyAny>, n_jobs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+                let n_jobs = n_jobs_of(n_jobs)?;
+                let docs = Docs::extract(docs)?;
+                let strs = docs.as_strs()?;
+                let inner = &mut self.inner;
+                py.detach(|| inner.fit(&strs, n_jobs))?;
+                Ok(())
+            }
+
+            #[pyo3(signature = (docs, n_jobs=None, dtype="float32"))]
+            fn fit_transform<'py>(&mut self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<&Bound<'py, PyAny>>, dtype: &str) -> PyResult<Bound<'py, PyTuple>> {
+                let n_jobs = n_jobs_of(n_jobs)?;
+                let inner = &mut self.inner;
+                run_matrix!(py, docs, dtype, |strs, T| inner.fit_transform::<T, _>(&strs, n_jobs))
+            }
+
+            #[pyo3(signature = (docs, n_jobs=None, dtype="float32"))]
+            fn transform<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<&Bound<'py, PyAny>>, dtype: &str) -> PyResult<Bound<'py, PyTuple>> {
+                let n_jobs = n_jobs_of(n_jobs)?;
+                let inner = &self.inner;
+                run_matrix!(py, docs, dtype, |strs, T| inner.transform::<T, _>(&strs, n_jobs))
+            }
+
+            fn feature_names<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+                PyList::new(py, self.inner.feature_names()?)
+            }
+
+            fn stop_words(&self) -> Option<Vec<String>> {
+                self.inner.stop_words()
+            }
+
+            fn fixed_vocabulary(&self) -> bool {
+                self.inner.fixed_vocabulary()
+            }
+
+            fn analyze(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+                Ok(self.inner.analyze(&doc_str(doc)?)?)
+            }
+
+            /// `[(term, start, end)]` with `start`/`end` as Python str indices.
+            fn analyze_spans(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize, usize)>> {
+                let d = doc_str(doc)?;
+                let sp = self.inner.analyze_spans(&d)?;
+                Ok(spans_to_py(&d, sp))
+            }
+
+            fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
+                let b = format::encode($kind, metadata, &self.inner)?;
+                Ok(PyBytes::new(py, &b))
+            }
+
+            #[staticmethod]
+            fn from_bytes(b: &[u8]) -> PyResult<(Self, String)> {
+                let (h, inner): (_, $core) = format::decode(b, $kind)?;
+                Ok(($cls { inner }, h.metadata))
+            }
+
+            $($extra)*
+        }
+    };
 }
 
-#[pymethods]
-impl CountCore {
-    #[new]
-    #[pyo3(signature = (**params))]
-    fn new(params: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        check_keys(params, &[ANALYZER_KEYS, COUNT_KEYS], "CountVectorizer")?;
-        Ok(CountCore { inner: CountVectorizer::new(count_config(params)?)? })
-    }
+fitted_vectorizer_class!(
+    /// `_core.CountCore(**params)`: the CountVectorizer core.
+    CountCore, CountVectorizer, Kind::CountVectorizer, "CountVectorizer",
+    &[ANALYZER_KEYS, COUNT_KEYS], count_config, {}
+);
 
-    #[pyo3(signature = (docs, n_jobs=None))]
-    fn fit(&mut self, py: Python<'_>, docs: &Bound<'_, PyAny>, n_jobs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let n_jobs = n_jobs_of(n_jobs)?;
-        let docs = Docs::extract(docs)?;
-        let strs = docs.as_strs()?;
-        let inner = &mut self.inner;
-        py.detach(|| inner.fit(&strs, n_jobs))?;
-        Ok(())
+fitted_vectorizer_class!(
+    /// `_core.TfidfCore(**params)`: the TfidfVectorizer core.
+    TfidfCore, TfidfVectorizer, Kind::TfidfVectorizer, "TfidfVectorizer",
+    &[ANALYZER_KEYS, COUNT_KEYS, TFIDF_KEYS], tfidf_config, {
+        fn idf<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f64>>> {
+            self.inner.idf().map(|v| PyArray1::from_slice(py, v))
+        }
     }
-
-    #[pyo3(signature = (docs, n_jobs=None, dtype="float32"))]
-    fn fit_transform<'py>(&mut self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<&Bound<'py, PyAny>>, dtype: &str) -> PyResult<Bound<'py, PyTuple>> {
-        let n_jobs = n_jobs_of(n_jobs)?;
-        let inner = &mut self.inner;
-        run_matrix!(py, docs, dtype, |strs, T| inner.fit_transform::<T, _>(&strs, n_jobs))
-    }
-
-    #[pyo3(signature = (docs, n_jobs=None, dtype="float32"))]
-    fn transform<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<&Bound<'py, PyAny>>, dtype: &str) -> PyResult<Bound<'py, PyTuple>> {
-        let n_jobs = n_jobs_of(n_jobs)?;
-        let inner = &self.inner;
-        run_matrix!(py, docs, dtype, |strs, T| inner.transform::<T, _>(&strs, n_jobs))
-    }
-
-    fn feature_names<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.inner.feature_names()?)
-    }
-
-    fn stop_words(&self) -> Option<Vec<String>> {
-        self.inner.stop_words()
-    }
-
-    fn fixed_vocabulary(&self) -> bool {
-        self.inner.fixed_vocabulary()
-    }
-
-    fn analyze(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-        Ok(self.inner.analyze(&doc_str(doc)?)?)
-    }
-
-    /// `[(term, start, end)]` with `start`/`end` as Python str indices.
-    fn analyze_spans(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize, usize)>> {
-        let d = doc_str(doc)?;
-        let sp = self.inner.analyze_spans(&d)?;
-        Ok(spans_to_py(&d, sp))
-    }
-
-    fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let b = format::encode(Kind::CountVectorizer, metadata, &self.inner)?;
-        Ok(PyBytes::new(py, &b))
-    }
-
-    #[staticmethod]
-    fn from_bytes(b: &[u8]) -> PyResult<(Self, String)> {
-        let (h, inner): (_, CountVectorizer) = format::decode(b, Kind::CountVectorizer)?;
-        Ok((CountCore { inner }, h.metadata))
-    }
-}
-
-/// `_core.TfidfCore(**params)`: the TfidfVectorizer core.
-#[pyclass(module = "topictag._core", name = "TfidfCore")]
-pub struct TfidfCore {
-    inner: TfidfVectorizer,
-}
-
-#[pymethods]
-impl TfidfCore {
-    #[new]
-    #[pyo3(signature = (**params))]
-    fn new(params: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        check_keys(params, &[ANALYZER_KEYS, COUNT_KEYS, TFIDF_KEYS], "TfidfVectorizer")?;
-        Ok(TfidfCore { inner: TfidfVectorizer::new(tfidf_config(params)?)? })
-    }
-
-    #[pyo3(signature = (docs, n_jobs=None))]
-    fn fit(&mut self, py: Python<'_>, docs: &Bound<'_, PyAny>, n_jobs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        let n_jobs = n_jobs_of(n_jobs)?;
-        let docs = Docs::extract(docs)?;
-        let strs = docs.as_strs()?;
-        let inner = &mut self.inner;
-        py.detach(|| inner.fit(&strs, n_jobs))?;
-        Ok(())
-    }
-
-    #[pyo3(signature = (docs, n_jobs=None, dtype="float32"))]
-    fn fit_transform<'py>(&mut self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<&Bound<'py, PyAny>>, dtype: &str) -> PyResult<Bound<'py, PyTuple>> {
-        let n_jobs = n_jobs_of(n_jobs)?;
-        let inner = &mut self.inner;
-        run_matrix!(py, docs, dtype, |strs, T| inner.fit_transform::<T, _>(&strs, n_jobs))
-    }
-
-    #[pyo3(signature = (docs, n_jobs=None, dtype="float32"))]
-    fn transform<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<&Bound<'py, PyAny>>, dtype: &str) -> PyResult<Bound<'py, PyTuple>> {
-        let n_jobs = n_jobs_of(n_jobs)?;
-        let inner = &self.inner;
-        run_matrix!(py, docs, dtype, |strs, T| inner.transform::<T, _>(&strs, n_jobs))
-    }
-
-    fn feature_names<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.inner.feature_names()?)
-    }
-
-    fn idf<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f64>>> {
-        self.inner.idf().map(|v| PyArray1::from_slice(py, v))
-    }
-
-    fn stop_words(&self) -> Option<Vec<String>> {
-        self.inner.stop_words()
-    }
-
-    fn fixed_vocabulary(&self) -> bool {
-        self.inner.fixed_vocabulary()
-    }
-
-    fn analyze(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
-        Ok(self.inner.analyze(&doc_str(doc)?)?)
-    }
-
-    /// `[(term, start, end)]` with `start`/`end` as Python str indices.
-    fn analyze_spans(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize, usize)>> {
-        let d = doc_str(doc)?;
-        let sp = self.inner.analyze_spans(&d)?;
-        Ok(spans_to_py(&d, sp))
-    }
-
-    fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let b = format::encode(Kind::TfidfVectorizer, metadata, &self.inner)?;
-        Ok(PyBytes::new(py, &b))
-    }
-
-    #[staticmethod]
-    fn from_bytes(b: &[u8]) -> PyResult<(Self, String)> {
-        let (h, inner): (_, TfidfVectorizer) = format::decode(b, Kind::TfidfVectorizer)?;
-        Ok((TfidfCore { inner }, h.metadata))
-    }
-}
+);
 
 /// `_core.HashingCore(**params)`: the HashingVectorizer core.
 #[pyclass(module = "topictag._core", name = "HashingCore")]
