@@ -470,25 +470,27 @@ impl TfidfVectorizer {
         m.ok_or_else(|| Error::value("internal: no matrix built"))
     }
 
+    /// The row weighting of the fitted model (tf scaling, idf, norm); an error before `fit`.
+    fn fitted_weighting(&self) -> Result<Weighting<'_>> {
+        if self.count.vocabulary.is_none() || (self.config.use_idf && self.idf.is_none()) {
+            return Err(Error::not_fitted("TfidfVectorizer"));
+        }
+        Ok(Weighting {
+            binary: self.config.count.binary,
+            sublinear: self.config.sublinear_tf,
+            idf: self.idf.as_deref(),
+            norm: self.config.norm,
+        })
+    }
+
     /// The TF-IDF matrix of `docs` with the fitted vocabulary and idf.
     pub fn transform<T: Real, S: AsRef<str> + Sync>(
         &self,
         docs: &[S],
         n_jobs: Option<i64>,
     ) -> Result<CsrMatrix<T>> {
-        if self.count.vocabulary.is_none() {
-            return Err(Error::not_fitted("TfidfVectorizer"));
-        }
-        if self.config.use_idf && self.idf.is_none() {
-            return Err(Error::not_fitted("TfidfVectorizer"));
-        }
+        let w = self.fitted_weighting()?;
         let an = self.count.analyzer()?;
-        let w = Weighting {
-            binary: self.config.count.binary,
-            sublinear: self.config.sublinear_tf,
-            idf: self.idf.as_deref(),
-            norm: self.config.norm,
-        };
         self.count.with_lookup(&an, |names, lk| {
             parallel::install(n_jobs, || engine::transform(&an, names, lk, docs, &w))?
         })?
@@ -504,19 +506,8 @@ impl TfidfVectorizer {
         n_jobs: Option<i64>,
         f: &(dyn Fn(CsrMatrix<T>) -> R + Sync),
     ) -> Result<Vec<R>> {
-        if self.count.vocabulary.is_none() {
-            return Err(Error::not_fitted("TfidfVectorizer"));
-        }
-        if self.config.use_idf && self.idf.is_none() {
-            return Err(Error::not_fitted("TfidfVectorizer"));
-        }
+        let w = self.fitted_weighting()?;
         let an = self.count.analyzer()?;
-        let w = Weighting {
-            binary: self.config.count.binary,
-            sublinear: self.config.sublinear_tf,
-            idf: self.idf.as_deref(),
-            norm: self.config.norm,
-        };
         self.count.with_lookup(&an, |names, lk| {
             parallel::install(n_jobs, || engine::transform_chunks(&an, names, lk, docs, &w, f))?
         })?
