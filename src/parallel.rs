@@ -4,8 +4,23 @@
 //! threads, `-2` all but one, and so on. Every parallel routine in the core must give
 //! bit-identical results for any thread count: work is split into chunks whose boundaries do
 //! not depend on the thread count, and results are combined in chunk order.
+//!
+//! Fork safety: rayon's global pool keeps its worker threads in the process that started
+//! them; after `fork()` the child has the pool's bookkeeping but none of its threads, so a job
+//! sent to it would wait forever. The Python package registers [`mark_forked`] with
+//! `os.register_at_fork(after_in_child=...)`; from then on [`install`] runs every job in a
+//! pool of fresh threads. Every parallel routine of the core runs inside [`install`].
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
+
+static FORKED: AtomicBool = AtomicBool::new(false);
+
+/// Record that this process is the child of a `fork()` made after the global pool started.
+pub fn mark_forked() {
+    FORKED.store(true, Ordering::SeqCst);
+}
 
 /// Resolve a scikit-learn style `n_jobs` into a positive thread count.
 pub fn resolve_n_jobs(n_jobs: Option<i64>) -> Result<usize> {
@@ -22,7 +37,7 @@ pub fn resolve_n_jobs(n_jobs: Option<i64>) -> Result<usize> {
 /// When that equals the global pool's size, the global pool is used (no start-up cost).
 pub fn install<R: Send>(n_jobs: Option<i64>, f: impl FnOnce() -> R + Send) -> Result<R> {
     let n = resolve_n_jobs(n_jobs)?;
-    if n == rayon::current_num_threads() {
+    if !FORKED.load(Ordering::SeqCst) && n == rayon::current_num_threads() {
         return Ok(f());
     }
     let pool = rayon::ThreadPoolBuilder::new()

@@ -5,6 +5,9 @@ Rust, with scikit-learn's API, English and Spanish text handling, multi-label to
 explanations and a safe model file.
 """
 
+import os as _os
+
+from . import _core
 from ._core import __version__
 from .exceptions import ConvergenceWarning, ModelFormatError, NotFittedError
 from . import datasets
@@ -38,3 +41,8 @@ __all__ = [
     "Explanation",
     "Contribution",
 ]
+
+# The Rust thread pool does not survive fork(); children build fresh pools (see
+# src/parallel.rs). Without this, multiprocessing with the "fork" start method could hang.
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_core._after_fork)

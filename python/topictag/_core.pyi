@@ -20,9 +20,12 @@ __all__ = [
     "classification_report",
     "stratified_folds",
     "peek_header",
+    "_after_fork",
 ]
 
 __version__: str
+
+def _after_fork() -> None: ...
 
 class ModelFormatError(ValueError):
     """A model file or byte string is truncated, corrupted, not a topictag file, or newer."""

@@ -37,12 +37,20 @@ impl From<Error> for PyErr {
     }
 }
 
+/// Called in a child process right after `os.fork()` (registered by `topictag/__init__.py`):
+/// parallel work then runs in fresh thread pools, since the parent's did not survive the fork.
+#[pyfunction]
+fn _after_fork() {
+    crate::parallel::mark_forked();
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", crate::VERSION)?;
     m.add("ModelFormatError", py.get_type::<ModelFormatError>())?;
     m.add("NotFittedError", py.get_type::<NotFittedError>())?;
+    m.add_function(wrap_pyfunction!(_after_fork, m)?)?;
     vectorize::register(m)?;
     linear::register(m)?;
     model::register(m)?;

@@ -581,7 +581,9 @@ impl LinearModel {
         let k = self.n_outputs();
         let nf = self.n_features;
         let mut t = vec![0.0; nf * k];
-        t.par_chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
+        // Sequential on purpose: a plain copy, called from bindings outside any
+        // `parallel::install` pool (see crate::parallel on fork safety).
+        t.chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
             let j0 = c * 4096;
             for (lj, row) in tc.chunks_mut(k.max(1)).enumerate() {
                 for (o, v) in row.iter_mut().enumerate() {
