@@ -14,6 +14,7 @@ pub mod error;
 pub mod linear;
 pub mod model;
 pub mod parallel;
+pub mod rng;
 pub mod sparse;
 pub mod text;
 pub mod vectorize;

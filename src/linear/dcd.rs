@@ -17,7 +17,7 @@
 
 use crate::sparse::{CsrMatrix, Real};
 
-use super::rng::SplitMix64;
+use crate::rng::SplitMix64;
 
 /// The result of one binary solve.
 #[derive(Clone, Debug)]

@@ -29,7 +29,7 @@ pub mod dcd;
 pub mod lbfgs;
 mod linfa_impl;
 pub mod platt;
-mod rng;
+use crate::rng;
 
 pub use linfa_impl::csr_from_array2;
 

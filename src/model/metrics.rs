@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::rng::SplitMix64;
 
 /// Precision, recall, F1 and support of one topic or one average.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -212,42 +213,6 @@ pub fn multilabel_report(
     })
 }
 
-/// A small deterministic generator (SplitMix64, Steele, Lea and Flood, "Fast splittable
-/// pseudorandom number generators", OOPSLA 2014) so fold assignment needs no extra crate and
-/// is identical on every platform.
-pub(crate) struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (n > 0), by rejection so there is no modulo bias.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        let n = n as u64;
-        let zone = u64::MAX - (u64::MAX % n);
-        loop {
-            let v = self.next_u64();
-            if v < zone {
-                return (v % n) as usize;
-            }
-        }
-    }
-    /// Fisher-Yates shuffle.
-    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = self.below(i + 1);
-            v.swap(i, j);
-        }
-    }
-}
-
 fn check_folds(n: usize, k: usize) -> Result<()> {
     if k < 2 {
         return Err(Error::value(format!("cv must be at least 2, got {k}")));
@@ -271,11 +236,11 @@ pub fn stratified_folds(y: &[usize], n_classes: usize, k: usize, seed: u64) -> R
         check_label(c, n_classes, "y", i)?;
         by_class[c].push(i);
     }
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = SplitMix64::from_state(seed);
     let mut fold = vec![0usize; y.len()];
     let mut next = 0usize;
     for members in by_class.iter_mut() {
-        rng.shuffle(members);
+        rng.shuffle_unbiased(members);
         for &i in members.iter() {
             fold[i] = next;
             next = (next + 1) % k;
@@ -296,7 +261,7 @@ pub fn iterative_stratified_folds(
 ) -> Result<Vec<usize>> {
     let n = y.len();
     check_folds(n, k)?;
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = SplitMix64::from_state(seed);
     // Distinct labels per document, validated.
     let mut labels: Vec<Vec<usize>> = Vec::with_capacity(n);
     for (i, ls) in y.iter().enumerate() {
@@ -321,7 +286,7 @@ pub fn iterative_stratified_folds(
     let mut remaining: Vec<usize> = per_label.iter().map(|m| m.len()).collect();
     let mut fold = vec![usize::MAX; n];
     let mut order: Vec<usize> = (0..n).collect();
-    rng.shuffle(&mut order);
+    rng.shuffle_unbiased(&mut order);
     let mut position = vec![0usize; n];
     for (p, &i) in order.iter().enumerate() {
         position[i] = p;
@@ -346,7 +311,7 @@ pub fn iterative_stratified_folds(
                     best.push(f);
                 }
             }
-            let f = if best.len() == 1 { best[0] } else { best[rng.below(best.len())] };
+            let f = if best.len() == 1 { best[0] } else { best[rng.below_unbiased(best.len())] };
             fold[i] = f;
             want_docs[f] -= 1.0;
             for &c in &labels[i] {
@@ -359,7 +324,7 @@ pub fn iterative_stratified_folds(
         if fold[i] == usize::MAX {
             let top = want_docs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             let best: Vec<usize> = (0..k).filter(|&f| want_docs[f] == top).collect();
-            let f = best[rng.below(best.len())];
+            let f = best[rng.below_unbiased(best.len())];
             fold[i] = f;
             want_docs[f] -= 1.0;
         }
