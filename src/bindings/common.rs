@@ -215,6 +215,15 @@ pub(crate) enum CsrAny {
     F64(CsrMatrix<f64>),
 }
 
+impl CsrAny {
+    pub(crate) fn n_rows(&self) -> usize {
+        match self {
+            CsrAny::F32(m) => m.n_rows,
+            CsrAny::F64(m) => m.n_rows,
+        }
+    }
+}
+
 pub(crate) fn csr_from_py(obj: &Bound<'_, PyAny>) -> PyResult<CsrAny> {
     let t = obj.cast::<PyTuple>().map_err(|_| {
         PyTypeError::new_err("expected a (data, indices, indptr, shape) tuple for a CSR matrix")

@@ -225,10 +225,7 @@ impl PyLinearClassifier {
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let x = csr_in(x)?;
-        let n = match &x {
-            CsrAny::F32(m) => m.n_rows,
-            CsrAny::F64(m) => m.n_rows,
-        };
+        let n = x.n_rows();
         let s = py.detach(|| self.scores(&x, n_jobs))?;
         array2(py, s, n, self.model.n_outputs())
     }
@@ -242,10 +239,7 @@ impl PyLinearClassifier {
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let x = csr_in(x)?;
-        let n = match &x {
-            CsrAny::F32(m) => m.n_rows,
-            CsrAny::F64(m) => m.n_rows,
-        };
+        let n = x.n_rows();
         let p = py.detach(|| {
             let s = self.scores(&x, n_jobs)?;
             self.model.proba_from_scores(&s)
