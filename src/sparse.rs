@@ -221,6 +221,108 @@ impl<T: Real> CsrMatrix<T> {
     }
 }
 
+/// Integer types a borrowed CSR may use for its index arrays (scipy uses int32 or int64).
+pub trait SparseIndex: Copy + Send + Sync + 'static {
+    /// The value as an index; a negative value maps to `usize::MAX` (always out of range).
+    fn to_index(self) -> usize;
+}
+
+impl SparseIndex for u32 {
+    #[inline]
+    fn to_index(self) -> usize {
+        self as usize
+    }
+}
+
+impl SparseIndex for usize {
+    #[inline]
+    fn to_index(self) -> usize {
+        self
+    }
+}
+
+impl SparseIndex for i32 {
+    #[inline]
+    fn to_index(self) -> usize {
+        usize::try_from(self).unwrap_or(usize::MAX)
+    }
+}
+
+impl SparseIndex for i64 {
+    #[inline]
+    fn to_index(self) -> usize {
+        usize::try_from(self).unwrap_or(usize::MAX)
+    }
+}
+
+/// A CSR matrix borrowed from someone else's arrays (numpy's, without a copy).
+/// [`CsrView::new`] checks the row pointers only (O(n_rows)); column indices and values are
+/// *not* checked, so a consumer must bounds-check each index it reads (a negative index
+/// reads as `usize::MAX`) and deal with non-finite values itself.
+#[derive(Clone, Copy, Debug)]
+pub struct CsrView<'a, T, I, P = I> {
+    pub n_rows: usize,
+    pub n_cols: usize,
+    indptr: &'a [P],
+    indices: &'a [I],
+    data: &'a [T],
+}
+
+impl<'a, T: Copy, I: SparseIndex, P: SparseIndex> CsrView<'a, T, I, P> {
+    /// Check the row pointers (length, start at 0, non-decreasing, end at nnz) and the
+    /// lengths of `indices` and `data`.
+    pub fn new(
+        n_rows: usize,
+        n_cols: usize,
+        indptr: &'a [P],
+        indices: &'a [I],
+        data: &'a [T],
+    ) -> Result<Self> {
+        if indptr.len() != n_rows + 1 {
+            return Err(Error::value(format!(
+                "indptr has length {}, expected n_rows + 1 = {}",
+                indptr.len(),
+                n_rows + 1
+            )));
+        }
+        if indptr[0].to_index() != 0 {
+            return Err(Error::value("indptr[0] must be 0"));
+        }
+        if indptr.windows(2).any(|w| w[0].to_index() > w[1].to_index()) {
+            return Err(Error::value("indptr must be non-decreasing"));
+        }
+        let nnz = indptr[n_rows].to_index();
+        if indices.len() != nnz || data.len() != nnz {
+            return Err(Error::value(format!(
+                "indptr[-1] = {nnz} but indices has {} entries and data {}",
+                indices.len(),
+                data.len()
+            )));
+        }
+        Ok(CsrView { n_rows, n_cols, indptr, indices, data })
+    }
+
+    /// Column indices (unchecked, see the type's docs) and values of row `i`.
+    #[inline]
+    pub fn row(&self, i: usize) -> (&'a [I], &'a [T]) {
+        let (a, b) = (self.indptr[i].to_index(), self.indptr[i + 1].to_index());
+        (&self.indices[a..b], &self.data[a..b])
+    }
+}
+
+impl<T: Real> CsrMatrix<T> {
+    /// This matrix as a [`CsrView`].
+    pub fn view(&self) -> CsrView<'_, T, u32, usize> {
+        CsrView {
+            n_rows: self.n_rows,
+            n_cols: self.n_cols,
+            indptr: &self.indptr,
+            indices: &self.indices,
+            data: &self.data,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -254,6 +254,42 @@ def test_errors(data):
         LogisticRegression().coef_
 
 
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_predict_input_checked_in_place(data, dtype, index_dtype):
+    """Prediction reads scipy's arrays in place (no copy); bad values and indices are still
+    found, and the first bad row is named whatever the thread count."""
+    X, y = data
+    for clf in (LinearSVC(n_jobs=2).fit(X, y), LogisticRegression(n_jobs=2).fit(X, y)):
+        Xp = sp.csr_matrix(X, dtype=dtype)
+        Xp.indices = Xp.indices.astype(index_dtype)
+        Xp.indptr = Xp.indptr.astype(index_dtype)
+        ref = np.asarray(X @ clf.coef_.T + clf.intercept_)
+        np.testing.assert_allclose(clf.decision_function(Xp), ref, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(clf.predict(Xp), clf.predict(X))
+        bad = Xp.copy()
+        r = 200  # in the second block of 128+ rows that a thread scores
+        bad.data[bad.indptr[r] + 1] = np.inf
+        bad.data[bad.indptr[r + 5]] = np.nan
+        with pytest.raises(ValueError, match=rf"NaN or infinity \(first at row {r}, column"):
+            clf.predict(bad)
+        with pytest.raises(ValueError, match=rf"NaN or infinity \(first at row {r}, column"):
+            clf.decision_function(bad)
+        with pytest.raises(ValueError, match=rf"NaN or infinity \(first at row {r}, column"):
+            clf.predict_proba(bad) if hasattr(clf, "predict_proba") else clf.predict(bad)
+        # Hand-made arrays with an index out of range (scipy would refuse to build these).
+        parts = (Xp.data, Xp.indices.copy(), Xp.indptr, Xp.shape)
+        parts[1][7] = Xp.shape[1] + 3
+        core = clf._core
+        with pytest.raises(ValueError, match="out of range"):
+            core.decision_function(parts, None)
+        parts[1][7] = -1
+        with pytest.raises(ValueError, match="negative column index"):
+            core.decision_function(parts, None)
+        with pytest.raises(ValueError, match="indptr"):
+            core.decision_function((Xp.data, Xp.indices, Xp.indptr[:-1], Xp.shape), None)
+
+
 @pytest.mark.parametrize("make", ALL, ids=IDS)
 def test_convergence_warning(make, data):
     X, y = data

@@ -14,7 +14,7 @@ use crate::model::format::{self, Kind};
 pub struct PyLinearClassifier {
     model: LinearModel,
     /// Feature-major weights, computed at the first prediction and kept.
-    feature_major: std::sync::OnceLock<Vec<f64>>,
+    feature_major: std::sync::OnceLock<Vec<f32>>,
 }
 
 fn parse_kind(kind: &str) -> PyResult<ModelKind> {
@@ -224,9 +224,7 @@ impl PyLinearClassifier {
         x: &Bound<'py, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let x = csr_in(x)?;
-        let n = x.n_rows();
-        let s = py.detach(|| self.scores(&x, n_jobs))?;
+        let (s, n) = self.scores_py(py, x, n_jobs)?;
         array2(py, s, n, self.model.n_outputs())
     }
 
@@ -238,12 +236,8 @@ impl PyLinearClassifier {
         x: &Bound<'py, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let x = csr_in(x)?;
-        let n = x.n_rows();
-        let p = py.detach(|| {
-            let s = self.scores(&x, n_jobs)?;
-            self.model.proba_from_scores(&s)
-        })?;
+        let (s, n) = self.scores_py(py, x, n_jobs)?;
+        let p = py.detach(|| self.model.proba_from_scores(&s))?;
         array2(py, p, n, self.model.n_classes)
     }
 
@@ -335,19 +329,53 @@ impl PyLinearClassifier {
 }
 
 impl PyLinearClassifier {
-    fn scores(&self, x: &CsrAny, n_jobs: Option<i64>) -> crate::Result<Vec<f64>> {
-        if self.model.n_outputs() > 1 {
-            let fm = self.feature_major.get_or_init(|| self.model.feature_major_weights());
-            match x {
-                CsrAny::F32(m) => self.model.decision_function_with(m, fm, n_jobs),
-                CsrAny::F64(m) => self.model.decision_function_with(m, fm, n_jobs),
-            }
-        } else {
-            match x {
-                CsrAny::F32(m) => self.model.decision_function(m, n_jobs),
-                CsrAny::F64(m) => self.model.decision_function(m, n_jobs),
+    /// Decision values and the row count for a `(data, indices, indptr, shape)` tuple. The
+    /// common case (contiguous numpy arrays: float32/float64 data, int32/int64 indices and
+    /// indptr of one dtype, as scipy makes them) is scored in place, without copying the
+    /// matrix; anything else goes through the copying parser.
+    fn scores_py(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<(Vec<f64>, usize)> {
+        let fm: Option<&[f32]> = (self.model.n_outputs() > 1)
+            .then(|| self.feature_major.get_or_init(|| self.model.feature_major_weights()).as_slice());
+        macro_rules! scored {
+            ($t:ty, $i:ty, $data:expr, $ind:expr, $ptr:expr, $shape:expr) => {{
+                let (d, i, p) = (
+                    $data.extract::<PyReadonlyArray1<$t>>(),
+                    $ind.extract::<PyReadonlyArray1<$i>>(),
+                    $ptr.extract::<PyReadonlyArray1<$i>>(),
+                );
+                if let (Ok(d), Ok(i), Ok(p)) = (d, i, p) {
+                    if let (Ok(d), Ok(i), Ok(p)) = (d.as_slice(), i.as_slice(), p.as_slice()) {
+                        let (n_rows, n_cols) = $shape;
+                        let v = crate::sparse::CsrView::new(n_rows, n_cols, p, i, d)?;
+                        let s = py.detach(|| self.model.decision_function_view(&v, fm, n_jobs))?;
+                        return Ok((s, n_rows));
+                    }
+                }
+            }};
+        }
+        if let Ok(t) = x.cast::<PyTuple>() {
+            if t.len() == 4 {
+                if let Ok(shape) = t.get_item(3)?.extract::<(usize, usize)>() {
+                    let (d, ind, ptr) = (t.get_item(0)?, t.get_item(1)?, t.get_item(2)?);
+                    scored!(f64, i32, d, ind, ptr, shape);
+                    scored!(f32, i32, d, ind, ptr, shape);
+                    scored!(f64, i64, d, ind, ptr, shape);
+                    scored!(f32, i64, d, ind, ptr, shape);
+                }
             }
         }
+        let x = csr_in(x)?;
+        let n = x.n_rows();
+        let s = py.detach(|| match &x {
+            CsrAny::F32(m) => self.model.decision_function_view(&m.view(), fm, n_jobs),
+            CsrAny::F64(m) => self.model.decision_function_view(&m.view(), fm, n_jobs),
+        })?;
+        Ok((s, n))
     }
 
     fn scores_vec(&self, scores: &PyReadonlyArray2<'_, f64>, cols: usize) -> PyResult<Vec<f64>> {

@@ -15,6 +15,7 @@
 //! extra feature of value `bias` (scikit-learn's `intercept_scaling`), so the bias weight is
 //! regularised like the others, as in LIBLINEAR.
 
+use crate::avx2_dispatch;
 use crate::sparse::{CsrMatrix, Real};
 
 use crate::rng::SplitMix64;
@@ -51,7 +52,7 @@ impl<'a, T: Real> Problem<'a, T> {
         s + w_bias * self.bias
     }
 
-    #[inline]
+    #[inline(always)]
     fn axpy(&self, w: &mut [f64], w_bias: &mut f64, i: usize, d: f64) {
         let (idx, val) = self.x.row(i);
         for (&j, &v) in idx.iter().zip(val) {
@@ -274,7 +275,7 @@ const PREFETCH_AHEAD: usize = 12;
 /// Hint the cache to load `w[at..]` (the weights of a feature read a few entries later):
 /// the rows' feature indices are known in advance, the weight rows are scattered.
 #[inline(always)]
-pub(crate) fn prefetch(w: &[f64], at: usize) {
+pub(crate) fn prefetch<W>(w: &[W], at: usize) {
     #[cfg(target_arch = "x86_64")]
     if at < w.len() {
         // SAFETY: `at` is in bounds; prefetching has no effect on program semantics.
@@ -297,7 +298,7 @@ impl BatchWeights {
     /// [`super::BATCH`] go through a fixed-width copy of the loop (the `k` sums stay in
     /// registers and the inner loop has no remainder); the order of the additions is the
     /// same in both versions, so the results are identical.
-    #[inline]
+    #[inline(always)]
     fn dots<T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
         match self.k {
             1 => self.dots_n::<1, T>(p, i, z),
@@ -314,7 +315,7 @@ impl BatchWeights {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn dots_n<const N: usize, T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
         let mut acc = [0.0f64; N];
         for (a, &b) in acc.iter_mut().zip(&self.wb) {
@@ -335,7 +336,7 @@ impl BatchWeights {
         z[..N].copy_from_slice(&acc);
     }
 
-    #[inline]
+    #[inline(always)]
     fn dots_any<T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
         let k = self.k;
         for (zt, &b) in z.iter_mut().zip(&self.wb) {
@@ -356,7 +357,7 @@ impl BatchWeights {
 
     /// `w_t += d_t x_i` (and the bias weights) for every task; fixed-width copies as in
     /// [`BatchWeights::dots`].
-    #[inline]
+    #[inline(always)]
     fn axpy<T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
         match self.k {
             1 => self.axpy_n::<1, T>(p, i, d),
@@ -373,7 +374,7 @@ impl BatchWeights {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn axpy_n<const N: usize, T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
         let dd: [f64; N] = d[..N].try_into().expect("a slice of length N");
         let (idx, val) = p.x.row(i);
@@ -393,7 +394,7 @@ impl BatchWeights {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn axpy_any<T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
         let k = self.k;
         let (idx, val) = p.x.row(i);
@@ -425,13 +426,25 @@ impl BatchWeights {
     }
 }
 
-/// [`svm`] for several binary problems on the same rows at once (one-vs-rest). Each row is
-/// read once per epoch for every task of the batch: the scores of all tasks come from one
-/// pass over the row with feature-major weights, then each task takes its own coordinate
-/// step. Every task keeps its own dual variables, shrinking state, stopping test and
-/// iteration count, exactly as in [`svm`]; the tasks share the visiting order (a random
-/// permutation, each epoch, of the rows still active in some task).
-pub fn svm_batch<T: Real>(
+avx2_dispatch! {
+    /// [`svm`] for several binary problems on the same rows at once (one-vs-rest). Each row is
+    /// read once per epoch for every task of the batch: the scores of all tasks come from one
+    /// pass over the row with feature-major weights, then each task takes its own coordinate
+    /// step. Every task keeps its own dual variables, shrinking state, stopping test and
+    /// iteration count, exactly as in [`svm`]; the tasks share the visiting order (a random
+    /// permutation, each epoch, of the rows still active in some task).
+    pub fn svm_batch, svm_batch_avx2, svm_batch_body<T: Real>(
+        p: &Problem<'_, T>,
+        tasks: &[Task],
+        hinge: bool,
+        tol: f64,
+        max_iter: usize,
+        seed: u64,
+    ) -> Vec<BinarySolution>
+}
+
+#[inline(always)]
+pub(crate) fn svm_batch_body<T: Real>(
     p: &Problem<'_, T>,
     tasks: &[Task],
     hinge: bool,
@@ -574,8 +587,19 @@ pub fn svm_batch<T: Real>(
     bw.into_solutions(&iters, &converged, p.x.n_cols)
 }
 
-/// [`logistic`] for several binary problems on the same rows at once (see [`svm_batch`]).
-pub fn logistic_batch<T: Real>(
+avx2_dispatch! {
+    /// [`logistic`] for several binary problems on the same rows at once (see [`svm_batch`]).
+    pub fn logistic_batch, logistic_batch_avx2, logistic_batch_body<T: Real>(
+        p: &Problem<'_, T>,
+        tasks: &[Task],
+        tol: f64,
+        max_iter: usize,
+        seed: u64,
+    ) -> Vec<BinarySolution>
+}
+
+#[inline(always)]
+pub(crate) fn logistic_batch_body<T: Real>(
     p: &Problem<'_, T>,
     tasks: &[Task],
     tol: f64,

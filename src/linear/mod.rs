@@ -37,7 +37,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::sparse::{CsrMatrix, Real};
+use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
 
 /// The labels of a training set, as class indices `0..n_classes`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -553,6 +553,50 @@ const PREDICT_CHUNK: usize = 256;
 /// Outputs per batch of the one-vs-rest coordinate descent.
 pub const BATCH: usize = 10;
 
+crate::avx2_dispatch! {
+    /// Adds `sum_n vals[n] * t[cols[n] * k + o]` to `z[o]` for the `k = z.len()` outputs
+    /// (`t` feature-major, every `cols[n] * k + k <= t.len()`). Widths up to 32 run in a
+    /// kernel with the width fixed at compile time, so the sums stay in registers.
+    fn score_row, score_row_avx2, score_row_body(cols: &[usize], vals: &[f64], t: &[f32], z: &mut [f64]) -> ()
+}
+
+#[inline(always)]
+fn score_row_body(cols: &[usize], vals: &[f64], t: &[f32], z: &mut [f64]) {
+    macro_rules! fixed {
+        ($($k:literal)*) => {
+            match z.len() {
+                $($k => score_row_k::<$k>(cols, vals, t, z.try_into().expect("width")),)*
+                k => {
+                    for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
+                        if let Some(&jn) = cols.get(n + 12) {
+                            dcd::prefetch(t, jn * k);
+                        }
+                        for (zo, &w) in z.iter_mut().zip(&t[j * k..j * k + k]) {
+                            *zo += v * w as f64;
+                        }
+                    }
+                }
+            }
+        };
+    }
+    fixed!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32)
+}
+
+#[inline(always)]
+fn score_row_k<const K: usize>(cols: &[usize], vals: &[f64], t: &[f32], z: &mut [f64; K]) {
+    let mut acc = *z;
+    for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
+        if let Some(&jn) = cols.get(n + 12) {
+            dcd::prefetch(t, jn * K);
+        }
+        let w: &[f32; K] = t[j * K..j * K + K].try_into().expect("width");
+        for o in 0..K {
+            acc[o] += v * w[o] as f64;
+        }
+    }
+    *z = acc;
+}
+
 impl LinearModel {
     /// Number of score columns: 1 for a two-class multi-class model, else n_classes.
     pub fn n_outputs(&self) -> usize {
@@ -577,17 +621,17 @@ impl LinearModel {
     /// The weights feature-major (`w[j * n_outputs + o]`), the layout prediction reads
     /// fastest; callers that predict often can compute it once (see
     /// [`LinearModel::decision_function_with`]).
-    pub fn feature_major_weights(&self) -> Vec<f64> {
+    pub fn feature_major_weights(&self) -> Vec<f32> {
         let k = self.n_outputs();
         let nf = self.n_features;
-        let mut t = vec![0.0; nf * k];
+        let mut t = vec![0.0f32; nf * k];
         // Sequential on purpose: a plain copy, called from bindings outside any
         // `parallel::install` pool (see crate::parallel on fork safety).
         t.chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
             let j0 = c * 4096;
             for (lj, row) in tc.chunks_mut(k.max(1)).enumerate() {
                 for (o, v) in row.iter_mut().enumerate() {
-                    *v = self.coef[o * nf + j0 + lj];
+                    *v = self.coef[o * nf + j0 + lj] as f32;
                 }
             }
         });
@@ -596,51 +640,107 @@ impl LinearModel {
 
     /// Scores without checks (columns beyond n_features are ignored); inside a pool.
     fn scores<T: Real>(&self, x: &CsrMatrix<T>) -> Vec<f64> {
-        if x.n_rows >= 64 && self.n_outputs() > 1 {
-            let fm = self.feature_major_weights();
-            self.scores_with(x, Some(&fm))
-        } else {
-            self.scores_with(x, None)
-        }
+        let fm = (x.n_rows >= 64 && self.n_outputs() > 1).then(|| self.feature_major_weights());
+        let (out, _) = self.scores_view(&x.view(), fm.as_deref(), false);
+        out
     }
 
-    fn scores_with<T: Real>(&self, x: &CsrMatrix<T>, fm: Option<&[f64]>) -> Vec<f64> {
+    /// Decision values of a (borrowed) CSR matrix, inside a pool, with the input checks fused
+    /// into the one pass over it: returns the scores and the first problem found (in row
+    /// order, so the same for any thread count): a column index out of range (only when
+    /// `strict`; otherwise such entries are skipped) or a non-finite value.
+    fn scores_view<T: Real, I: SparseIndex, P: SparseIndex>(
+        &self,
+        x: &CsrView<'_, T, I, P>,
+        fm: Option<&[f32]>,
+        strict: bool,
+    ) -> (Vec<f64>, Option<Error>) {
         let k = self.n_outputs();
         let nf = self.n_features;
         let mut out = vec![0.0f64; x.n_rows * k];
         if k == 0 || x.n_rows == 0 {
-            return out;
+            return (out, None);
         }
-        out.par_chunks_mut(PREDICT_CHUNK * k).enumerate().for_each(|(c, oc)| {
-            let r0 = c * PREDICT_CHUNK;
-            for (li, zi) in oc.chunks_mut(k).enumerate() {
-                zi.copy_from_slice(&self.intercept);
-                let (idx, val) = x.row(r0 + li);
-                for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
-                    let j = j as usize;
-                    if j >= nf {
-                        continue;
-                    }
-                    if let (Some(t), Some(&jn)) = (fm, idx.get(n + 12)) {
-                        dcd::prefetch(t, jn as usize * k);
-                    }
-                    let v = v.as_f64();
-                    match fm {
-                        Some(t) => {
-                            for (z, &w) in zi.iter_mut().zip(&t[j * k..j * k + k]) {
-                                *z += v * w;
+        // Per chunk: the first bad (row, column index, is_range_error).
+        let bad: Vec<Option<(usize, usize, bool)>> = out
+            .par_chunks_mut(PREDICT_CHUNK * k)
+            .enumerate()
+            .map(|(c, oc)| {
+                let r0 = c * PREDICT_CHUNK;
+                let mut first_bad = None;
+                let mut cols: Vec<usize> = Vec::new();
+                let mut vals: Vec<f64> = Vec::new();
+                for (li, zi) in oc.chunks_mut(k).enumerate() {
+                    zi.copy_from_slice(&self.intercept);
+                    let (idx, val) = x.row(r0 + li);
+                    // Checks first, so the kernels below index without branches.
+                    cols.clear();
+                    vals.clear();
+                    for (&j, &v) in idx.iter().zip(val) {
+                        let j = j.to_index();
+                        if j >= nf || !v.is_finite() {
+                            if j >= x.n_cols && strict {
+                                first_bad.get_or_insert((r0 + li, j, true));
+                            } else if j < x.n_cols && !v.is_finite() {
+                                first_bad.get_or_insert((r0 + li, j, false));
                             }
+                            continue;
                         }
+                        cols.push(j);
+                        vals.push(v.as_f64());
+                    }
+                    match fm {
+                        Some(t) => score_row(&cols, &vals, t, zi),
                         None => {
-                            for (o, z) in zi.iter_mut().enumerate() {
-                                *z += v * self.coef[o * nf + j];
+                            for (&j, &v) in cols.iter().zip(&vals) {
+                                for (o, z) in zi.iter_mut().enumerate() {
+                                    *z += v * self.coef[o * nf + j];
+                                }
                             }
                         }
                     }
                 }
+                first_bad
+            })
+            .collect();
+        let err = bad.into_iter().flatten().next().map(|(i, j, range)| {
+            if range && j == usize::MAX {
+                Error::value(format!("X has a negative column index (row {i})"))
+            } else if range {
+                Error::value(format!(
+                    "column index {j} out of range for a matrix with {} columns (row {i})",
+                    x.n_cols
+                ))
+            } else {
+                Error::value(format!("Input X contains NaN or infinity (first at row {i}, column {j})."))
             }
         });
-        out
+        (out, err)
+    }
+
+    /// Decision values of a borrowed CSR matrix (e.g. numpy arrays, no copy): the column
+    /// count, every column index and every value are checked in the same pass as the
+    /// scoring. `feature_major` as from [`LinearModel::feature_major_weights`], or None.
+    pub fn decision_function_view<T: Real, I: SparseIndex, P: SparseIndex>(
+        &self,
+        x: &CsrView<'_, T, I, P>,
+        feature_major: Option<&[f32]>,
+        n_jobs: Option<i64>,
+    ) -> Result<Vec<f64>> {
+        if x.n_cols != self.n_features {
+            return Err(Error::value(format!(
+                "X has {} features, but this classifier is expecting {} features as input.",
+                x.n_cols, self.n_features
+            )));
+        }
+        if feature_major.is_some_and(|f| f.len() != self.n_features * self.n_outputs()) {
+            return Err(Error::value("feature-major weights do not match the model"));
+        }
+        let (s, err) = crate::parallel::install(n_jobs, || self.scores_view(x, feature_major, true))?;
+        match err {
+            Some(e) => Err(e),
+            None => Ok(s),
+        }
     }
 
     /// [`LinearModel::decision_function`] with precomputed
@@ -648,14 +748,10 @@ impl LinearModel {
     pub fn decision_function_with<T: Real>(
         &self,
         x: &CsrMatrix<T>,
-        feature_major: &[f64],
+        feature_major: &[f32],
         n_jobs: Option<i64>,
     ) -> Result<Vec<f64>> {
-        self.check_predict_x(x)?;
-        if feature_major.len() != self.n_features * self.n_outputs() {
-            return Err(Error::value("feature-major weights do not match the model"));
-        }
-        crate::parallel::install(n_jobs, || self.scores_with(x, Some(feature_major)))
+        self.decision_function_view(&x.view(), Some(feature_major), n_jobs)
     }
 
     /// Decision values, n_rows x n_outputs row-major.

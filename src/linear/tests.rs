@@ -356,3 +356,68 @@ fn profile_real_matrix() {
     println!("{kind:?} fit {:.2}s n_iter {:?} converged {}", t0.elapsed().as_secs_f64(), m.n_iter, m.converged);
     println!("objective {}", m.objective(&x, &t, None, &p).unwrap());
 }
+
+/// A random sparse matrix with `n` rows and `nf` columns (about `per_row` entries a row).
+fn random_csr(n: usize, nf: usize, per_row: usize, seed: u64) -> CsrMatrix<f64> {
+    let mut r = rng::SplitMix64::new(seed);
+    let mut rows = vec![vec![0.0; nf]; n];
+    for row in rows.iter_mut() {
+        for _ in 0..per_row {
+            let j = (r.next_u64() % nf as u64) as usize;
+            row[j] = (r.next_u64() % 1000) as f64 / 997.0 + 0.01;
+        }
+    }
+    CsrMatrix::from_dense(&rows, nf).unwrap()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn avx2_copies_are_bit_identical() {
+    if !crate::cpu::avx2_available() {
+        eprintln!("skipped: this CPU has no AVX2");
+        return;
+    }
+    let x = random_csr(120, 40, 7, 3);
+    let norms = dcd::row_sq_norms(&x);
+    let p = dcd::Problem { x: &x, row_sq_norms: &norms, bias: 1.0 };
+    // 1..=12 tasks: the fixed-width kernels (up to BATCH) and the general loop.
+    for k in [1usize, 3, 7, 10, 12] {
+        let tasks: Vec<dcd::Task> = (0..k)
+            .map(|t| dcd::Task {
+                y: (0..x.n_rows).map(|i| if (i + t) % 3 == 0 { 1.0 } else { -1.0 }).collect(),
+                c: vec![0.7; x.n_rows],
+            })
+            .collect();
+        for hinge in [false, true] {
+            let a = dcd::svm_batch_body(&p, &tasks, hinge, 1e-4, 200, 5);
+            // SAFETY: AVX2 is available (checked above).
+            let b = unsafe { dcd::svm_batch_avx2(&p, &tasks, hinge, 1e-4, 200, 5) };
+            for (sa, sb) in a.iter().zip(&b) {
+                assert_eq!(sa.w, sb.w);
+                assert_eq!(sa.w_bias.to_bits(), sb.w_bias.to_bits());
+                assert_eq!(sa.n_iter, sb.n_iter);
+            }
+        }
+        let a = dcd::logistic_batch_body(&p, &tasks, 1e-4, 200, 5);
+        // SAFETY: as above.
+        let b = unsafe { dcd::logistic_batch_avx2(&p, &tasks, 1e-4, 200, 5) };
+        for (sa, sb) in a.iter().zip(&b) {
+            assert_eq!(sa.w, sb.w);
+            assert_eq!(sa.n_iter, sb.n_iter);
+        }
+    }
+    // The prediction kernel, at every width it special-cases and beyond.
+    for k in [2usize, 5, 20, 32, 33] {
+        let t: Vec<f32> = (0..40 * k).map(|v| ((v * 7919) % 1013) as f32 / 101.0 - 5.0).collect();
+        for i in 0..x.n_rows {
+            let (idx, val) = x.row(i);
+            let cols: Vec<usize> = idx.iter().map(|&j| j as usize).collect();
+            let mut za = vec![0.25; k];
+            let mut zb = za.clone();
+            score_row_body(&cols, val, &t, &mut za);
+            // SAFETY: as above.
+            unsafe { score_row_avx2(&cols, val, &t, &mut zb) };
+            assert_eq!(za, zb);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Run-time CPU dispatch for the hot numeric loops.
+//!
+//! Wheels are built for the baseline x86-64 target (SSE2), which keeps them portable but
+//! leaves the 256-bit AVX2 registers of nearly every current x86 CPU unused. The solvers'
+//! and the scorers' loops are therefore compiled twice, once as is and once inside a
+//! function with `#[target_feature(enable = "avx2")]`, and [`avx2`] picks one per process.
+//!
+//! Both copies give bit-identical results: they run the same additions and multiplications
+//! in the same order, only more of them per instruction (Rust never fuses a multiply and an
+//! add into an FMA unless the code asks for it with `mul_add`, which the core does not do).
+//! The tests check this by running both copies on the same problem.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// 0 = not probed yet, 1 = baseline, 2 = AVX2.
+static LEVEL: AtomicU8 = AtomicU8::new(0);
+
+/// Whether the AVX2 copies of the hot loops should run (the CPU has AVX2 and the
+/// environment variable `TOPICTAG_NO_AVX2` is not set).
+#[inline]
+pub fn avx2() -> bool {
+    match LEVEL.load(Ordering::Relaxed) {
+        0 => probe(),
+        l => l == 2,
+    }
+}
+
+#[cold]
+fn probe() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    let yes = std::env::var_os("TOPICTAG_NO_AVX2").is_none() && std::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    let yes = false;
+    LEVEL.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+    yes
+}
+
+/// Whether this CPU can run the AVX2 copies at all (for tests comparing both copies).
+pub fn avx2_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
+/// Define `$name` as a dispatcher over an `#[inline(always)]` body `$body` with the same
+/// signature: on x86-64 CPUs with AVX2 it calls a copy of the body compiled with AVX2
+/// enabled, elsewhere the body itself. Also defines `$name_avx2` (x86-64 only; unsafe: the
+/// caller must check [`avx2_available`]) so tests can compare the two copies.
+#[macro_export]
+macro_rules! avx2_dispatch {
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident, $avx:ident, $body:ident
+        $(<$($g:ident $(: $b:path)?),*>)?
+        ($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty
+    ) => {
+        $(#[$meta])*
+        $vis fn $name$(<$($g $(: $b)?),*>)?($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            if $crate::cpu::avx2() {
+                // SAFETY: the CPU supports AVX2 (checked at run time by `cpu::avx2`).
+                return unsafe { $avx$(::<$($g),*>)?($($arg),*) };
+            }
+            $body$(::<$($g),*>)?($($arg),*)
+        }
+
+        /// The AVX2 copy (x86-64 only). Safety: the CPU must support AVX2.
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        #[allow(clippy::too_many_arguments)]
+        pub(crate) unsafe fn $avx$(<$($g $(: $b)?),*>)?($($arg: $ty),*) -> $ret {
+            $body$(::<$($g),*>)?($($arg),*)
+        }
+    };
+}
