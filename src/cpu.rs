@@ -74,3 +74,52 @@ macro_rules! avx2_dispatch {
         }
     };
 }
+
+/// A zeroed vector of `n` values for a large table read at random (solver weights,
+/// prediction weights). On Linux the kernel is asked to back it with transparent huge pages
+/// (`madvise(MADV_HUGEPAGE)`, used when the system's THP mode is `madvise` or `always`):
+/// random reads over tens of megabytes otherwise spend much of their time on TLB misses.
+/// Elsewhere, or if the kernel says no, it is an ordinary vector. The environment variable
+/// `TOPICTAG_NO_HUGEPAGES` turns the advice off.
+pub fn table<T: Copy + Default + PartialEq>(n: usize) -> Vec<T> {
+    let v = vec![T::default(); n];
+    advise_huge(&v);
+    v
+}
+
+#[cfg(target_os = "linux")]
+fn advise_huge<T>(v: &[T]) {
+    const PAGE: usize = 4096;
+    const MIN: usize = 4 << 20;
+    let bytes = std::mem::size_of_val(v);
+    if bytes < MIN || std::env::var_os("TOPICTAG_NO_HUGEPAGES").is_some() {
+        return;
+    }
+    let start = v.as_ptr() as usize;
+    let a = start.div_ceil(PAGE) * PAGE;
+    let b = (start + bytes) / PAGE * PAGE;
+    if b > a {
+        // SAFETY: [a, b) lies inside the vector's allocation and is page-aligned; the advice
+        // changes how pages are backed, never their contents. A failure is harmless.
+        unsafe {
+            libc::madvise(a as *mut libc::c_void, b - a, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge<T>(_v: &[T]) {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_is_zeroed_at_any_size() {
+        for n in [0usize, 1, 1000, (4 << 20) / 8 + 3, 3 << 20] {
+            let t: Vec<f64> = super::table(n);
+            assert_eq!(t.len(), n);
+            assert!(t.iter().all(|&v| v == 0.0));
+            let t: Vec<f32> = super::table(n);
+            assert!(t.iter().all(|&v| v == 0.0));
+        }
+    }
+}

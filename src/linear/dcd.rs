@@ -272,16 +272,19 @@ pub struct Task {
 
 const PREFETCH_AHEAD: usize = 12;
 
-/// Hint the cache to load `w[at..]` (the weights of a feature read a few entries later):
-/// the rows' feature indices are known in advance, the weight rows are scattered.
+/// Hint the cache to load `w[at..at + len]` (the weights of a feature read a few entries
+/// later): the rows' feature indices are known in advance, the weight rows are scattered.
+/// Both ends are requested, since a run of weights often straddles two cache lines.
 #[inline(always)]
-pub(crate) fn prefetch<W>(w: &[W], at: usize) {
+pub(crate) fn prefetch<W>(w: &[W], at: usize, len: usize) {
     #[cfg(target_arch = "x86_64")]
-    if at < w.len() {
-        // SAFETY: `at` is in bounds; prefetching has no effect on program semantics.
+    if at + len <= w.len() && len > 0 {
+        // SAFETY: `at` and `at + len - 1` are in bounds; prefetching has no effect on
+        // program semantics.
         unsafe {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
             _mm_prefetch(w.as_ptr().add(at) as *const i8, _MM_HINT_T0);
+            _mm_prefetch(w.as_ptr().add(at + len - 1) as *const i8, _MM_HINT_T0);
         }
     }
 }
@@ -324,7 +327,7 @@ impl BatchWeights {
         let (idx, val) = p.x.row(i);
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                prefetch(&self.w, jn as usize * N);
+                prefetch(&self.w, jn as usize * N, N);
             }
             let v = v.as_f64();
             let at = j as usize * N;
@@ -345,7 +348,7 @@ impl BatchWeights {
         let (idx, val) = p.x.row(i);
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                prefetch(&self.w, jn as usize * k);
+                prefetch(&self.w, jn as usize * k, k);
             }
             let v = v.as_f64();
             let wj = &self.w[j as usize * k..j as usize * k + k];
@@ -380,7 +383,7 @@ impl BatchWeights {
         let (idx, val) = p.x.row(i);
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                prefetch(&self.w, jn as usize * N);
+                prefetch(&self.w, jn as usize * N, N);
             }
             let v = v.as_f64();
             let at = j as usize * N;
@@ -400,7 +403,7 @@ impl BatchWeights {
         let (idx, val) = p.x.row(i);
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                prefetch(&self.w, jn as usize * k);
+                prefetch(&self.w, jn as usize * k, k);
             }
             let v = v.as_f64();
             let wj = &mut self.w[j as usize * k..j as usize * k + k];
@@ -454,7 +457,7 @@ pub(crate) fn svm_batch_body<T: Real>(
 ) -> Vec<BinarySolution> {
     let n = p.x.n_rows;
     let k = tasks.len();
-    let mut bw = BatchWeights { k, w: vec![0.0; p.x.n_cols * k], wb: vec![0.0; k] };
+    let mut bw = BatchWeights { k, w: crate::cpu::table(p.x.n_cols * k), wb: vec![0.0; k] };
     let bias_sq = p.bias * p.bias;
     let mut alpha = vec![0.0f64; n * k];
     // Per (row, task): whether the pair takes part now (not shrunk, task not finished).
@@ -610,7 +613,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
     const ETA: f64 = 0.1;
     let n = p.x.n_rows;
     let k = tasks.len();
-    let mut bw = BatchWeights { k, w: vec![0.0; p.x.n_cols * k], wb: vec![0.0; k] };
+    let mut bw = BatchWeights { k, w: crate::cpu::table(p.x.n_cols * k), wb: vec![0.0; k] };
     let bias_sq = p.bias * p.bias;
     // alpha[2(ik+t)] is alpha, alpha[2(ik+t)+1] is C - alpha.
     let mut alpha = vec![0.0f64; 2 * n * k];

@@ -569,7 +569,7 @@ fn score_row_body(cols: &[usize], vals: &[f64], t: &[f32], z: &mut [f64]) {
                 k => {
                     for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
                         if let Some(&jn) = cols.get(n + 12) {
-                            dcd::prefetch(t, jn * k);
+                            dcd::prefetch(t, jn * k, k);
                         }
                         for (zo, &w) in z.iter_mut().zip(&t[j * k..j * k + k]) {
                             *zo += v * w as f64;
@@ -587,7 +587,7 @@ fn score_row_k<const K: usize>(cols: &[usize], vals: &[f64], t: &[f32], z: &mut 
     let mut acc = *z;
     for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
         if let Some(&jn) = cols.get(n + 12) {
-            dcd::prefetch(t, jn * K);
+            dcd::prefetch(t, jn * K, K);
         }
         let w: &[f32; K] = t[j * K..j * K + K].try_into().expect("width");
         for o in 0..K {
@@ -624,7 +624,7 @@ impl LinearModel {
     pub fn feature_major_weights(&self) -> Vec<f32> {
         let k = self.n_outputs();
         let nf = self.n_features;
-        let mut t = vec![0.0f32; nf * k];
+        let mut t: Vec<f32> = crate::cpu::table(nf * k);
         // Sequential on purpose: a plain copy, called from bindings outside any
         // `parallel::install` pool (see crate::parallel on fork safety).
         t.chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
@@ -673,10 +673,16 @@ impl LinearModel {
                 for (li, zi) in oc.chunks_mut(k).enumerate() {
                     zi.copy_from_slice(&self.intercept);
                     let (idx, val) = x.row(r0 + li);
-                    // Checks first, so the kernels below index without branches.
+                    // Checks first, so the kernels below index without branches. The
+                    // common all-good row is checked and converted in simple passes.
                     cols.clear();
                     vals.clear();
-                    for (&j, &v) in idx.iter().zip(val) {
+                    let clean = idx.iter().all(|&j| j.to_index() < nf) && val.iter().all(|v| v.is_finite());
+                    if clean {
+                        cols.extend(idx.iter().map(|&j| j.to_index()));
+                        vals.extend(val.iter().map(|&v| v.as_f64()));
+                    }
+                    for (&j, &v) in idx.iter().zip(val).filter(|_| !clean) {
                         let j = j.to_index();
                         if j >= nf || !v.is_finite() {
                             if j >= x.n_cols && strict {
