@@ -601,7 +601,11 @@ class LogisticRegression(_LinearClassifier):
     tol : float, default 1e-4
         Multinomial: stop when the largest gradient entry of the objective divided by
         ``C * sum(s_i)`` is below ``tol`` (scikit-learn's lbfgs criterion). One-vs-rest:
-        stop when the largest dual sub-problem gradient of an epoch is below ``tol``.
+        a binary model stops when its primal gradient norm is at most
+        ``tol * max(min(n_pos, n_neg), 1) / n`` times its norm at zero (checked every 5
+        epochs; the rule of liblinear's primal solver, i.e. scikit-learn's
+        ``solver="liblinear"``), or when the largest dual sub-problem gradient of an epoch
+        is below ``tol`` (liblinear's dual rule), whichever comes first.
     multi_class : {"multinomial", "ovr"}, default "multinomial"
         Softmax over all classes (L-BFGS; a single binomial model for two classes, with an
         unpenalised intercept, like scikit-learn's lbfgs), or one binary model per class by

@@ -590,8 +590,64 @@ pub(crate) fn svm_batch_body<T: Real>(
     bw.into_solutions(&iters, &converged, p.x.n_cols)
 }
 
+/// Epochs between two primal-gradient checks of [`logistic_batch`] (each check costs
+/// about one epoch).
+const PRIMAL_CHECK_EVERY: usize = 5;
+
+/// `|| sum_i r_it y_it x~_i ||` for every task `t` of a batch, where `x~_i` is row `i` with
+/// its bias feature and `r_it = coef(i, t, z_it)` with `z_it = w_t . x~_i` (when `bw` is
+/// given; 0 otherwise). Summed in an f32 table (the result feeds a stopping test, where a
+/// relative error of 1e-6 does not matter; the table is half the size of the weights).
+#[inline(always)]
+fn primal_norms<T: Real>(
+    p: &Problem<'_, T>,
+    tasks: &[Task],
+    rows: &[usize],
+    bw: Option<&BatchWeights>,
+    coef: impl Fn(usize, usize, f64) -> f64,
+) -> Vec<f64> {
+    let k = tasks.len();
+    let mut g: Vec<f32> = crate::cpu::table(p.x.n_cols * k);
+    let mut gb = vec![0.0f64; k];
+    let mut z = vec![0.0f64; k];
+    let mut r = vec![0.0f64; k];
+    for &i in rows {
+        if let Some(bw) = bw {
+            bw.dots(p, i, &mut z);
+        }
+        for t in 0..k {
+            r[t] = if tasks[t].c[i] > 0.0 { coef(i, t, z[t]) * tasks[t].y[i] } else { 0.0 };
+            gb[t] += r[t] * p.bias;
+        }
+        let (idx, val) = p.x.row(i);
+        for (&j, &v) in idx.iter().zip(val) {
+            let v = v.as_f64();
+            let gj = &mut g[j as usize * k..j as usize * k + k];
+            for (gt, &rt) in gj.iter_mut().zip(&r) {
+                *gt += (rt * v) as f32;
+            }
+        }
+    }
+    let mut sq = vec![0.0f64; k];
+    for gj in g.chunks_exact(k.max(1)) {
+        for (s, &v) in sq.iter_mut().zip(gj) {
+            *s += v as f64 * v as f64;
+        }
+    }
+    sq.iter().zip(&gb).map(|(&s, &b)| (s + b * b).sqrt()).collect()
+}
+
 avx2_dispatch! {
     /// [`logistic`] for several binary problems on the same rows at once (see [`svm_batch`]).
+    ///
+    /// Stopping: a task stops when the dual test of [`logistic`] passes (largest
+    /// sub-problem gradient below `tol`, LIBLINEAR's dual solver's rule) or, checked every
+    /// [`PRIMAL_CHECK_EVERY`] epochs, when the primal gradient is small:
+    /// `||grad f(w)|| <= tol * max(min(n_pos, n_neg), 1) / n * ||grad f(0)||`, the rule of
+    /// LIBLINEAR's primal trust-region solver, which is what `tol` means for scikit-learn's
+    /// `LogisticRegression(solver="liblinear")`. The dual test is much stricter (on
+    /// 20 Newsgroups it takes about twice the epochs for an objective that differs in the
+    /// seventh digit), so the primal test is what usually ends a fit.
     pub fn logistic_batch, logistic_batch_avx2, logistic_batch_body<T: Real>(
         p: &Problem<'_, T>,
         tasks: &[Task],
@@ -639,6 +695,16 @@ pub(crate) fn logistic_batch_body<T: Real>(
             rows.push(i);
         }
     }
+    // Primal stopping thresholds: tol * max(min(pos, neg), 1) / n * ||grad f(0)||, where
+    // grad f(0) = -sum_i C_i sigmoid(0) y_i x~_i.
+    let g0 = primal_norms(p, tasks, &rows, None, |i, t, _| -0.5 * tasks[t].c[i]);
+    let primal_tol: Vec<f64> = (0..k)
+        .map(|t| {
+            let pos = rows.iter().filter(|&&i| tasks[t].c[i] > 0.0 && tasks[t].y[i] > 0.0).count();
+            let neg = n_used[t] - pos;
+            tol * (pos.min(neg).max(1) as f64) / (n_used[t].max(1) as f64) * g0[t]
+        })
+        .collect();
     let inner_eps_min = tol.min(1e-8);
     let mut inner_eps = vec![1e-2f64; k];
     let mut iters = vec![0usize; k];
@@ -713,7 +779,24 @@ pub(crate) fn logistic_batch_body<T: Real>(
             if newton[t] <= n_used[t] / 10 {
                 inner_eps[t] = inner_eps_min.max(0.1 * inner_eps[t]);
             }
-            if iters[t] >= max_iter {
+        }
+        // Every task still running has done the same number of epochs.
+        if (0..k).any(|t| !done[t] && iters[t] % PRIMAL_CHECK_EVERY == 0) {
+            // grad f(w) = w - sum_i C_i sigmoid(-y_i z_i) y_i x~_i
+            //           = sum_i (alpha_i - C_i sigmoid(-y_i z_i)) y_i x~_i, as w = sum_i alpha_i y_i x~_i.
+            let gn = primal_norms(p, tasks, &rows, Some(&bw), |i, t, zt| {
+                let m = tasks[t].y[i] * zt;
+                alpha[2 * (i * k + t)] - tasks[t].c[i] / (1.0 + m.exp())
+            });
+            for t in 0..k {
+                if !done[t] && gn[t] <= primal_tol[t] {
+                    converged[t] = true;
+                    done[t] = true;
+                }
+            }
+        }
+        for t in 0..k {
+            if !done[t] && iters[t] >= max_iter {
                 done[t] = true;
             }
         }
