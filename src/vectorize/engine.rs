@@ -57,11 +57,28 @@ impl Weighting<'_> {
         })
     }
 
+    /// [`Weighting::apply`] with integer counts and a caller's scratch buffer (same values).
+    #[inline]
+    pub fn apply_counts<T: Real>(&self, cols: &[u32], counts: &[u32], out: &mut [T], buf: &mut Vec<f64>) {
+        self.apply_iter(cols, counts.iter().map(|&c| c as f64), out, buf)
+    }
+
     fn apply_with<T: Real>(&self, cols: &[u32], counts: &[f64], out: &mut [T], buf: &mut Vec<f64>) {
+        self.apply_iter(cols, counts.iter().copied(), out, buf)
+    }
+
+    #[inline]
+    fn apply_iter<T: Real>(
+        &self,
+        cols: &[u32],
+        counts: impl ExactSizeIterator<Item = f64>,
+        out: &mut [T],
+        buf: &mut Vec<f64>,
+    ) {
         buf.clear();
         buf.resize(counts.len(), 0.0);
         let vals: &mut [f64] = buf.as_mut_slice();
-        for (k, (&c, v)) in counts.iter().zip(vals.iter_mut()).enumerate() {
+        for (k, (c, v)) in counts.zip(vals.iter_mut()).enumerate() {
             let mut x = if self.binary && c != 0.0 { c.signum() } else { c };
             if self.sublinear {
                 x = x.ln() + 1.0;
@@ -455,7 +472,7 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
         tf: shards.iter().map(|s| s.tf.as_slice()).collect(),
     };
     let name = |s: usize, g: u32, out: &mut String| out.push_str(shards[s].names.get_str(g));
-    let (fitted, col) = prune(n_docs, &view, &name, limits)?;
+    let (fitted, col) = prune(n_docs, &view, &name, None, limits)?;
     let mut fitted = fitted;
     let n_removed: usize = col.iter().map(|c| c.iter().filter(|&&x| x == UNSET).count()).sum();
     if n_removed > 0 {
@@ -520,12 +537,17 @@ struct GlobalView<'a> {
     tf: Vec<&'a [u64]>,
 }
 
+/// A key per feature whose order is the features' name (byte) order.
+type OrderKey<'a> = &'a (dyn Fn(usize, u32) -> u64 + Sync);
+
 /// Apply `min_df` / `max_df` / `max_features`, sort the kept features by name and return the
-/// fit result with per-shard final columns (`UNSET` = removed).
+/// fit result with per-shard final columns (`UNSET` = removed). With `order`, features are
+/// sorted by that key and only the kept ones are named, after sorting.
 fn prune(
     n_docs: usize,
     view: &GlobalView,
     name: &(dyn Fn(usize, u32, &mut String) + Sync),
+    order: Option<OrderKey>,
     limits: Limits,
 ) -> Result<(Fitted, Vec<Vec<u32>>)> {
     let total: usize = view.df.iter().map(|d| d.len()).sum();
@@ -543,6 +565,9 @@ fn prune(
                 keep.push((s as u32, g as u32));
             }
         }
+    }
+    if let Some(order) = order {
+        return prune_ordered(n_docs, view, name, order, limits, keep);
     }
     let named = |keep: Vec<(u32, u32)>| -> Vec<(String, u32, u32)> {
         keep.into_par_iter()
@@ -586,6 +611,65 @@ fn prune(
         names.push(n);
     }
     Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
+}
+
+/// [`prune`] with an order key: sort `(key, shard, id)` triples, then name the kept features.
+fn prune_ordered(
+    n_docs: usize,
+    view: &GlobalView,
+    name: &(dyn Fn(usize, u32, &mut String) + Sync),
+    order: OrderKey,
+    limits: Limits,
+    keep: Vec<(u32, u32)>,
+) -> Result<(Fitted, Vec<Vec<u32>>)> {
+    let mut keyed: Vec<(u64, u32, u32)> =
+        keep.into_par_iter().map(|(s, g)| (order(s as usize, g), s, g)).collect();
+    if let Some(limit) = limits.max_features {
+        if keyed.len() > limit {
+            // Highest corpus term frequency first; ties in name order.
+            let tf = |e: &(u64, u32, u32)| view.tf[e.1 as usize][e.2 as usize];
+            keyed.par_sort_unstable_by(|a, b| tf(b).cmp(&tf(a)).then_with(|| a.0.cmp(&b.0)));
+            keyed.truncate(limit);
+        }
+    }
+    if keyed.is_empty() {
+        return Err(Error::value(
+            "After pruning, no terms remain. Try a lower min_df or a higher max_df.",
+        ));
+    }
+    keyed.par_sort_unstable_by_key(|e| e.0);
+    let names: Vec<String> = keyed
+        .par_iter()
+        .map(|&(_, s, g)| {
+            let mut n = String::new();
+            name(s as usize, g, &mut n);
+            n
+        })
+        .collect();
+    let mut col: Vec<Vec<u32>> = view.df.iter().map(|d| vec![UNSET; d.len()]).collect();
+    let mut df = Vec::with_capacity(keyed.len());
+    for (c, &(_, s, g)) in keyed.iter().enumerate() {
+        col[s as usize][g as usize] = c as u32;
+        df.push(view.df[s as usize][g as usize]);
+    }
+    Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
+}
+
+/// Alphabetical (byte order) rank of each of the strings `arena[offs[t]..offs[t + 1]]`, which
+/// must be distinct.
+fn byte_ranks(arena: &str, offs: &[usize]) -> Vec<u32> {
+    let n = offs.len() - 1;
+    let term = |t: u32| &arena.as_bytes()[offs[t as usize]..offs[t as usize + 1]];
+    let mut ord: Vec<(u64, u32)> = (0..n as u32)
+        .into_par_iter()
+        .map(|t| (name_prefix(&arena[offs[t as usize]..offs[t as usize + 1]]), t))
+        .collect();
+    ord.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| term(a.1).cmp(term(b.1))));
+    let mut rank = vec![0u32; n];
+    for (r, &(_, t)) in ord.iter().enumerate() {
+        rank[t as usize] = r as u32;
+    }
+    rank
 }
 
 /// The first 8 bytes of `s` as a big-endian integer, zero padded.
@@ -669,11 +753,18 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk
     doc_ptr.push(0);
     let mut dc = DocCounter::new();
     dc.counts.reserve(tc.toks.len());
+    // How many bigrams ahead to prefetch the map slot (the map outgrows the caches).
+    const AHEAD: usize = 16;
+    let unigrams = min_n == 1;
+    let bigrams = min_n <= 2 && max_n >= 2;
+    let mut bk: Vec<u64> = Vec::new();
     for w in tc.tok_ptr.windows(2) {
         let loc = &tc.toks[w[0]..w[1]];
-        word_ngrams(loc.len(), min_n, max_n, |i, j| {
-            let f = if j - i == 1 {
-                let t = loc[i] as usize;
+        // Same features in the same order as `word_ngrams(loc.len(), min_n, max_n, ..)`
+        // (max_n <= 2): unigrams, then bigrams.
+        if unigrams {
+            for &t in loc {
+                let t = t as usize;
                 let mut f = uni[t];
                 if f == UNSET {
                     f = keys.len() as u32;
@@ -682,18 +773,26 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk
                     tf.push(0);
                     uni[t] = f;
                 }
-                f
-            } else {
-                let key = ((lg[loc[i] as usize] as u64 + 1) << 32) | lg[loc[i + 1] as usize] as u64;
-                map.get_or_insert_with(key, || {
+                dc.add(f);
+            }
+        }
+        if bigrams && loc.len() >= 2 {
+            bk.clear();
+            bk.extend(loc.windows(2).map(|p| ((lg[p[0] as usize] as u64 + 1) << 32) | lg[p[1] as usize] as u64));
+            for k in 0..bk.len() {
+                if let Some(&ahead) = bk.get(k + AHEAD) {
+                    map.prefetch(ahead);
+                }
+                let key = bk[k];
+                let f = map.get_or_insert_with(key, || {
                     keys.push(key);
                     df.push(0);
                     tf.push(0);
                     (keys.len() - 1) as u32
-                })
-            };
-            dc.add(f);
-        });
+                });
+                dc.add(f);
+            }
+        }
         dc.flush(&mut entries, &mut df, &mut tf);
         doc_ptr.push(entries.len());
     }
@@ -709,7 +808,9 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk
 }
 
 /// An open-addressing map from `u64` keys to `u32` values below `u32::MAX` (the empty-slot
-/// marker), with Fibonacci hashing and linear probing: for the bigram keys of a chunk.
+/// marker), with Fibonacci hashing and linear probing: for bigram keys (one cache line per
+/// lookup, key and value in the slot).
+#[derive(Debug)]
 struct U64Map {
     slots: Vec<(u64, u32)>,
     len: usize,
@@ -725,6 +826,29 @@ impl U64Map {
     #[inline]
     fn index(&self, k: u64) -> usize {
         (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The value of `k`.
+    #[inline]
+    fn get(&self, k: u64) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.index(k);
+        loop {
+            let (key, v) = self.slots[i];
+            if v == u32::MAX {
+                return None;
+            }
+            if key == k {
+                return Some(v);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Prefetch the slot where a lookup of `k` starts.
+    #[inline(always)]
+    fn prefetch(&self, k: u64) {
+        prefetch(&self.slots[self.index(k)]);
     }
 
     /// The value of `k`, inserting `mk()` (which must be below `u32::MAX`) when absent.
@@ -777,15 +901,20 @@ struct KeyShard {
 }
 
 fn merge_key_shard(chunks: &[KeyChunk], s: usize) -> KeyShard {
-    let cap: usize = chunks.iter().map(|c| c.packed[s].len()).max().unwrap_or(0) * 2;
-    let mut map: HashMap<u64, u32, _> = HashMap::with_capacity_and_hasher(cap, HASHER);
+    const AHEAD: usize = 16;
+    // Keys recur across chunks: the distinct ones are about half of all listed.
+    let listed: usize = chunks.iter().map(|c| c.packed[s].len()).sum();
+    let mut map = U64Map::with_capacity(listed / 2);
     let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
     let mut assign = Vec::with_capacity(chunks.len());
     for ch in chunks {
         let list = &ch.packed[s];
         let mut a = Vec::with_capacity(list.len());
-        for &(k, d, t) in list {
-            let g = *map.entry(k).or_insert_with(|| {
+        for (i, &(k, d, t)) in list.iter().enumerate() {
+            if let Some(ahead) = list.get(i + AHEAD) {
+                map.prefetch(ahead.0);
+            }
+            let g = map.get_or_insert_with(k, || {
                 keys.push(k);
                 df.push(0u64);
                 tf.push(0u64);
@@ -879,9 +1008,26 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         tf: kshards.iter().map(|s| s.tf.as_slice()).collect(),
     };
     let name = |s: usize, g: u32, out: &mut String| {
-        key_name_into(kshards[s].keys[g as usize], &arena, &offs, out)
+        let k = kshards[s].keys[g as usize];
+        let len = |t: u64| offs[t as usize + 1] - offs[t as usize];
+        out.reserve(if k >> 32 == 0 { len(k) } else { len((k >> 32) - 1) + 1 + len(k & 0xffff_ffff) });
+        key_name_into(k, &arena, &offs, out)
     };
-    let (mut fitted, col) = prune(n_docs, &view, &name, limits)?;
+    // When no term has a byte <= b' ', the name order of unigrams and bigrams is the order of
+    // (rank of the first term, 0 for a unigram or 1 + rank of the second term): a term that is
+    // a proper prefix of another sorts first, and a space sorts below every term byte. Then
+    // sorting integers replaces sorting strings, and only the kept features get names.
+    let ranks: Option<Vec<u32>> = arena.bytes().all(|b| b > b' ').then(|| byte_ranks(&arena, &offs));
+    let order = |s: usize, g: u32| -> u64 {
+        let k = kshards[s].keys[g as usize];
+        let Some(r) = &ranks else { return 0 };
+        match k >> 32 {
+            0 => (r[k as usize] as u64) << 32,
+            hi => ((r[hi as usize - 1] as u64) << 32) | (r[(k & 0xffff_ffff) as usize] as u64 + 1),
+        }
+    };
+    let order_key: Option<OrderKey> = if ranks.is_some() { Some(&order) } else { None };
+    let (mut fitted, col) = prune(n_docs, &view, &name, order_key, limits)?;
     let removed_keys: Vec<u64> = kshards
         .iter()
         .enumerate()
@@ -1012,41 +1158,121 @@ impl VocabIndex {
     }
 }
 
-/// Per-document `(column, count)` lists of `docs` against a fitted vocabulary.
-fn count_chunk<S: AsRef<str>>(
+/// Per-worker buffers of transform and the rows of the chunk being built.
+struct RowScratch<T> {
+    /// Column of every feature occurrence of the current document.
+    cols: Vec<u32>,
+    /// The current document's counts (parallel to its distinct columns).
+    cnt: Vec<u32>,
+    /// Per document: term ids, global term ids, bigram keys.
+    ids: Vec<u32>,
+    g: Vec<u32>,
+    keys: Vec<u64>,
+    /// Weighting scratch.
+    vals: Vec<f64>,
+    /// The chunk's rows so far.
+    rows: Rows<T>,
+    /// Non-zeros of the previous chunk (to size the next one's buffers).
+    last_nnz: usize,
+}
+
+impl<T> Default for RowScratch<T> {
+    fn default() -> Self {
+        RowScratch {
+            cols: Vec::new(),
+            cnt: Vec::new(),
+            ids: Vec::new(),
+            g: Vec::new(),
+            keys: Vec::new(),
+            vals: Vec::new(),
+            rows: Rows { indptr: Vec::new(), indices: Vec::new(), data: Vec::new() },
+            last_nnz: 0,
+        }
+    }
+}
+
+/// One chunk's rows in CSR form (`indptr` starts at 0), weights applied.
+struct Rows<T> {
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    data: Vec<T>,
+}
+
+impl<T: Real> RowScratch<T> {
+    fn begin(&mut self, n_docs: usize) {
+        let r = &mut self.rows;
+        r.indptr.clear();
+        r.indptr.reserve(n_docs + 1);
+        r.indptr.push(0);
+        // Room for about as many non-zeros as the previous chunk had (unwritten room costs no
+        // memory pages; it saves the copies of growing).
+        let hint = self.last_nnz + self.last_nnz / 4;
+        r.indices.clear();
+        r.indices.reserve(hint);
+        r.data.clear();
+        r.data.reserve(hint);
+    }
+
+    /// Sort the current document's columns and append them as one weighted row.
+    fn end_row(&mut self, w: &Weighting) {
+        let cols = &mut self.cols;
+        cols.sort_unstable();
+        let r = &mut self.rows;
+        let start = r.indices.len();
+        self.cnt.clear();
+        let mut k = 0;
+        while k < cols.len() {
+            let c = cols[k];
+            let s = k;
+            k += 1;
+            while k < cols.len() && cols[k] == c {
+                k += 1;
+            }
+            r.indices.push(c);
+            self.cnt.push((k - s) as u32);
+            // The weighting below reads idf[c]: start loading it now.
+            if let Some(x) = w.idf.and_then(|idf| idf.get(c as usize)) {
+                prefetch(x);
+            }
+        }
+        cols.clear();
+        r.data.resize(r.indices.len(), T::zero());
+        w.apply_counts(&r.indices[start..], &self.cnt, &mut r.data[start..], &mut self.vals);
+        r.indptr.push(r.indices.len());
+    }
+
+    /// The chunk's rows (the buffers move out).
+    fn finish(&mut self) -> Rows<T> {
+        self.last_nnz = self.rows.indices.len();
+        Rows {
+            indptr: std::mem::take(&mut self.rows.indptr),
+            indices: std::mem::take(&mut self.rows.indices),
+            data: std::mem::take(&mut self.rows.data),
+        }
+    }
+}
+
+/// Rows of `docs` against a fitted vocabulary looked up by string.
+fn rows_by_string<T: Real, S: AsRef<str>>(
     an: &Analyzer,
     names: &[String],
     index: &VocabIndex,
     docs: &[S],
-) -> (Vec<usize>, Vec<(u32, u32)>) {
-    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
-    doc_ptr.push(0);
-    let mut entries: Vec<(u32, u32)> = Vec::new();
-    let mut cols: Vec<u32> = Vec::new();
-    let push_row = |cols: &mut Vec<u32>, entries: &mut Vec<(u32, u32)>| {
-        cols.sort_unstable();
-        let mut k = 0;
-        while k < cols.len() {
-            let c = cols[k];
-            let mut n = 0u32;
-            while k < cols.len() && cols[k] == c {
-                n += 1;
-                k += 1;
-            }
-            entries.push((c, n));
-        }
-        cols.clear();
-    };
+    w: &Weighting,
+    sc: &mut RowScratch<T>,
+) -> Rows<T> {
+    sc.begin(docs.len());
     match an.kind {
         AnalyzerKind::Word => {
             let mut cache = TermCache::new();
-            let mut ids = Vec::new();
             let mut uni: Vec<u32> = Vec::new();
             let mut bi: HashMap<u64, u32, _> = HashMap::with_hasher(HASHER);
             let mut buf = String::new();
             const NONE: u32 = u32::MAX - 1;
             for d in docs {
+                let mut ids = std::mem::take(&mut sc.ids);
                 an.word_terms(d.as_ref(), &mut cache, &mut ids);
+                let cols = &mut sc.cols;
                 word_ngrams(ids.len(), an.min_n, an.max_n, |i, j| {
                     let c = match j - i {
                         1 => {
@@ -1087,24 +1313,36 @@ fn count_chunk<S: AsRef<str>>(
                         cols.push(c);
                     }
                 });
-                push_row(&mut cols, &mut entries);
-                doc_ptr.push(entries.len());
+                sc.ids = ids;
+                sc.end_row(w);
             }
         }
         _ => {
-            let mut sc = CharScratch::new();
+            let mut cs = CharScratch::new();
             for d in docs {
-                an.char_ngrams(d.as_ref(), &mut sc, |s| {
+                let cols = &mut sc.cols;
+                an.char_ngrams(d.as_ref(), &mut cs, |s| {
                     if let Some(c) = index.get(names, s) {
                         cols.push(c);
                     }
                 });
-                push_row(&mut cols, &mut entries);
-                doc_ptr.push(entries.len());
+                sc.end_row(w);
             }
         }
     }
-    (doc_ptr, entries)
+    sc.finish()
+}
+
+/// Hint the CPU to fetch the cache line at `p` (no effect on results).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults nor writes; callers pass pointers into live buffers.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// An integer-keyed view of a word vocabulary of unigrams and bigrams: term -> id, then
@@ -1114,15 +1352,17 @@ fn count_chunk<S: AsRef<str>>(
 pub struct KeyIndex {
     terms: Interner,
     uni: Vec<u32>,
-    bi: HashMap<u64, u32, foldhash::fast::FixedState>,
+    bi: U64Map,
 }
 
 impl KeyIndex {
     /// Build from column names; `None` if a name is not a unigram or a bigram of non-empty terms.
+    /// A repeated name keeps its first column.
     pub fn build(names: &[String]) -> Option<Self> {
         let mut terms = Interner::new();
         let mut uni: Vec<u32> = Vec::new();
-        let mut bi = HashMap::with_capacity_and_hasher(names.len(), HASHER);
+        let n_bi = names.iter().filter(|n| n.contains(' ')).count();
+        let mut bi = U64Map::with_capacity(n_bi);
         for (c, n) in names.iter().enumerate() {
             let mut parts = n.split(' ');
             let a = parts.next()?;
@@ -1136,9 +1376,13 @@ impl KeyIndex {
                 uni.resize(terms.len(), UNSET);
             }
             match gb {
-                None => uni[ga as usize] = c as u32,
+                None => {
+                    if uni[ga as usize] == UNSET {
+                        uni[ga as usize] = c as u32;
+                    }
+                }
                 Some(gb) => {
-                    bi.insert(((ga as u64 + 1) << 32) | gb as u64, c as u32);
+                    bi.get_or_insert_with(((ga as u64 + 1) << 32) | gb as u64, || c as u32);
                 }
             }
         }
@@ -1151,20 +1395,28 @@ impl KeyIndex {
     }
 }
 
-fn count_chunk_keyed<S: AsRef<str>>(an: &Analyzer, ki: &KeyIndex, docs: &[S]) -> (Vec<usize>, Vec<(u32, u32)>) {
+/// Rows of `docs` against a fitted vocabulary looked up through a [`KeyIndex`].
+fn rows_keyed<T: Real, S: AsRef<str>>(
+    an: &Analyzer,
+    ki: &KeyIndex,
+    docs: &[S],
+    w: &Weighting,
+    sc: &mut RowScratch<T>,
+) -> Rows<T> {
     const NONE: u32 = u32::MAX - 1;
-    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
-    doc_ptr.push(0);
-    let mut entries: Vec<(u32, u32)> = Vec::new();
-    let mut cols: Vec<u32> = Vec::new();
+    // How many bigram lookups ahead to prefetch the table slot (the table is larger than the
+    // caches: a lookup is about one cache miss).
+    const AHEAD: usize = 16;
+    let unigrams = an.min_n == 1;
+    let bigrams = an.min_n <= 2 && an.max_n >= 2;
+    sc.begin(docs.len());
     let mut cache = TermCache::new();
-    let mut ids = Vec::new();
     let mut gl: Vec<u32> = Vec::new();
-    let mut g: Vec<u32> = Vec::new();
     for d in docs {
-        an.word_terms(d.as_ref(), &mut cache, &mut ids);
+        an.word_terms(d.as_ref(), &mut cache, &mut sc.ids);
+        let g = &mut sc.g;
         g.clear();
-        for &t in &ids {
+        for &t in &sc.ids {
             let t = t as usize;
             if t >= gl.len() {
                 gl.resize(cache.terms.len().max(t + 1), UNSET);
@@ -1174,35 +1426,37 @@ fn count_chunk_keyed<S: AsRef<str>>(an: &Analyzer, ki: &KeyIndex, docs: &[S]) ->
             }
             g.push(gl[t]);
         }
-        word_ngrams(g.len(), an.min_n, an.max_n, |i, j| {
-            if j - i == 1 {
-                if g[i] != NONE {
-                    let c = ki.uni[g[i] as usize];
+        let cols = &mut sc.cols;
+        if unigrams {
+            for &t in g.iter() {
+                if t != NONE {
+                    let c = ki.uni[t as usize];
                     if c != UNSET {
                         cols.push(c);
                     }
                 }
-            } else if g[i] != NONE && g[i + 1] != NONE {
-                if let Some(&c) = ki.bi.get(&(((g[i] as u64 + 1) << 32) | g[i + 1] as u64)) {
+            }
+        }
+        if bigrams && g.len() >= 2 {
+            let keys = &mut sc.keys;
+            keys.clear();
+            keys.extend(
+                g.windows(2)
+                    .filter(|p| p[0] != NONE && p[1] != NONE)
+                    .map(|p| ((p[0] as u64 + 1) << 32) | p[1] as u64),
+            );
+            for k in 0..keys.len() {
+                if let Some(&ahead) = keys.get(k + AHEAD) {
+                    ki.bi.prefetch(ahead);
+                }
+                if let Some(c) = ki.bi.get(keys[k]) {
                     cols.push(c);
                 }
             }
-        });
-        cols.sort_unstable();
-        let mut k = 0;
-        while k < cols.len() {
-            let c = cols[k];
-            let mut n = 0u32;
-            while k < cols.len() && cols[k] == c {
-                n += 1;
-                k += 1;
-            }
-            entries.push((c, n));
         }
-        cols.clear();
-        doc_ptr.push(entries.len());
+        sc.end_row(w);
     }
-    (doc_ptr, entries)
+    sc.finish()
 }
 
 /// How transform finds columns.
@@ -1212,8 +1466,26 @@ pub enum Lookup<'a> {
     Strings(&'a VocabIndex),
 }
 
+fn rows_of<T: Real, S: AsRef<str>>(
+    an: &Analyzer,
+    names: &[String],
+    lookup: Lookup,
+    docs: &[S],
+    w: &Weighting,
+    sc: &mut RowScratch<T>,
+) -> Rows<T> {
+    match lookup {
+        Lookup::Keyed(ki) => rows_keyed(an, ki, docs, w, sc),
+        Lookup::Strings(index) => rows_by_string(an, names, index, docs, w, sc),
+    }
+}
+
 /// Count `docs` against a fitted vocabulary (`names`, looked up through `lookup`) and weight
 /// the rows.
+///
+/// Chunks are handed to the workers in document order and each finished chunk is appended to
+/// the output as soon as all chunks before it are (then freed), so besides the output only
+/// about one chunk per thread is held at a time.
 pub fn transform<T: Real, S: AsRef<str> + Sync>(
     an: &Analyzer,
     names: &[String],
@@ -1221,16 +1493,62 @@ pub fn transform<T: Real, S: AsRef<str> + Sync>(
     docs: &[S],
     w: &Weighting,
 ) -> Result<CsrMatrix<T>> {
-    let chunks: Vec<(Vec<usize>, Vec<(u32, u32)>)> = docs
-        .par_chunks(CHUNK)
-        .map(|c| match lookup {
-            Lookup::Keyed(ki) => count_chunk_keyed(an, ki, c),
-            Lookup::Strings(index) => count_chunk(an, names, index, c),
-        })
-        .collect();
-    let parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Option<Vec<u32>>)> =
-        chunks.into_iter().map(|(p, e)| (p, e, None)).collect();
-    fill_csr(parts, names.len(), w)
+    use std::sync::Mutex;
+    struct Out<T> {
+        next: usize,
+        pending: Vec<(usize, Rows<T>)>,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        data: Vec<T>,
+        /// Bytes of the documents appended so far (for the output size estimate).
+        bytes_done: usize,
+    }
+    let total_bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
+    let chunk_bytes = |k: usize| -> usize {
+        docs[k * CHUNK..((k + 1) * CHUNK).min(docs.len())].iter().map(|d| d.as_ref().len()).sum()
+    };
+    let mut indptr = Vec::with_capacity(docs.len() + 1);
+    indptr.push(0usize);
+    let out = Mutex::new(Out {
+        next: 0,
+        pending: Vec::new(),
+        indptr,
+        indices: Vec::new(),
+        data: Vec::new(),
+        bytes_done: 0,
+    });
+    docs.chunks(CHUNK).enumerate().par_bridge().for_each_init(RowScratch::<T>::default, |sc, (k, c)| {
+        let rows: Rows<T> = rows_of(an, names, lookup, c, w, sc);
+        // A poisoned lock means another worker panicked; rayon re-raises that panic.
+        let Ok(mut o) = out.lock() else { return };
+        o.pending.push((k, rows));
+        while let Some(at) = o.pending.iter().position(|p| p.0 == o.next) {
+            let (k, r) = o.pending.swap_remove(at);
+            o.bytes_done += chunk_bytes(k);
+            let o = &mut *o;
+            if o.indices.capacity() - o.indices.len() < r.indices.len() {
+                // Room for the rest at the density seen so far plus a margin (1.3, then 1.6
+                // after a miss), so the output is rarely reallocated (a copy: twice its
+                // memory for a moment). Reserved but unwritten room costs no memory pages.
+                let done = o.indices.len() + r.indices.len();
+                let margin = if o.indices.capacity() == 0 { 1.3 } else { 1.6 };
+                let est = (done as f64 * total_bytes as f64 / o.bytes_done.max(1) as f64 * margin) as usize;
+                let want = est.max(done) - o.indices.len();
+                o.indices.reserve_exact(want);
+                o.data.reserve_exact(want);
+            }
+            let base = o.indices.len();
+            o.indptr.extend(r.indptr[1..].iter().map(|&e| e + base));
+            o.indices.extend_from_slice(&r.indices);
+            o.data.extend_from_slice(&r.data);
+            o.next += 1;
+        }
+    });
+    let o = out.into_inner().map_err(|_| Error::value("internal: a transform worker failed"))?;
+    let (indptr, mut indices, mut data) = (o.indptr, o.indices, o.data);
+    indices.shrink_to_fit();
+    data.shrink_to_fit();
+    CsrMatrix::new(docs.len(), names.len(), indptr, indices, data)
 }
 
 /// Like [`transform`], but hands each chunk's rows ([`CHUNK`] documents, as a small CSR
@@ -1245,12 +1563,9 @@ pub fn transform_chunks<T: Real, S: AsRef<str> + Sync, R: Send>(
     f: &(dyn Fn(CsrMatrix<T>) -> R + Sync),
 ) -> Result<Vec<R>> {
     docs.par_chunks(CHUNK)
-        .map(|c| {
-            let (p, e) = match lookup {
-                Lookup::Keyed(ki) => count_chunk_keyed(an, ki, c),
-                Lookup::Strings(index) => count_chunk(an, names, index, c),
-            };
-            Ok(f(fill_csr(vec![(p, e, None)], names.len(), w)?))
+        .map_init(RowScratch::<T>::default, |sc, c| {
+            let r: Rows<T> = rows_of(an, names, lookup, c, w, sc);
+            Ok(f(CsrMatrix::new(c.len(), names.len(), r.indptr, r.indices, r.data)?))
         })
         .collect()
 }
@@ -1427,6 +1742,133 @@ mod profile {
                 })
                 .unwrap();
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::AnalyzerConfig;
+    use std::collections::BTreeMap;
+
+    const DOCS: &[&str] = &[
+        "a ab abc a b ab a",
+        "ab a b a_b a b",
+        "b a ab x1 x10 x1 x2 Zeta zeta",
+        "é e ée e é can't U.S. can't",
+        "",
+        "x10 x1 x2 a ab",
+        "zeta é e a b ab",
+    ];
+
+    fn analyzer(ngram: (usize, usize), pattern: &str, tokenizer: Option<&str>) -> Analyzer {
+        let mut cfg = AnalyzerConfig::default();
+        cfg.ngram_range = ngram;
+        cfg.token_pattern = Some(pattern.into());
+        cfg.tokenizer = tokenizer.map(Into::into);
+        Analyzer::new(&cfg).unwrap()
+    }
+
+    /// Vocabulary (byte order), df and term frequency by brute force over `analyze`.
+    fn brute(an: &Analyzer, docs: &[&str]) -> BTreeMap<String, (u64, u64)> {
+        let mut m: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for d in docs {
+            let feats = an.analyze(d);
+            let mut seen = std::collections::HashSet::new();
+            for f in feats {
+                let e = m.entry(f.clone()).or_default();
+                e.1 += 1;
+                if seen.insert(f) {
+                    e.0 += 1;
+                }
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn vocabulary_order_and_pruning_match_brute_force() {
+        for (ngram, pat, tok) in [
+            ((1, 2), r"(?u)\b\w\w+\b", None),
+            ((1, 2), r"\b\w+\b", None),
+            ((2, 2), r"\b\w+\b", None),
+            ((1, 2), r"\b\w+\b", Some("unicode")),
+            ((1, 1), r"\b\w+\b", None),
+        ] {
+            let an = analyzer(ngram, pat, tok);
+            let all = brute(&an, DOCS);
+            for (min_count, max_features) in [(1.0, None), (2.0, None), (1.0, Some(5)), (1.0, Some(1))] {
+                let lim = Limits { min_count, max_count: 1e18, max_features };
+                let (fitted, _) = fit::<f32, &str>(&an, DOCS, lim, None).unwrap();
+                let mut expect: Vec<(&String, &(u64, u64))> =
+                    all.iter().filter(|(_, v)| v.0 as f64 >= min_count).collect();
+                if let Some(k) = max_features {
+                    // tf descending, ties in name order (the map's order), then name order.
+                    expect.sort_by(|a, b| b.1 .1.cmp(&a.1 .1));
+                    expect.truncate(k);
+                    expect.sort_by(|a, b| a.0.cmp(b.0));
+                }
+                let names: Vec<&str> = expect.iter().map(|e| e.0.as_str()).collect();
+                assert_eq!(fitted.names, names, "{ngram:?} {pat} {tok:?} {min_count} {max_features:?}");
+                let df: Vec<u64> = expect.iter().map(|e| e.1 .0).collect();
+                assert_eq!(fitted.df, df);
+            }
+        }
+    }
+
+    #[test]
+    fn transform_rows_equal_fit_rows_for_any_thread_count() {
+        let docs: Vec<String> = (0..3000).map(|i| DOCS[i % DOCS.len()].repeat(1 + i % 3)).collect();
+        for (ngram, pat, tok) in [
+            ((1, 2), r"(?u)\b\w\w+\b", None),
+            ((1, 2), r"\b\w+\b", Some("unicode")),
+            ((1, 3), r"\b\w+\b", None),
+        ] {
+            let an = analyzer(ngram, pat, tok);
+            let lim = Limits { min_count: 1.0, max_count: 1e18, max_features: None };
+            let mk = |df: &[u64], n: usize| {
+                let idf = df.iter().map(|&d| ((1.0 + n as f64) / (1.0 + d as f64)).ln() + 1.0).collect();
+                (false, true, Some(idf), Some(super::super::Norm::L2))
+            };
+            let (fitted, m) = fit::<f32, String>(&an, &docs, lim, Some(&mk)).unwrap();
+            let m = m.unwrap();
+            let (_, _, idf, norm) = mk(&fitted.df, docs.len());
+            let w = Weighting { binary: false, sublinear: true, idf: idf.as_deref(), norm };
+            let vi = VocabIndex::new(&fitted.names);
+            let ki = KeyIndex::applies(&an).then(|| KeyIndex::build(&fitted.names).unwrap());
+            for threads in [1, 2, 3] {
+                crate::parallel::install(Some(threads), || {
+                    let a: CsrMatrix<f32> =
+                        transform(&an, &fitted.names, Lookup::Strings(&vi), &docs, &w).unwrap();
+                    assert_eq!(a, m);
+                    if let Some(ki) = &ki {
+                        let b: CsrMatrix<f32> =
+                            transform(&an, &fitted.names, Lookup::Keyed(ki), &docs, &w).unwrap();
+                        assert_eq!(b, m);
+                    }
+                    let parts = transform_chunks::<f32, String, CsrMatrix<f32>>(
+                        &an,
+                        &fitted.names,
+                        Lookup::Strings(&vi),
+                        &docs,
+                        &w,
+                        &|c| c,
+                    )
+                    .unwrap();
+                    let rows: usize = parts.iter().map(|p| p.n_rows).sum();
+                    assert_eq!(rows, docs.len());
+                    let nnz: usize = parts.iter().map(|p| p.indices.len()).sum();
+                    assert_eq!(nnz, m.indices.len());
+                })
+                .unwrap();
+            }
+            let (fitted1, m1) = crate::parallel::install(Some(1), || {
+                fit::<f32, String>(&an, &docs, lim, Some(&mk)).unwrap()
+            })
+            .unwrap();
+            assert_eq!(fitted1.names, fitted.names);
+            assert_eq!(m1.unwrap(), m);
         }
     }
 }
