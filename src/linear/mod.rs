@@ -555,22 +555,31 @@ pub const BATCH: usize = 10;
 
 crate::avx2_dispatch! {
     /// Adds `sum_n vals[n] * t[cols[n] * k + o]` to `z[o]` for the `k = z.len()` outputs
-    /// (`t` feature-major, every `cols[n] * k + k <= t.len()`). Widths up to 32 run in a
-    /// kernel with the width fixed at compile time, so the sums stay in registers.
-    fn score_row, score_row_avx2, score_row_body(cols: &[usize], vals: &[f64], t: &[f32], z: &mut [f64]) -> ()
+    /// (`t` feature-major; the caller guarantees every `cols[n] * k + k <= t.len()`, an
+    /// index out of range would panic). Widths up to 32 run in a kernel with the width fixed
+    /// at compile time, so the sums stay in registers. Used by the classifiers' and the
+    /// TopicClassifier's prediction.
+    pub(crate) fn score_row, score_row_avx2, score_row_body<I: SparseIndex, V: Real>(
+        cols: &[I],
+        vals: &[V],
+        t: &[f32],
+        z: &mut [f64],
+    ) -> ()
 }
 
 #[inline(always)]
-fn score_row_body(cols: &[usize], vals: &[f64], t: &[f32], z: &mut [f64]) {
+fn score_row_body<I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64]) {
     macro_rules! fixed {
         ($($k:literal)*) => {
             match z.len() {
-                $($k => score_row_k::<$k>(cols, vals, t, z.try_into().expect("width")),)*
+                $($k => score_row_k::<$k, I, V>(cols, vals, t, z.try_into().expect("width")),)*
                 k => {
                     for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
                         if let Some(&jn) = cols.get(n + 12) {
-                            dcd::prefetch(t, jn * k, k);
+                            dcd::prefetch(t, jn.to_index() * k, k);
                         }
+                        let j = j.to_index();
+                        let v = v.as_f64();
                         for (zo, &w) in z.iter_mut().zip(&t[j * k..j * k + k]) {
                             *zo += v * w as f64;
                         }
@@ -583,12 +592,14 @@ fn score_row_body(cols: &[usize], vals: &[f64], t: &[f32], z: &mut [f64]) {
 }
 
 #[inline(always)]
-fn score_row_k<const K: usize>(cols: &[usize], vals: &[f64], t: &[f32], z: &mut [f64; K]) {
+fn score_row_k<const K: usize, I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64; K]) {
     let mut acc = *z;
     for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
         if let Some(&jn) = cols.get(n + 12) {
-            dcd::prefetch(t, jn * K, K);
+            dcd::prefetch(t, jn.to_index() * K, K);
         }
+        let j = j.to_index();
+        let v = v.as_f64();
         let w: &[f32; K] = t[j * K..j * K + K].try_into().expect("width");
         for o in 0..K {
             acc[o] += v * w[o] as f64;
