@@ -30,7 +30,10 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub const MAGIC: &[u8; 8] = b"TOPICTAG";
-pub const FORMAT_VERSION: u16 = 1;
+/// Version 2 (this one): compact vocabulary, idf and weight encodings (see
+/// [`crate::model::compact`]). Version 1 (pre-release builds) is still read: its payloads are
+/// rewritten into the version-2 layouts by [`crate::model::compact::upgrade_v1`].
+pub const FORMAT_VERSION: u16 = 2;
 
 /// Flag bit: the payload is DEFLATE-compressed.
 const FLAG_DEFLATE: u8 = 1;
@@ -260,6 +263,11 @@ pub fn decode<P: DeserializeOwned>(bytes: &[u8], expected: Kind) -> Result<(Head
             expected.name()
         )));
     }
+    let payload = if header.format_version < FORMAT_VERSION {
+        Cow::Owned(crate::model::compact::upgrade_v1(header.kind, &payload)?)
+    } else {
+        payload
+    };
     let value = postcard::from_bytes(&payload).map_err(|e| {
         Error::format(format!(
             "corrupted topictag file: the {} payload does not decode ({e})",

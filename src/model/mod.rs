@@ -1,5 +1,6 @@
 //! The text-to-topics pipeline, explanations, evaluation and the model file format.
 
+pub mod compact;
 pub mod explain;
 pub mod format;
 pub mod metrics;

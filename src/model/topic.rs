@@ -8,7 +8,10 @@
 //! adding features in column order; explanations use the same order, so their score equals
 //! the decision value exactly.
 
+use std::collections::HashMap;
 use std::time::Instant;
+
+use foldhash::fast::FixedState;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,9 +35,10 @@ fn prefetch(w: &[f32], i: usize) {
 
 /// Per contributing feature, its occurrences in the text as `(start, end)` char offsets.
 pub type Spans = Vec<Vec<(usize, usize)>>;
+use crate::model::compact::{self, F32Planes, TfidfMirror, TfidfV1};
 use crate::model::format::{self, Kind};
 use crate::sparse::CsrMatrix;
-use crate::vectorize::{TfidfConfig, TfidfVectorizer, VectorizerConfig};
+use crate::vectorize::TfidfVectorizer;
 
 /// Training labels as class indices.
 #[derive(Clone, Debug)]
@@ -68,17 +72,144 @@ pub struct TopicModel {
 
 /// Weights as stored in the file: dense, or sparse (per output, the non-zero weights with
 /// their feature indices delta-coded: postcard writes integers as varints, so small gaps take
-/// one byte) when that is smaller.
+/// one byte) when that is smaller. The float32 values are stored byte-plane shuffled
+/// ([`F32Planes`]), which DEFLATE compresses better than whole floats.
 #[derive(Serialize, Deserialize)]
 enum StoredWeights {
+    /// All `n_features x n_outputs` weights, feature-major.
+    Dense(F32Planes),
+    /// Per output, the non-zero weights and their delta-coded feature indices.
+    Sparse { outputs: Vec<(Vec<u32>, F32Planes)> },
+    /// The distinct weight rows (`n_outputs` weights each, most frequent first) and, per
+    /// feature, the index of its row. Linear models fitted on TF-IDF repeat rows exactly: the
+    /// weights of a term are a sum over the documents it occurs in, so terms that occur in one
+    /// document only, with the same count and document frequency, get bit-identical rows.
+    Rows { rows: F32Planes, index: Vec<u32> },
+}
+
+/// Bytes of `v` as a varint.
+fn varint_len(v: u64) -> usize {
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+/// A weight row compared and hashed by its bits (so `-0.0 != 0.0` and a NaN equals itself).
+struct RowBits<'a>(&'a [f32]);
+
+impl PartialEq for RowBits<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(other.0).all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
+impl Eq for RowBits<'_> {}
+
+impl std::hash::Hash for RowBits<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // One word per row (multiply-xorshift mixing of the bits), then the map's hasher.
+        let mut acc = 0x9e37_79b9_7f4a_7c15u64;
+        for x in self.0 {
+            acc = (acc ^ x.to_bits() as u64).wrapping_mul(0xff51_afd7_ed55_8ccd);
+            acc ^= acc >> 29;
+        }
+        h.write_u64(acc);
+    }
+}
+
+/// The most compact of the [`StoredWeights`] forms for `weights` (`nf x k`, feature-major),
+/// judged by their size before DEFLATE.
+fn store_weights(weights: Vec<f32>, nf: usize, k: usize) -> StoredWeights {
+    debug_assert_eq!(weights.len(), nf * k);
+    if k == 0 || nf == 0 {
+        return StoredWeights::Dense(F32Planes(weights));
+    }
+    let dense_size = weights.len() * 4;
+    // Sparse: per non-zero, 4 bytes plus its gap's varint.
+    let mut sparse_size = 0usize;
+    let mut last = vec![0usize; k];
+    for (j, row) in weights.chunks_exact(k).enumerate() {
+        for (x, l) in row.iter().zip(last.iter_mut()) {
+            if *x != 0.0 {
+                sparse_size += 4 + varint_len((j - *l) as u64);
+                *l = j;
+            }
+        }
+    }
+    // Distinct rows (exact bits) numbered in order of first occurrence, then renumbered most
+    // frequent first (ties: first seen).
+    let mut ids: HashMap<RowBits<'_>, u32, FixedState> = HashMap::with_hasher(FixedState::default());
+    let mut first_id: Vec<u32> = Vec::with_capacity(nf);
+    let mut count: Vec<usize> = Vec::new();
+    let mut first_row: Vec<usize> = Vec::new();
+    for (j, row) in weights.chunks_exact(k).enumerate() {
+        let next = count.len() as u32;
+        let id = *ids.entry(RowBits(row)).or_insert(next);
+        if id == next {
+            count.push(0);
+            first_row.push(j);
+        }
+        count[id as usize] += 1;
+        first_id.push(id);
+    }
+    drop(ids);
+    let mut order: Vec<u32> = (0..count.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| count[b as usize].cmp(&count[a as usize]).then(a.cmp(&b)));
+    let rows_size = order.len() * k * 4
+        + order.iter().enumerate().map(|(r, &id)| count[id as usize] * varint_len(r as u64)).sum::<usize>();
+    if rows_size <= sparse_size && rows_size < dense_size {
+        let mut rank = vec![0u32; order.len()];
+        for (r, &id) in order.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        let index = first_id.iter().map(|&id| rank[id as usize]).collect();
+        let mut rows = Vec::with_capacity(order.len() * k);
+        for &id in &order {
+            let j = first_row[id as usize];
+            rows.extend_from_slice(&weights[j * k..j * k + k]);
+        }
+        return StoredWeights::Rows { rows: F32Planes(rows), index };
+    }
+    if sparse_size < dense_size {
+        let mut outputs = vec![(Vec::new(), F32Planes(Vec::new())); k];
+        for (o, (gaps, F32Planes(vals))) in outputs.iter_mut().enumerate() {
+            let mut last = 0u32;
+            for j in 0..nf {
+                let x = weights[j * k + o];
+                if x != 0.0 {
+                    gaps.push(j as u32 - last);
+                    vals.push(x);
+                    last = j as u32;
+                }
+            }
+        }
+        return StoredWeights::Sparse { outputs };
+    }
+    StoredWeights::Dense(F32Planes(weights))
+}
+
+/// [`StoredWeights`] as format version 1 stored them (plain float32 arrays).
+#[derive(Serialize, Deserialize)]
+enum StoredWeightsV1 {
     Dense(Vec<f32>),
     Sparse { outputs: Vec<(Vec<u32>, Vec<f32>)> },
 }
 
-/// The payload of a `Kind::TopicClassifier` file (format version 1).
+impl From<StoredWeightsV1> for StoredWeights {
+    fn from(w: StoredWeightsV1) -> Self {
+        match w {
+            StoredWeightsV1::Dense(v) => StoredWeights::Dense(F32Planes(v)),
+            StoredWeightsV1::Sparse { outputs } => StoredWeights::Sparse {
+                outputs: outputs.into_iter().map(|(g, v)| (g, F32Planes(v))).collect(),
+            },
+        }
+    }
+}
+
+/// The payload of a `Kind::TopicClassifier` file: `Payload<TfidfVectorizer, StoredWeights>`
+/// in format version 2. The type parameters let the version-1 layout (whose vectorizer and
+/// weights were stored plainly) be read and rewritten with the same field list.
 #[derive(Serialize, Deserialize)]
-struct Payload {
-    vectorizer: TfidfVectorizer,
+struct Payload<V = TfidfVectorizer, W = StoredWeights> {
+    vectorizer: V,
     classes: Vec<String>,
     multilabel: bool,
     kind: ModelKind,
@@ -88,9 +219,37 @@ struct Payload {
     converged: bool,
     n_iter: Vec<usize>,
     platt: Option<Vec<(f64, f64)>>,
-    weights: StoredWeights,
+    weights: W,
     n_documents: u64,
     fit_seconds: f64,
+}
+
+impl From<Payload<TfidfV1, StoredWeightsV1>> for Payload<TfidfMirror, StoredWeights> {
+    fn from(p: Payload<TfidfV1, StoredWeightsV1>) -> Self {
+        Payload {
+            vectorizer: p.vectorizer.into(),
+            classes: p.classes,
+            multilabel: p.multilabel,
+            kind: p.kind,
+            n_classes: p.n_classes,
+            n_features: p.n_features,
+            intercept: p.intercept,
+            converged: p.converged,
+            n_iter: p.n_iter,
+            platt: p.platt,
+            weights: p.weights.into(),
+            n_documents: p.n_documents,
+            fit_seconds: p.fit_seconds,
+        }
+    }
+}
+
+/// Rewrite a format-version-1 `TopicClassifier` payload into the current layout.
+pub(crate) fn upgrade_v1_payload(payload: &[u8]) -> Result<Vec<u8>> {
+    compact::reencode::<Payload<TfidfV1, StoredWeightsV1>, Payload<TfidfMirror, StoredWeights>>(
+        payload,
+        Kind::TopicClassifier.name(),
+    )
 }
 
 /// Rows per parallel task of [`TopicModel::scores_of`] (the timing test's separate scoring).
@@ -449,25 +608,7 @@ impl TopicModel {
                 (v, w, n)
             }
         };
-        let nnz = weights.iter().filter(|&&x| x != 0.0).count();
-        // A sparse entry costs 4 bytes for the value and ~1-3 for the index gap.
-        let stored = if nnz * 7 < weights.len() * 4 {
-            let mut outputs = vec![(Vec::new(), Vec::new()); k];
-            for (o, (gaps, vals)) in outputs.iter_mut().enumerate() {
-                let mut last = 0u32;
-                for j in 0..n_features {
-                    let x = weights[j * k + o];
-                    if x != 0.0 {
-                        gaps.push(j as u32 - last);
-                        vals.push(x);
-                        last = j as u32;
-                    }
-                }
-            }
-            StoredWeights::Sparse { outputs }
-        } else {
-            StoredWeights::Dense(weights)
-        };
+        let stored = store_weights(weights, n_features, k);
         let payload = Payload {
             vectorizer,
             classes: self.classes.clone(),
@@ -510,9 +651,24 @@ impl TopicModel {
         }
         let total = nf.checked_mul(k).ok_or_else(|| bad("impossible model dimensions"))?;
         let weights = match p.weights {
-            StoredWeights::Dense(w) => {
+            StoredWeights::Dense(F32Planes(w)) => {
                 if w.len() != total {
                     return Err(bad("wrong number of weights"));
+                }
+                w
+            }
+            StoredWeights::Rows { rows: F32Planes(rows), index } => {
+                if rows.len() % k != 0 || index.len() != nf {
+                    return Err(bad("wrong number of weights"));
+                }
+                let n_rows = rows.len() / k;
+                let mut w = Vec::with_capacity(total);
+                for &i in &index {
+                    let i = i as usize;
+                    if i >= n_rows {
+                        return Err(bad("weight row index out of range"));
+                    }
+                    w.extend_from_slice(&rows[i * k..i * k + k]);
                 }
                 w
             }
@@ -521,7 +677,7 @@ impl TopicModel {
                     return Err(bad("wrong number of weight rows"));
                 }
                 let mut w = vec![0f32; total];
-                for (o, (gaps, vals)) in outputs.iter().enumerate() {
+                for (o, (gaps, F32Planes(vals))) in outputs.iter().enumerate() {
                     if gaps.len() != vals.len() {
                         return Err(bad("weight indices and values differ in length"));
                     }
@@ -571,22 +727,11 @@ impl TopicModel {
 
 /// A copy of a fitted vectorizer that knows only the columns `keep` (ascending), renumbered
 /// `0..keep.len()`, with their idf. `TfidfVectorizer` has no public way to do this, so it goes
-/// through its serde form, mirrored here field for field (postcard is positional); the
-/// mirror is checked to reproduce the original bytes exactly before it is trusted, so a
-/// change of the vectorizer's layout is an error here, never a silently wrong model.
+/// through its serde form, mirrored field for field by [`TfidfMirror`] (postcard is
+/// positional; the mirror has the same compact `with` encodings); the mirror is checked to
+/// reproduce the original bytes exactly before it is trusted, so a change of the vectorizer's
+/// layout is an error here, never a silently wrong model.
 fn restrict_vectorizer(v: &TfidfVectorizer, keep: &[usize]) -> Result<TfidfVectorizer> {
-    #[derive(Serialize, Deserialize)]
-    struct CountMirror {
-        config: VectorizerConfig,
-        vocabulary: Option<Vec<String>>,
-        fixed: bool,
-    }
-    #[derive(Serialize, Deserialize)]
-    struct TfidfMirror {
-        config: TfidfConfig,
-        count: CountMirror,
-        idf: Option<Vec<f64>>,
-    }
     let internal = |what: &str| Error::value(format!("cannot prune this model: {what}"));
     let bytes = postcard::to_allocvec(v).map_err(|e| internal(&e.to_string()))?;
     let mut m: TfidfMirror = postcard::from_bytes(&bytes)
@@ -618,6 +763,7 @@ fn restrict_vectorizer(v: &TfidfVectorizer, keep: &[usize]) -> Result<TfidfVecto
 mod tests {
     use super::*;
     use crate::linear::LinearParams;
+    use crate::vectorize::TfidfConfig;
 
     fn docs() -> (Vec<&'static str>, Vec<usize>) {
         (
@@ -740,6 +886,65 @@ mod timing {
             let s = crate::parallel::install(nj, || m.scores_of(&x)).unwrap();
             let t2 = t.elapsed().as_secs_f64();
             println!("n_jobs {nj:?}: transform {t1:.3}s, scores {t2:.3}s ({} nnz, {} scores)", x.nnz(), s.len());
+        }
+    }
+}
+
+#[cfg(test)]
+mod sizes {
+    //! `TOPICTAG_SIZES_MODEL=/path/model.ttag cargo test --release --lib model::topic::sizes --
+    //! --ignored --nocapture`: where the bytes of a model file go (each part alone, before and
+    //! after DEFLATE level 1 and 6), save/load times, and DEFLATE level against time.
+    use super::*;
+
+    fn deflated(b: &[u8], level: u8) -> (usize, f64) {
+        let t = Instant::now();
+        let n = miniz_oxide::deflate::compress_to_vec(b, level).len();
+        (n, t.elapsed().as_secs_f64())
+    }
+
+    #[test]
+    #[ignore]
+    fn breakdown() {
+        let Ok(mp) = std::env::var("TOPICTAG_SIZES_MODEL") else { return };
+        let file = std::fs::read(mp).unwrap();
+        let (m, meta) = TopicModel::from_bytes(&file).unwrap();
+        let t = Instant::now();
+        let bytes = m.to_bytes(&meta, None).unwrap();
+        let save = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let _ = TopicModel::from_bytes(&bytes).unwrap();
+        let load = t.elapsed().as_secs_f64();
+        let (_, raw) = format::split(&bytes).unwrap();
+        let nf = m.n_features();
+        println!("file {} bytes, payload {} raw, {nf} terms; to_bytes {save:.3}s, from_bytes {load:.3}s", bytes.len(), raw.len());
+        for level in [1u8, 2, 3, 6, 9] {
+            let (n, t) = deflated(&raw, level);
+            println!("  whole payload, level {level}: {n} bytes in {t:.3}s");
+        }
+        let names = m.feature_names().unwrap();
+        let idf = m.vectorizer.idf().unwrap_or(&[]);
+        let t = Instant::now();
+        let stored = postcard::to_allocvec(&store_weights(m.weights.clone(), nf, m.n_outputs())).unwrap();
+        println!("  store_weights + serialise {:.3}s", t.elapsed().as_secs_f64());
+        let zeros = m.weights.iter().filter(|&&w| w == 0.0).count();
+        println!("  weights: {} of {} exactly zero", zeros, m.weights.len());
+        for (name, b) in [
+            ("vocabulary plain (v1)", postcard::to_allocvec(names).unwrap()),
+            ("vocabulary front-coded", compact::front_encode(names)),
+            ("idf plain (v1)", postcard::to_allocvec(idf).unwrap()),
+            ("idf dictionary", compact::dict_encode(idf)),
+            ("weights plain (v1)", postcard::to_allocvec(&m.weights).unwrap()),
+            ("weights byte planes", compact::planes_encode(&m.weights)),
+            ("weights as stored", stored),
+        ] {
+            let (n1, t1) = deflated(&b, 1);
+            let (n6, t6) = deflated(&b, 6);
+            let per = |n: usize| n as f64 / nf as f64;
+            println!(
+                "  {name}: raw {} ({:.2}/term); level 1 {n1} ({:.2}/term, {t1:.3}s); level 6 {n6} ({:.2}/term, {t6:.3}s)",
+                b.len(), per(b.len()), per(n1), per(n6)
+            );
         }
     }
 }

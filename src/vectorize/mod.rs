@@ -204,6 +204,7 @@ fn compiled(cell: &OnceLock<Arc<Analyzer>>, cfg: &AnalyzerConfig) -> Result<Arc<
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CountVectorizer {
     config: VectorizerConfig,
+    #[serde(with = "crate::model::compact::vocabulary")]
     vocabulary: Option<Vec<String>>,
     fixed: bool,
     #[serde(skip)]
@@ -421,6 +422,7 @@ fn reweight<T: Real>(m: CsrMatrix<f64>, w: &Weighting) -> CsrMatrix<T> {
 pub struct TfidfVectorizer {
     config: TfidfConfig,
     count: CountVectorizer,
+    #[serde(with = "crate::model::compact::idf")]
     idf: Option<Vec<f64>>,
 }
 
