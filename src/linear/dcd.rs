@@ -418,13 +418,17 @@ impl BatchWeights {
 
     fn into_solutions(self, n_iter: &[usize], converged: &[bool], n_features: usize) -> Vec<BinarySolution> {
         let k = self.k;
-        (0..k)
-            .map(|t| BinarySolution {
-                w: (0..n_features).map(|j| self.w[j * k + t]).collect(),
-                w_bias: self.wb[t],
-                n_iter: n_iter[t],
-                converged: converged[t],
-            })
+        // One sequential pass over the feature-major table, writing k streams (k strided
+        // passes would each read the whole table).
+        let mut ws: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(n_features)).collect();
+        for row in self.w.chunks_exact(k.max(1)).take(n_features) {
+            for (w, &v) in ws.iter_mut().zip(row) {
+                w.push(v);
+            }
+        }
+        ws.into_iter()
+            .enumerate()
+            .map(|(t, w)| BinarySolution { w, w_bias: self.wb[t], n_iter: n_iter[t], converged: converged[t] })
             .collect()
     }
 }
