@@ -493,7 +493,12 @@ impl Analyzer {
         // The short-token cache maps tokens straight to terms: valid for one language slot.
         let use_short = self.slots.len() == 1;
         let map = &mut map[slot];
+        // Without stemmer and stop words a token is its own term: intern it once, directly.
+        let identity = self.slots[slot].stemmer.is_none() && self.slots[slot].stop.is_none();
         let mut on_token = |tok: &str| -> u32 {
+            if identity {
+                return terms.intern(tok).0;
+            }
             let (rid, _) = raw.intern(tok);
             let rid = rid as usize;
             if rid >= map.len() {
