@@ -265,13 +265,13 @@ def main():
         f"1-minute load average at the end of the run: {load_after:.2f} on {os.cpu_count()} cores "
         "(the machine is shared, so absolute times are noisy; compare within a run).",
         "",
-        "Where the bytes go: the float32 weights take n_features x n_topics x 4 bytes (94.5 MB "
-        "of the 118 MB 20 Newsgroups file: 1.18M terms x 20 topics); a linear SVM's weights are "
-        "dense, so only pruning (dropping |w| < eps and the terms left without weights) gets far "
-        "below the pickle. With 4 topics (AG News) the weights are 16 bytes per term and the "
-        "vectorizer's part (term strings, float64 idf: about 22 bytes per term) dominates; "
-        "storing document frequencies instead of float64 idf and front-coding the sorted "
-        "vocabulary in the vectorizer's serialised form would be the next savings.",
+        "Where the bytes go (model format version 2, see docs/model-format.md): the vocabulary "
+        "is front-coded (about 3.2-3.5 bytes per term after DEFLATE), the idf dictionary-coded "
+        "(under 0.4 bytes per term), and the float32 weights stored as their distinct rows plus "
+        "one row index per term: terms that occur in a single training document get "
+        "bit-identical weight rows, so 20 Newsgroups has 263k distinct rows for 1.18M terms "
+        "(16.1 bytes per term instead of 40.5 in format version 1) and AG News 26k for 106k "
+        "(5.2 instead of 11.7). Pruning drops |w| < eps and the terms left without weights.",
         "",
     ]
     parts.append("\n".join(notes))

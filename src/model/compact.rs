@@ -406,6 +406,67 @@ impl From<TfidfV1> for TfidfMirror {
     }
 }
 
+/// A byte string read only for the varint it starts with (the item count of the compact
+/// encodings above); `None` when it does not start with one.
+struct LeadingCount(Option<u64>);
+
+impl<'de> Deserialize<'de> for LeadingCount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LeadingCount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> std::result::Result<Self::Value, E> {
+                Ok(LeadingCount(Cursor::new(v).varint("").ok()))
+            }
+        }
+        d.deserialize_bytes(V)
+    }
+}
+
+/// `CountVectorizer`'s serialised fields, the vocabulary read only for its term count.
+#[derive(Deserialize)]
+struct CountShape {
+    #[allow(dead_code)]
+    config: VectorizerConfig,
+    vocabulary: Option<LeadingCount>,
+    #[allow(dead_code)]
+    fixed: bool,
+}
+
+/// `TfidfVectorizer`'s serialised fields, vocabulary and idf read only for their counts.
+#[derive(Deserialize)]
+struct TfidfShape {
+    #[allow(dead_code)]
+    config: TfidfConfig,
+    count: CountShape,
+    idf: Option<LeadingCount>,
+}
+
+/// Check what the vectorizer types cannot check themselves when they are deserialised: that a
+/// TF-IDF vectorizer has one idf value per term (the weighting indexes idf by column). Cheap:
+/// it reads the configuration and the counts at the start of the encoded vocabulary and idf.
+/// Payloads of other kinds pass; a payload that does not decode is left to the decoder.
+pub(crate) fn check_payload(kind: Kind, payload: &[u8]) -> Result<()> {
+    // The TopicClassifier payload starts with its TfidfVectorizer (postcard ignores the rest).
+    if !matches!(kind, Kind::TfidfVectorizer | Kind::TopicClassifier) {
+        return Ok(());
+    }
+    let Ok(shape) = postcard::from_bytes::<TfidfShape>(payload) else {
+        return Ok(());
+    };
+    if let (Some(LeadingCount(Some(n_terms))), Some(LeadingCount(Some(n_idf)))) = (shape.count.vocabulary, shape.idf) {
+        if n_terms != n_idf {
+            return Err(Error::format(format!(
+                "corrupted topictag file: the vectorizer has {n_terms} terms but {n_idf} idf values"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Decode `bytes` as `A` (an old layout) and re-encode it as `B`.
 pub(crate) fn reencode<A, B>(bytes: &[u8], what: &str) -> Result<Vec<u8>>
 where
@@ -579,6 +640,16 @@ mod tests {
         let new = upgrade_v1(Kind::TfidfVectorizer, &old).unwrap();
         assert_eq!(new, postcard::to_allocvec(&t).unwrap());
         assert!(matches!(upgrade_v1(Kind::TfidfVectorizer, &old[..old.len() / 2]), Err(Error::Format(_))));
+        // idf and vocabulary of different lengths are caught before the vectorizer is built
+        let good = postcard::to_allocvec(&t).unwrap();
+        assert!(check_payload(Kind::TfidfVectorizer, &good).is_ok());
+        let mut m: TfidfMirror = postcard::from_bytes(&good).unwrap();
+        m.idf.as_mut().unwrap().pop();
+        let bad = postcard::to_allocvec(&m).unwrap();
+        let e = check_payload(Kind::TfidfVectorizer, &bad).unwrap_err().to_string();
+        assert!(e.contains("idf values"), "{e}");
+        assert!(check_payload(Kind::TopicClassifier, &bad).is_err());
+        assert!(check_payload(Kind::CountVectorizer, &bad).is_ok());
     }
 
     fn m_cfg(t: &crate::vectorize::TfidfVectorizer) -> TfidfConfig {

@@ -37,8 +37,9 @@ pub const FORMAT_VERSION: u16 = 2;
 
 /// Flag bit: the payload is DEFLATE-compressed.
 const FLAG_DEFLATE: u8 = 1;
-/// DEFLATE level used by [`encode`]: level 1 keeps saving at tens of MB/s and already gets
-/// most of the gain (sorted vocabularies compress about 3x; float weights far less).
+/// DEFLATE level used by [`encode`]: level 1 keeps saving fast. Measured on the 20 Newsgroups
+/// benchmark model (31.5 MB payload): level 1 gives 23.26 MB in 0.24 s, level 6 22.52 MB in
+/// 2.3 s, level 9 22.46 MB in 4.8 s (AG News: level 6 is 7% smaller, 8x slower).
 const DEFLATE_LEVEL: u8 = 1;
 
 /// What a file holds.
@@ -268,6 +269,7 @@ pub fn decode<P: DeserializeOwned>(bytes: &[u8], expected: Kind) -> Result<(Head
     } else {
         payload
     };
+    crate::model::compact::check_payload(header.kind, &payload)?;
     let value = postcard::from_bytes(&payload).map_err(|e| {
         Error::format(format!(
             "corrupted topictag file: the {} payload does not decode ({e})",

@@ -649,6 +649,9 @@ impl TopicModel {
         if vocab != nf {
             return Err(bad("the vocabulary size does not match the weights"));
         }
+        if p.vectorizer.idf().is_some_and(|idf| idf.len() != nf) {
+            return Err(bad("the idf does not match the vocabulary"));
+        }
         let total = nf.checked_mul(k).ok_or_else(|| bad("impossible model dimensions"))?;
         let weights = match p.weights {
             StoredWeights::Dense(F32Planes(w)) => {
