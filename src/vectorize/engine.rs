@@ -537,8 +537,12 @@ struct GlobalView<'a> {
     tf: Vec<&'a [u64]>,
 }
 
-/// A key per feature whose order is the features' name (byte) order.
-type OrderKey<'a> = &'a (dyn Fn(usize, u32) -> u64 + Sync);
+/// A key per feature whose order is the features' name (byte) order, and the name of a key.
+#[derive(Clone, Copy)]
+struct OrderKey<'a> {
+    key: &'a (dyn Fn(usize, u32) -> u64 + Sync),
+    name: &'a (dyn Fn(u64, &mut String) + Sync),
+}
 
 /// Apply `min_df` / `max_df` / `max_features`, sort the kept features by name and return the
 /// fit result with per-shard final columns (`UNSET` = removed). With `order`, features are
@@ -567,7 +571,7 @@ fn prune(
         }
     }
     if let Some(order) = order {
-        return prune_ordered(n_docs, view, name, order, limits, keep);
+        return prune_ordered(n_docs, view, order, limits, keep);
     }
     let named = |keep: Vec<(u32, u32)>| -> Vec<(String, u32, u32)> {
         keep.into_par_iter()
@@ -613,17 +617,17 @@ fn prune(
     Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
 }
 
-/// [`prune`] with an order key: sort `(key, shard, id)` triples, then name the kept features.
+/// [`prune`] with an order key: sort `(key, shard, id)` triples, then name the kept features
+/// from their keys.
 fn prune_ordered(
     n_docs: usize,
     view: &GlobalView,
-    name: &(dyn Fn(usize, u32, &mut String) + Sync),
     order: OrderKey,
     limits: Limits,
     keep: Vec<(u32, u32)>,
 ) -> Result<(Fitted, Vec<Vec<u32>>)> {
     let mut keyed: Vec<(u64, u32, u32)> =
-        keep.into_par_iter().map(|(s, g)| (order(s as usize, g), s, g)).collect();
+        keep.into_par_iter().map(|(s, g)| ((order.key)(s as usize, g), s, g)).collect();
     if let Some(limit) = limits.max_features {
         if keyed.len() > limit {
             // Highest corpus term frequency first; ties in name order.
@@ -640,9 +644,9 @@ fn prune_ordered(
     keyed.par_sort_unstable_by_key(|e| e.0);
     let names: Vec<String> = keyed
         .par_iter()
-        .map(|&(_, s, g)| {
+        .map(|&(o, _, _)| {
             let mut n = String::new();
-            name(s as usize, g, &mut n);
+            (order.name)(o, &mut n);
             n
         })
         .collect();
@@ -656,8 +660,8 @@ fn prune_ordered(
 }
 
 /// Alphabetical (byte order) rank of each of the strings `arena[offs[t]..offs[t + 1]]`, which
-/// must be distinct.
-fn byte_ranks(arena: &str, offs: &[usize]) -> Vec<u32> {
+/// must be distinct, and the string of each rank.
+fn byte_ranks(arena: &str, offs: &[usize]) -> (Vec<u32>, Vec<u32>) {
     let n = offs.len() - 1;
     let term = |t: u32| &arena.as_bytes()[offs[t as usize]..offs[t as usize + 1]];
     let mut ord: Vec<(u64, u32)> = (0..n as u32)
@@ -669,7 +673,7 @@ fn byte_ranks(arena: &str, offs: &[usize]) -> Vec<u32> {
     for (r, &(_, t)) in ord.iter().enumerate() {
         rank[t as usize] = r as u32;
     }
-    rank
+    (rank, ord.into_iter().map(|e| e.1).collect())
 }
 
 /// The first 8 bytes of `s` as a big-endian integer, zero padded.
@@ -1017,16 +1021,35 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
     // (rank of the first term, 0 for a unigram or 1 + rank of the second term): a term that is
     // a proper prefix of another sorts first, and a space sorts below every term byte. Then
     // sorting integers replaces sorting strings, and only the kept features get names.
-    let ranks: Option<Vec<u32>> = arena.bytes().all(|b| b > b' ').then(|| byte_ranks(&arena, &offs));
+    let ranks: Option<(Vec<u32>, Vec<u32>)> =
+        arena.bytes().all(|b| b > b' ').then(|| byte_ranks(&arena, &offs));
     let order = |s: usize, g: u32| -> u64 {
         let k = kshards[s].keys[g as usize];
-        let Some(r) = &ranks else { return 0 };
+        let Some((r, _)) = &ranks else { return 0 };
         match k >> 32 {
             0 => (r[k as usize] as u64) << 32,
             hi => ((r[hi as usize - 1] as u64) << 32) | (r[(k & 0xffff_ffff) as usize] as u64 + 1),
         }
     };
-    let order_key: Option<OrderKey> = if ranks.is_some() { Some(&order) } else { None };
+    // The name of an order key (terms by rank: read in about sequential order).
+    let order_name = |o: u64, out: &mut String| {
+        let Some((_, by_rank)) = &ranks else { return };
+        let term = |r: u64| {
+            let t = by_rank[r as usize] as usize;
+            &arena[offs[t]..offs[t + 1]]
+        };
+        let (a, b) = (o >> 32, o & 0xffff_ffff);
+        if b == 0 {
+            out.push_str(term(a));
+        } else {
+            let (ta, tb) = (term(a), term(b - 1));
+            out.reserve_exact(ta.len() + 1 + tb.len());
+            out.push_str(ta);
+            out.push(' ');
+            out.push_str(tb);
+        }
+    };
+    let order_key = ranks.is_some().then_some(OrderKey { key: &order, name: &order_name });
     let (mut fitted, col) = prune(n_docs, &view, &name, order_key, limits)?;
     let removed_keys: Vec<u64> = kshards
         .iter()
@@ -1116,6 +1139,14 @@ fn fill_csr<T: Real>(
                         let col = m[f as usize];
                         (col != UNSET).then_some((col, c))
                     })),
+                }
+                // The weighting below reads idf[col]: start loading it now.
+                if let Some(idf) = w.idf {
+                    for e in &row {
+                        if let Some(x) = idf.get(e.0 as usize) {
+                            prefetch(x);
+                        }
+                    }
                 }
                 row.sort_unstable_by_key(|e| e.0);
                 cols.clear();
