@@ -78,7 +78,8 @@ pub struct TopicModel {
 enum StoredWeights {
     /// All `n_features x n_outputs` weights, feature-major.
     Dense(F32Planes),
-    /// Per output, the non-zero weights and their delta-coded feature indices.
+    /// Per output, the non-zero weights (every weight whose bits are not all zero, so `-0.0`
+    /// is kept) and their delta-coded feature indices.
     Sparse { outputs: Vec<(Vec<u32>, F32Planes)> },
     /// The distinct weight rows (`n_outputs` weights each, most frequent first) and, per
     /// feature, the index of its row. Linear models fitted on TF-IDF repeat rows exactly: the
@@ -128,7 +129,7 @@ fn store_weights(weights: Vec<f32>, nf: usize, k: usize) -> StoredWeights {
     let mut last = vec![0usize; k];
     for (j, row) in weights.chunks_exact(k).enumerate() {
         for (x, l) in row.iter().zip(last.iter_mut()) {
-            if *x != 0.0 {
+            if x.to_bits() != 0 {
                 sparse_size += 4 + varint_len((j - *l) as u64);
                 *l = j;
             }
@@ -174,7 +175,7 @@ fn store_weights(weights: Vec<f32>, nf: usize, k: usize) -> StoredWeights {
             let mut last = 0u32;
             for j in 0..nf {
                 let x = weights[j * k + o];
-                if x != 0.0 {
+                if x.to_bits() != 0 {
                     gaps.push(j as u32 - last);
                     vals.push(x);
                     last = j as u32;
@@ -184,6 +185,72 @@ fn store_weights(weights: Vec<f32>, nf: usize, k: usize) -> StoredWeights {
         return StoredWeights::Sparse { outputs };
     }
     StoredWeights::Dense(F32Planes(weights))
+}
+
+/// The `nf x k` feature-major weight table of stored weights, every size and index checked.
+fn load_weights(stored: StoredWeights, nf: usize, k: usize) -> Result<Vec<f32>> {
+    let bad = |what: &str| Error::format(format!("corrupted topictag file: {what}"));
+    if k == 0 {
+        return Err(bad("a model without outputs"));
+    }
+    let total = nf.checked_mul(k).ok_or_else(|| bad("impossible model dimensions"))?;
+    // The weight table the file declares (row-coded and sparse weights expand to it): an
+    // allocation failure is an error, not an abort.
+    let table = || -> Result<Vec<f32>> {
+        let mut w = Vec::new();
+        w.try_reserve_exact(total).map_err(|_| {
+            bad(&format!("{nf} features x {k} outputs: too large a weight table for memory"))
+        })?;
+        Ok(w)
+    };
+    let weights = match stored {
+        StoredWeights::Dense(F32Planes(w)) => {
+            if w.len() != total {
+                return Err(bad("wrong number of weights"));
+            }
+            w
+        }
+        StoredWeights::Rows { rows: F32Planes(rows), index } => {
+            if rows.len() % k != 0 || index.len() != nf {
+                return Err(bad("wrong number of weights"));
+            }
+            let n_rows = rows.len() / k;
+            let mut w = table()?;
+            for &i in &index {
+                let i = i as usize;
+                if i >= n_rows {
+                    return Err(bad("weight row index out of range"));
+                }
+                w.extend_from_slice(&rows[i * k..i * k + k]);
+            }
+            w
+        }
+        StoredWeights::Sparse { outputs } => {
+            if outputs.len() != k {
+                return Err(bad("wrong number of weight rows"));
+            }
+            let mut w = table()?;
+            w.resize(total, 0.0);
+            for (o, (gaps, F32Planes(vals))) in outputs.iter().enumerate() {
+                if gaps.len() != vals.len() {
+                    return Err(bad("weight indices and values differ in length"));
+                }
+                let mut j = 0usize;
+                for (i, (&g, &v)) in gaps.iter().zip(vals).enumerate() {
+                    if i > 0 && g == 0 {
+                        return Err(bad("repeated weight index"));
+                    }
+                    j = j.checked_add(g as usize).ok_or_else(|| bad("weight index overflow"))?;
+                    if j >= nf {
+                        return Err(bad("weight index out of range"));
+                    }
+                    w[j * k + o] = v;
+                }
+            }
+            w
+        }
+    };
+    Ok(weights)
 }
 
 /// [`StoredWeights`] as format version 1 stored them (plain float32 arrays).
@@ -652,53 +719,7 @@ impl TopicModel {
         if p.vectorizer.idf().is_some_and(|idf| idf.len() != nf) {
             return Err(bad("the idf does not match the vocabulary"));
         }
-        let total = nf.checked_mul(k).ok_or_else(|| bad("impossible model dimensions"))?;
-        let weights = match p.weights {
-            StoredWeights::Dense(F32Planes(w)) => {
-                if w.len() != total {
-                    return Err(bad("wrong number of weights"));
-                }
-                w
-            }
-            StoredWeights::Rows { rows: F32Planes(rows), index } => {
-                if rows.len() % k != 0 || index.len() != nf {
-                    return Err(bad("wrong number of weights"));
-                }
-                let n_rows = rows.len() / k;
-                let mut w = Vec::with_capacity(total);
-                for &i in &index {
-                    let i = i as usize;
-                    if i >= n_rows {
-                        return Err(bad("weight row index out of range"));
-                    }
-                    w.extend_from_slice(&rows[i * k..i * k + k]);
-                }
-                w
-            }
-            StoredWeights::Sparse { outputs } => {
-                if outputs.len() != k {
-                    return Err(bad("wrong number of weight rows"));
-                }
-                let mut w = vec![0f32; total];
-                for (o, (gaps, F32Planes(vals))) in outputs.iter().enumerate() {
-                    if gaps.len() != vals.len() {
-                        return Err(bad("weight indices and values differ in length"));
-                    }
-                    let mut j = 0usize;
-                    for (i, (&g, &v)) in gaps.iter().zip(vals).enumerate() {
-                        if i > 0 && g == 0 {
-                            return Err(bad("repeated weight index"));
-                        }
-                        j = j.checked_add(g as usize).ok_or_else(|| bad("weight index overflow"))?;
-                        if j >= nf {
-                            return Err(bad("weight index out of range"));
-                        }
-                        w[j * k + o] = v;
-                    }
-                }
-                w
-            }
-        };
+        let weights = load_weights(p.weights, nf, k)?;
         if weights.iter().any(|w| !w.is_finite()) || p.intercept.iter().any(|b| !b.is_finite()) {
             return Err(bad("non-finite weights"));
         }
@@ -815,6 +836,72 @@ mod tests {
         );
         for n in [0, 10, bytes.len() / 2, bytes.len() - 1] {
             assert!(matches!(TopicModel::from_bytes(&bytes[..n]), Err(Error::Format(_))));
+        }
+    }
+
+    fn form(w: &StoredWeights) -> &'static str {
+        match w {
+            StoredWeights::Dense(_) => "dense",
+            StoredWeights::Sparse { .. } => "sparse",
+            StoredWeights::Rows { .. } => "rows",
+        }
+    }
+
+    /// Store, serialise, deserialise and load `w`; returns the form chosen.
+    fn weights_round_trip(w: &[f32], nf: usize, k: usize) -> &'static str {
+        let stored = store_weights(w.to_vec(), nf, k);
+        let f = form(&stored);
+        let bytes = postcard::to_allocvec(&stored).unwrap();
+        let back: StoredWeights = postcard::from_bytes(&bytes).unwrap();
+        let w2 = load_weights(back, nf, k).unwrap();
+        assert_eq!(w2.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), w.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+        f
+    }
+
+    #[test]
+    fn weight_forms_round_trip_exactly() {
+        let (nf, k) = (100, 3);
+        let dense: Vec<f32> = (0..nf * k).map(|i| (i as f32 * 0.37).sin()).collect();
+        assert_eq!(weights_round_trip(&dense, nf, k), "dense");
+        let mut sparse = vec![0f32; nf * k];
+        sparse[7] = 1.5;
+        sparse[250] = -0.25;
+        assert_eq!(weights_round_trip(&sparse, nf, k), "sparse");
+        let rows: Vec<f32> = (0..nf * k).map(|i| [0.5, -0.0, 0.0, f32::MIN_POSITIVE, 2.0][(i / k) % 5]).collect();
+        assert_eq!(weights_round_trip(&rows, nf, k), "rows");
+        assert_eq!(weights_round_trip(&[], 0, 2), "dense");
+    }
+
+    #[test]
+    fn bad_stored_weights_are_format_errors() {
+        let rows = |r: Vec<f32>, index: Vec<u32>| StoredWeights::Rows { rows: F32Planes(r), index };
+        for (w, nf, k) in [
+            (rows(vec![1.0, 2.0], vec![0, 1]), 2, 2),          // index out of range
+            (rows(vec![1.0, 2.0, 3.0], vec![0, 0]), 2, 2),     // not whole rows
+            (rows(vec![1.0, 2.0], vec![0]), 2, 2),             // one index missing
+            (rows(vec![1.0, 2.0], vec![0, 0]), 2, 0),          // no outputs
+            (StoredWeights::Dense(F32Planes(vec![1.0; 3])), 2, 2),
+            (StoredWeights::Sparse { outputs: vec![(vec![0, 0], F32Planes(vec![1.0, 2.0]))] }, 2, 1),
+            (StoredWeights::Sparse { outputs: vec![(vec![2], F32Planes(vec![1.0]))] }, 2, 1),
+            (StoredWeights::Sparse { outputs: vec![(vec![0], F32Planes(vec![]))] }, 2, 1),
+            (StoredWeights::Sparse { outputs: vec![] }, 2, 1),
+            (rows(vec![1.0], vec![0; 4]), usize::MAX / 2, 3), // impossible dimensions
+        ] {
+            assert!(matches!(load_weights(w, nf, k), Err(Error::Format(_))));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stored_weights_round_trip(
+            vals in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just(0u32), proptest::strategy::Just(0x8000_0000u32),
+                proptest::strategy::Just(0x3f80_0000u32), proptest::prelude::any::<u32>()], 0..120),
+            k in 1usize..5,
+        ) {
+            let nf = vals.len() / k;
+            let w: Vec<f32> = vals[..nf * k].iter().map(|&b| f32::from_bits(b)).collect();
+            weights_round_trip(&w, nf, k);
         }
     }
 
