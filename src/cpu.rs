@@ -87,15 +87,27 @@ pub fn table<T: Copy + Default + PartialEq>(n: usize) -> Vec<T> {
     v
 }
 
-#[cfg(target_os = "linux")]
+/// An empty vector with room for exactly `n` values, or None if the allocation fails; the
+/// room is advised onto huge pages as in [`table`] (before anything is written to it).
+pub fn reserve_table<T>(n: usize) -> Option<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).ok()?;
+    // The spare capacity is allocated, not yet written: only its address range is advised.
+    advise_range(v.as_ptr() as usize, std::mem::size_of::<T>() * v.capacity());
+    Some(v)
+}
+
 fn advise_huge<T>(v: &[T]) {
+    advise_range(v.as_ptr() as usize, std::mem::size_of_val(v));
+}
+
+#[cfg(target_os = "linux")]
+fn advise_range(start: usize, bytes: usize) {
     const PAGE: usize = 4096;
     const MIN: usize = 4 << 20;
-    let bytes = std::mem::size_of_val(v);
     if bytes < MIN || std::env::var_os("TOPICTAG_NO_HUGEPAGES").is_some() {
         return;
     }
-    let start = v.as_ptr() as usize;
     let a = start.div_ceil(PAGE) * PAGE;
     let b = (start + bytes) / PAGE * PAGE;
     if b > a {
@@ -108,7 +120,7 @@ fn advise_huge<T>(v: &[T]) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge<T>(_v: &[T]) {}
+fn advise_range(_start: usize, _bytes: usize) {}
 
 #[cfg(test)]
 mod tests {
@@ -120,6 +132,10 @@ mod tests {
             assert!(t.iter().all(|&v| v == 0.0));
             let t: Vec<f32> = super::table(n);
             assert!(t.iter().all(|&v| v == 0.0));
+            let mut r: Vec<f32> = super::reserve_table(n).unwrap();
+            assert!(r.is_empty() && r.capacity() == n);
+            r.extend((0..n).map(|i| i as f32));
+            assert_eq!(r.len(), n);
         }
     }
 }

@@ -197,11 +197,9 @@ fn load_weights(stored: StoredWeights, nf: usize, k: usize) -> Result<Vec<f32>> 
     // The weight table the file declares (row-coded and sparse weights expand to it): an
     // allocation failure is an error, not an abort.
     let table = || -> Result<Vec<f32>> {
-        let mut w = Vec::new();
-        w.try_reserve_exact(total).map_err(|_| {
+        crate::cpu::reserve_table(total).ok_or_else(|| {
             bad(&format!("{nf} features x {k} outputs: too large a weight table for memory"))
-        })?;
-        Ok(w)
+        })
     };
     let weights = match stored {
         StoredWeights::Dense(F32Planes(w)) => {
@@ -375,7 +373,7 @@ impl TopicModel {
     ) -> Self {
         let k = lm.n_outputs();
         let nf = lm.n_features;
-        let mut weights = vec![0f32; nf * k];
+        let mut weights: Vec<f32> = crate::cpu::table(nf * k);
         for o in 0..k {
             for j in 0..nf {
                 weights[j * k + o] = lm.coef[o * nf + j] as f32;
@@ -454,6 +452,12 @@ impl TopicModel {
         for (li, z) in out.chunks_mut(k).enumerate() {
             z.copy_from_slice(intercept);
             let (idx, val) = x.row(r0 + li);
+            if idx.iter().all(|&j| (j as usize) < nf) {
+                // The usual case: the shared fixed-width (and AVX2) kernel; same sums in
+                // the same order as the loop below.
+                crate::linear::score_row(idx, val, w, z);
+                continue;
+            }
             for (p, (&j, &v)) in idx.iter().zip(val).enumerate() {
                 if let Some(&ja) = idx.get(p + AHEAD) {
                     prefetch(w, ja as usize * k);
