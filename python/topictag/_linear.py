@@ -603,7 +603,7 @@ class LogisticRegression(_LinearClassifier):
         ``C * sum(s_i)`` is below ``tol`` (scikit-learn's lbfgs criterion). One-vs-rest:
         a binary model stops when its primal gradient norm is at most
         ``tol * max(min(n_pos, n_neg), 1) / n`` times its norm at zero (checked every 5
-        epochs; the rule of liblinear's primal solver, i.e. scikit-learn's
+        epochs from the 10th; the rule of liblinear's primal solver, i.e. scikit-learn's
         ``solver="liblinear"``), or when the largest dual sub-problem gradient of an epoch
         is below ``tol`` (liblinear's dual rule), whichever comes first.
     multi_class : {"multinomial", "ovr"}, default "multinomial"

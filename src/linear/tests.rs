@@ -431,46 +431,49 @@ fn logistic_primal_stop_meets_its_rule() {
     let norms = dcd::row_sq_norms(&x);
     let p = dcd::Problem { x: &x, row_sq_norms: &norms, bias: 1.0 };
     let tol = 1e-4;
-    let tasks: Vec<dcd::Task> = (0..3)
-        .map(|t| dcd::Task {
-            y: (0..x.n_rows)
-                .map(|i| {
+    // Equal C_i (the start's weights give ||grad f(0)||) and unequal C_i (a pass computes it).
+    for uneven in [false, true] {
+        let tasks: Vec<dcd::Task> = (0..3)
+            .map(|t| dcd::Task {
+                y: (0..x.n_rows)
+                    .map(|i| {
+                        let (idx, val) = x.row(i);
+                        let s: f64 = idx.iter().zip(val).map(|(&j, &v)| if (j as usize + t) % 4 == 0 { v } else { -0.3 * v }).sum();
+                        if s > 0.0 { 1.0 } else { -1.0 }
+                    })
+                    .collect(),
+                c: (0..x.n_rows).map(|i| if uneven && i % 3 == 0 { 4.0 } else { 10.0 }).collect(),
+            })
+            .collect();
+        let batch = dcd::logistic_batch(&p, &tasks, tol, 1000, 3);
+        for (t, task) in tasks.iter().enumerate() {
+            let strict = dcd::logistic(&p, &task.y, &task.c, tol, 1000, 3);
+            let objective = |w: &[f64], wb: f64| {
+                let mut f = 0.5 * (w.iter().map(|v| v * v).sum::<f64>() + wb * wb);
+                let mut g: Vec<f64> = w.to_vec();
+                let mut gb = wb;
+                for i in 0..x.n_rows {
                     let (idx, val) = x.row(i);
-                    let s: f64 = idx.iter().zip(val).map(|(&j, &v)| if (j as usize + t) % 4 == 0 { v } else { -0.3 * v }).sum();
-                    if s > 0.0 { 1.0 } else { -1.0 }
-                })
-                .collect(),
-            c: vec![10.0; x.n_rows],
-        })
-        .collect();
-    let batch = dcd::logistic_batch(&p, &tasks, tol, 1000, 3);
-    for (t, task) in tasks.iter().enumerate() {
-        let strict = dcd::logistic(&p, &task.y, &task.c, tol, 1000, 3);
-        let objective = |w: &[f64], wb: f64| {
-            let mut f = 0.5 * (w.iter().map(|v| v * v).sum::<f64>() + wb * wb);
-            let mut g: Vec<f64> = w.to_vec();
-            let mut gb = wb;
-            for i in 0..x.n_rows {
-                let (idx, val) = x.row(i);
-                let z: f64 = idx.iter().zip(val).map(|(&j, &v)| w[j as usize] * v).sum::<f64>() + wb;
-                let m = task.y[i] * z;
-                f += task.c[i] * (1.0 + (-m).exp()).ln();
-                let s = -task.c[i] / (1.0 + m.exp()) * task.y[i];
-                for (&j, &v) in idx.iter().zip(val) {
-                    g[j as usize] += s * v;
+                    let z: f64 = idx.iter().zip(val).map(|(&j, &v)| w[j as usize] * v).sum::<f64>() + wb;
+                    let m = task.y[i] * z;
+                    f += task.c[i] * (1.0 + (-m).exp()).ln();
+                    let s = -task.c[i] / (1.0 + m.exp()) * task.y[i];
+                    for (&j, &v) in idx.iter().zip(val) {
+                        g[j as usize] += s * v;
+                    }
+                    gb += s;
                 }
-                gb += s;
-            }
-            (f, (g.iter().map(|v| v * v).sum::<f64>() + gb * gb).sqrt())
-        };
-        let (fb, gnb) = objective(&batch[t].w, batch[t].w_bias);
-        let (fs, _) = objective(&strict.w, strict.w_bias);
-        let (_, g0) = objective(&vec![0.0; x.n_cols], 0.0);
-        let pos = task.y.iter().filter(|&&v| v > 0.0).count();
-        let rule = tol * (pos.min(x.n_rows - pos).max(1) as f64) / x.n_rows as f64 * g0;
-        assert!(batch[t].converged);
-        assert!(gnb <= rule * 1.001, "task {t}: gradient {gnb} above the rule's {rule}");
-        assert!((fb - fs).abs() <= 1e-6 * fs, "task {t}: objective {fb} vs {fs}");
-        assert!(batch[t].n_iter <= strict.n_iter, "task {t}: {} epochs vs {}", batch[t].n_iter, strict.n_iter);
+                (f, (g.iter().map(|v| v * v).sum::<f64>() + gb * gb).sqrt())
+            };
+            let (fb, gnb) = objective(&batch[t].w, batch[t].w_bias);
+            let (fs, _) = objective(&strict.w, strict.w_bias);
+            let (_, g0) = objective(&vec![0.0; x.n_cols], 0.0);
+            let pos = task.y.iter().filter(|&&v| v > 0.0).count();
+            let rule = tol * (pos.min(x.n_rows - pos).max(1) as f64) / x.n_rows as f64 * g0;
+            assert!(batch[t].converged);
+            assert!(gnb <= rule * 1.001, "task {t}: gradient {gnb} above the rule's {rule}");
+            assert!((fb - fs).abs() <= 1e-6 * fs, "task {t}: objective {fb} vs {fs}");
+            assert!(batch[t].n_iter <= strict.n_iter, "task {t}: {} epochs vs {}", batch[t].n_iter, strict.n_iter);
+        }
     }
 }
