@@ -67,27 +67,8 @@ impl<T: Real> CsrMatrix<T> {
         indices: Vec<u32>,
         data: Vec<T>,
     ) -> Result<Self> {
-        if indptr.len() != n_rows + 1 {
-            return Err(Error::value(format!(
-                "indptr has length {}, expected n_rows + 1 = {}",
-                indptr.len(),
-                n_rows + 1
-            )));
-        }
-        if indptr[0] != 0 {
-            return Err(Error::value("indptr[0] must be 0"));
-        }
-        if indptr.windows(2).any(|w| w[0] > w[1]) {
-            return Err(Error::value("indptr must be non-decreasing"));
-        }
-        let nnz = indptr[n_rows];
-        if indices.len() != nnz || data.len() != nnz {
-            return Err(Error::value(format!(
-                "indptr[-1] = {nnz} but indices has {} entries and data {}",
-                indices.len(),
-                data.len()
-            )));
-        }
+        // Row pointers and lengths: the same checks as a borrowed view's.
+        CsrView::new(n_rows, n_cols, &indptr, &indices, &data)?;
         if let Some(&bad) = indices.iter().find(|&&j| j as usize >= n_cols) {
             return Err(Error::value(format!(
                 "column index {bad} out of range for a matrix with {n_cols} columns"

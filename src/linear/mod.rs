@@ -777,8 +777,8 @@ impl LinearModel {
         x: &CsrMatrix<T>,
         n_jobs: Option<i64>,
     ) -> Result<Vec<f64>> {
-        self.check_predict_x(x)?;
-        crate::parallel::install(n_jobs, || self.scores(x))
+        let fm = (x.n_rows >= 64 && self.n_outputs() > 1).then(|| self.feature_major_weights());
+        self.decision_function_view(&x.view(), fm.as_deref(), n_jobs)
     }
 
     /// Class probabilities, n_rows x n_classes row-major. Logistic: softmax (multinomial),
