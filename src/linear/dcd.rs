@@ -270,7 +270,7 @@ pub struct Task {
     pub c: Vec<f64>,
 }
 
-const PREFETCH_AHEAD: usize = 12;
+const PREFETCH_AHEAD: usize = 24;
 
 /// Hint the cache to load `w[at..at + len]` (the weights of a feature read a few entries
 /// later): the rows' feature indices are known in advance, the weight rows are scattered.
@@ -599,20 +599,77 @@ pub(crate) fn svm_batch_body<T: Real>(
 /// gradient after 5 epochs is still about 500 times above the threshold).
 const PRIMAL_CHECK_EVERY: usize = 5;
 
+/// `g[j * k + t] += r_t x_ij` over row `i` for every task of a batch (the scatter half of
+/// [`primal_norms`]); fixed-width copies for batch sizes up to [`super::BATCH`], as in
+/// [`BatchWeights::dots`], with the same order of additions in every version.
+#[inline(always)]
+fn scatter_row<T: Real>(g: &mut [f32], k: usize, p: &Problem<'_, T>, i: usize, r: &[f64]) {
+    match k {
+        1 => scatter_row_n::<1, T>(g, p, i, r),
+        2 => scatter_row_n::<2, T>(g, p, i, r),
+        3 => scatter_row_n::<3, T>(g, p, i, r),
+        4 => scatter_row_n::<4, T>(g, p, i, r),
+        5 => scatter_row_n::<5, T>(g, p, i, r),
+        6 => scatter_row_n::<6, T>(g, p, i, r),
+        7 => scatter_row_n::<7, T>(g, p, i, r),
+        8 => scatter_row_n::<8, T>(g, p, i, r),
+        9 => scatter_row_n::<9, T>(g, p, i, r),
+        10 => scatter_row_n::<10, T>(g, p, i, r),
+        _ => {
+            let (idx, val) = p.x.row(i);
+            for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
+                if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
+                    prefetch(g, jn as usize * k, k);
+                }
+                let v = v.as_f64();
+                let gj = &mut g[j as usize * k..j as usize * k + k];
+                for (gt, &rt) in gj.iter_mut().zip(r) {
+                    *gt += (rt * v) as f32;
+                }
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn scatter_row_n<const N: usize, T: Real>(g: &mut [f32], p: &Problem<'_, T>, i: usize, r: &[f64]) {
+    let rr: [f64; N] = r[..N].try_into().expect("a slice of length N");
+    let (idx, val) = p.x.row(i);
+    for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
+        if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
+            prefetch(g, jn as usize * N, N);
+        }
+        let v = v.as_f64();
+        let at = j as usize * N;
+        let gj: &mut [f32; N] = (&mut g[at..at + N]).try_into().expect("a slice of length N");
+        for t in 0..N {
+            gj[t] += (rr[t] * v) as f32;
+        }
+    }
+}
+
 /// `|| sum_i r_it y_it x~_i ||` for every task `t` of a batch, where `x~_i` is row `i` with
 /// its bias feature and `r_it = coef(i, t, z_it)` with `z_it = w_t . x~_i` (when `bw` is
 /// given; 0 otherwise). Summed in an f32 table (the result feeds a stopping test, where a
-/// relative error of 1e-6 does not matter; the table is half the size of the weights).
+/// relative error of 1e-6 does not matter; the table is half the size of the weights),
+/// `scratch`, which is allocated on the first call and zeroed on the next ones (a fresh
+/// table each time cost more in page faults than the sums themselves).
 #[inline(always)]
 fn primal_norms<T: Real>(
     p: &Problem<'_, T>,
     tasks: &[Task],
     rows: &[usize],
     bw: Option<&BatchWeights>,
+    scratch: &mut Vec<f32>,
     coef: impl Fn(usize, usize, f64) -> f64,
 ) -> Vec<f64> {
     let k = tasks.len();
-    let mut g: Vec<f32> = crate::cpu::table(p.x.n_cols * k);
+    if scratch.len() == p.x.n_cols * k {
+        scratch.fill(0.0);
+    } else {
+        *scratch = crate::cpu::table(p.x.n_cols * k);
+    }
+    let g = &mut scratch[..];
     let mut gb = vec![0.0f64; k];
     let mut z = vec![0.0f64; k];
     let mut r = vec![0.0f64; k];
@@ -624,14 +681,7 @@ fn primal_norms<T: Real>(
             r[t] = if tasks[t].c[i] > 0.0 { coef(i, t, z[t]) * tasks[t].y[i] } else { 0.0 };
             gb[t] += r[t] * p.bias;
         }
-        let (idx, val) = p.x.row(i);
-        for (&j, &v) in idx.iter().zip(val) {
-            let v = v.as_f64();
-            let gj = &mut g[j as usize * k..j as usize * k + k];
-            for (gt, &rt) in gj.iter_mut().zip(&r) {
-                *gt += (rt * v) as f32;
-            }
-        }
+        scatter_row(g, k, p, i, &r);
     }
     let mut sq = vec![0.0f64; k];
     for gj in g.chunks_exact(k.max(1)) {
@@ -705,6 +755,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
     // When every used sample of a task has the same C_i (no sample or class weights), the
     // start above set w = a X~^T y with one a for all rows, so grad f(0) = -(C / 2a) w: its
     // norm comes from the weights without another pass over the data.
+    let mut scratch: Vec<f32> = Vec::new();
     let uniform: Vec<Option<f64>> = tasks
         .iter()
         .map(|task| {
@@ -728,7 +779,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
             })
             .collect()
     } else {
-        primal_norms(p, tasks, &rows, None, |i, t, _| -0.5 * tasks[t].c[i])
+        primal_norms(p, tasks, &rows, None, &mut scratch, |i, t, _| -0.5 * tasks[t].c[i])
     };
     let primal_tol: Vec<f64> = (0..k)
         .map(|t| {
@@ -816,7 +867,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
         if (0..k).any(|t| !done[t] && iters[t] >= 2 * PRIMAL_CHECK_EVERY && iters[t] % PRIMAL_CHECK_EVERY == 0) {
             // grad f(w) = w - sum_i C_i sigmoid(-y_i z_i) y_i x~_i
             //           = sum_i (alpha_i - C_i sigmoid(-y_i z_i)) y_i x~_i, as w = sum_i alpha_i y_i x~_i.
-            let gn = primal_norms(p, tasks, &rows, Some(&bw), |i, t, zt| {
+            let gn = primal_norms(p, tasks, &rows, Some(&bw), &mut scratch, |i, t, zt| {
                 let m = tasks[t].y[i] * zt;
                 alpha[2 * (i * k + t)] - tasks[t].c[i] / (1.0 + m.exp())
             });
