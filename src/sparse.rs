@@ -283,6 +283,11 @@ impl<'a, T: Copy, I: SparseIndex, P: SparseIndex> CsrView<'a, T, I, P> {
         Ok(CsrView { n_rows, n_cols, indptr, indices, data })
     }
 
+    /// The three arrays: row pointers, column indices (unchecked), values.
+    pub fn parts(&self) -> (&'a [P], &'a [I], &'a [T]) {
+        (self.indptr, self.indices, self.data)
+    }
+
     /// Column indices (unchecked, see the type's docs) and values of row `i`.
     #[inline]
     pub fn row(&self, i: usize) -> (&'a [I], &'a [T]) {

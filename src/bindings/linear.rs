@@ -187,7 +187,6 @@ impl PyLinearClassifier {
         probability: bool,
         n_jobs: Option<i64>,
     ) -> PyResult<Self> {
-        let x = csr_in(x)?;
         let target = parse_target(y, multilabel, n_classes)?;
         let sw: Option<Vec<f64>> = sample_weight.map(|a| a.as_array().to_vec());
         let params = LinearParams {
@@ -201,17 +200,53 @@ impl PyLinearClassifier {
             random_state,
             probability,
         };
-        let (model, fm) = py.detach(|| {
-            let model = match &x {
-                CsrAny::F32(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
-                CsrAny::F64(m) => linear::fit(m, &target, sw.as_deref(), &params, n_jobs),
-            }?;
-            // The prediction layout, computed once here rather than at the first predict.
+        let sw = sw.as_deref();
+        // The model and, computed once here rather than at the first predict, the
+        // prediction layout of its weights.
+        let finish = |model: LinearModel| -> crate::Result<(LinearModel, std::sync::OnceLock<Vec<f32>>)> {
             let fm = std::sync::OnceLock::new();
             if model.n_outputs() > 1 {
-                let _ = fm.set(model.feature_major_weights());
+                let _ = fm.set(model.feature_major_weights(n_jobs)?);
             }
-            crate::Result::Ok((model, fm))
+            Ok((model, fm))
+        };
+        // Contiguous numpy arrays of the usual dtypes (as scipy makes them) are read in place;
+        // anything else goes through the copying parser.
+        macro_rules! fitted {
+            ($t:ty, $i:ty, $data:expr, $ind:expr, $ptr:expr, $shape:expr) => {{
+                let (d, i, p) = (
+                    $data.extract::<PyReadonlyArray1<$t>>(),
+                    $ind.extract::<PyReadonlyArray1<$i>>(),
+                    $ptr.extract::<PyReadonlyArray1<$i>>(),
+                );
+                if let (Ok(d), Ok(i), Ok(p)) = (d, i, p) {
+                    if let (Ok(d), Ok(i), Ok(p)) = (d.as_slice(), i.as_slice(), p.as_slice()) {
+                        let (n_rows, n_cols) = $shape;
+                        let v = crate::sparse::CsrView::new(n_rows, n_cols, p, i, d)?;
+                        let (model, fm) =
+                            py.detach(|| finish(linear::fit_view(&v, &target, sw, &params, n_jobs)?))?;
+                        return Ok(PyLinearClassifier { model, feature_major: fm });
+                    }
+                }
+            }};
+        }
+        if let Ok(t) = x.cast::<PyTuple>() {
+            if t.len() == 4 {
+                if let Ok(shape) = t.get_item(3)?.extract::<(usize, usize)>() {
+                    let (d, ind, ptr) = (t.get_item(0)?, t.get_item(1)?, t.get_item(2)?);
+                    fitted!(f64, i32, d, ind, ptr, shape);
+                    fitted!(f32, i32, d, ind, ptr, shape);
+                    fitted!(f64, i64, d, ind, ptr, shape);
+                    fitted!(f32, i64, d, ind, ptr, shape);
+                }
+            }
+        }
+        let x = csr_in(x)?;
+        let (model, fm) = py.detach(|| {
+            finish(match &x {
+                CsrAny::F32(m) => linear::fit(m, &target, sw, &params, n_jobs),
+                CsrAny::F64(m) => linear::fit(m, &target, sw, &params, n_jobs),
+            }?)
         })?;
         Ok(PyLinearClassifier { model, feature_major: fm })
     }
@@ -339,8 +374,11 @@ impl PyLinearClassifier {
         x: &Bound<'_, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<(Vec<f64>, usize)> {
-        let fm: Option<&[f32]> = (self.model.n_outputs() > 1)
-            .then(|| self.feature_major.get_or_init(|| self.model.feature_major_weights()).as_slice());
+        if self.model.n_outputs() > 1 && self.feature_major.get().is_none() {
+            let t = py.detach(|| self.model.feature_major_weights(n_jobs))?;
+            let _ = self.feature_major.set(t);
+        }
+        let fm: Option<&[f32]> = self.feature_major.get().map(|t| t.as_slice());
         macro_rules! scored {
             ($t:ty, $i:ty, $data:expr, $ind:expr, $ptr:expr, $shape:expr) => {{
                 let (d, i, p) = (

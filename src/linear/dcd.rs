@@ -416,19 +416,53 @@ impl BatchWeights {
         }
     }
 
-    fn into_solutions(self, n_iter: &[usize], converged: &[bool], n_features: usize) -> Vec<BinarySolution> {
+    fn into_batch(self, n_iter: Vec<usize>, converged: Vec<bool>) -> BatchSolution {
+        BatchSolution { k: self.k, w: self.w, w_bias: self.wb, n_iter, converged }
+    }
+}
+
+/// The solutions of a batch of binary problems ([`svm_batch`], [`logistic_batch`]), with the
+/// weights still in the solver's layout: feature-major, `w[j * k + t]` for task `t`, features
+/// in the numbering of the problem's matrix.
+pub struct BatchSolution {
+    k: usize,
+    w: Vec<f64>,
+    /// Per task: the weight of the bias feature (see [`BinarySolution::w_bias`]).
+    pub w_bias: Vec<f64>,
+    pub n_iter: Vec<usize>,
+    pub converged: Vec<bool>,
+}
+
+impl BatchSolution {
+    /// The weights task-major in another column order: `out[t * nf + j]` gets the weight of
+    /// feature `new_of[j]` for task `t`, where `nf = new_of.len()`. One pass over `new_of`,
+    /// each feature's weights read together (rather than one strided pass per task).
+    pub fn write_coef(&self, new_of: &[u32], out: &mut [f64]) {
+        let (k, nf) = (self.k, new_of.len());
+        assert_eq!(out.len(), k * nf, "write_coef: output of the wrong size");
+        for (j, &jn) in new_of.iter().enumerate() {
+            let at = jn as usize * k;
+            for (t, &v) in self.w[at..at + k].iter().enumerate() {
+                out[t * nf + j] = v;
+            }
+        }
+    }
+
+    /// One [`BinarySolution`] per task (features in the problem's numbering).
+    pub fn into_binary(self) -> Vec<BinarySolution> {
         let k = self.k;
+        let n_features = self.w.len() / k.max(1);
         // One sequential pass over the feature-major table, writing k streams (k strided
         // passes would each read the whole table).
         let mut ws: Vec<Vec<f64>> = (0..k).map(|_| Vec::with_capacity(n_features)).collect();
-        for row in self.w.chunks_exact(k.max(1)).take(n_features) {
+        for row in self.w.chunks_exact(k.max(1)) {
             for (w, &v) in ws.iter_mut().zip(row) {
                 w.push(v);
             }
         }
         ws.into_iter()
             .enumerate()
-            .map(|(t, w)| BinarySolution { w, w_bias: self.wb[t], n_iter: n_iter[t], converged: converged[t] })
+            .map(|(t, w)| BinarySolution { w, w_bias: self.w_bias[t], n_iter: self.n_iter[t], converged: self.converged[t] })
             .collect()
     }
 }
@@ -447,7 +481,7 @@ avx2_dispatch! {
         tol: f64,
         max_iter: usize,
         seed: u64,
-    ) -> Vec<BinarySolution>
+    ) -> BatchSolution
 }
 
 #[inline(always)]
@@ -458,7 +492,7 @@ pub(crate) fn svm_batch_body<T: Real>(
     tol: f64,
     max_iter: usize,
     seed: u64,
-) -> Vec<BinarySolution> {
+) -> BatchSolution {
     let n = p.x.n_rows;
     let k = tasks.len();
     let mut bw = BatchWeights { k, w: crate::cpu::table(p.x.n_cols * k), wb: vec![0.0; k] };
@@ -591,7 +625,7 @@ pub(crate) fn svm_batch_body<T: Real>(
             }
         }
     }
-    bw.into_solutions(&iters, &converged, p.x.n_cols)
+    bw.into_batch(iters, converged)
 }
 
 /// Epochs between two primal-gradient checks of [`logistic_batch`] (each check costs
@@ -709,7 +743,7 @@ avx2_dispatch! {
         tol: f64,
         max_iter: usize,
         seed: u64,
-    ) -> Vec<BinarySolution>
+    ) -> BatchSolution
 }
 
 #[inline(always)]
@@ -719,7 +753,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
     tol: f64,
     max_iter: usize,
     seed: u64,
-) -> Vec<BinarySolution> {
+) -> BatchSolution {
     const MAX_INNER: usize = 100;
     const ETA: f64 = 0.1;
     let n = p.x.n_rows;
@@ -884,7 +918,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
             }
         }
     }
-    bw.into_solutions(&iters, &converged, p.x.n_cols)
+    bw.into_batch(iters, converged)
 }
 
 #[cfg(test)]
@@ -960,7 +994,7 @@ mod tests {
             })
             .collect();
         for hinge in [false, true] {
-            let b = svm_batch(&p, &tasks, hinge, 1e-10, 100_000, 4);
+            let b = svm_batch(&p, &tasks, hinge, 1e-10, 100_000, 4).into_binary();
             for (t, task) in tasks.iter().enumerate() {
                 let s = svm(&p, &task.y, &task.c, hinge, 1e-10, 100_000, 4);
                 assert!(b[t].converged && s.converged);
@@ -970,7 +1004,7 @@ mod tests {
                 assert!((b[t].w_bias - s.w_bias).abs() < 1e-6);
             }
         }
-        let b = logistic_batch(&p, &tasks, 1e-10, 100_000, 4);
+        let b = logistic_batch(&p, &tasks, 1e-10, 100_000, 4).into_binary();
         for (t, task) in tasks.iter().enumerate() {
             let s = logistic(&p, &task.y, &task.c, 1e-10, 100_000, 4);
             assert!(b[t].converged && s.converged);

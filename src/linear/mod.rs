@@ -169,7 +169,7 @@ fn check_params(params: &LinearParams) -> Result<()> {
     Ok(())
 }
 
-fn check_x<T: Real>(x: &CsrMatrix<T>) -> Result<()> {
+fn check_x<T: Real, I: SparseIndex, P: SparseIndex>(x: &CsrView<'_, T, I, P>) -> Result<()> {
     if x.n_rows == 0 {
         return Err(Error::value(format!(
             "Found array with 0 sample(s) (shape=(0, {})) while a minimum of 1 is required.",
@@ -182,7 +182,16 @@ fn check_x<T: Real>(x: &CsrMatrix<T>) -> Result<()> {
             x.n_rows
         )));
     }
-    if let Some((i, j)) = x.find_non_finite() {
+    let (indptr, indices, data) = x.parts();
+    if let Some(&bad) = indices.iter().find(|&&j| j.to_index() >= x.n_cols) {
+        return Err(Error::value(match bad.to_index() {
+            usize::MAX => "indices has a negative entry".to_string(),
+            j => format!("column index {j} out of range for a matrix with {} columns", x.n_cols),
+        }));
+    }
+    if let Some(pos) = data.iter().position(|v| !v.is_finite()) {
+        let i = indptr.partition_point(|&p| p.to_index() <= pos) - 1;
+        let j = indices[pos].to_index();
         return Err(Error::value(format!(
             "Input X contains NaN or infinity (first at row {i}, column {j})."
         )));
@@ -190,8 +199,8 @@ fn check_x<T: Real>(x: &CsrMatrix<T>) -> Result<()> {
     Ok(())
 }
 
-fn validate<T: Real>(
-    x: &CsrMatrix<T>,
+fn validate<T: Real, I: SparseIndex, P: SparseIndex>(
+    x: &CsrView<'_, T, I, P>,
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
@@ -340,11 +349,26 @@ pub fn fit<T: Real>(
     params: &LinearParams,
     n_jobs: Option<i64>,
 ) -> Result<LinearModel> {
+    fit_view(&x.view(), target, sample_weight, params, n_jobs)
+}
+
+/// [`fit`] on a borrowed matrix (numpy buffers, say), checked here (column indices in range,
+/// finite values): the only copy made is the solver's own, with renumbered columns.
+pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
+    x: &CsrView<'_, T, I, P>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+    n_jobs: Option<i64>,
+) -> Result<LinearModel> {
     validate(x, target, sample_weight, params)?;
     crate::parallel::install(n_jobs, || {
-        let mut model = fit_inner(x, target, sample_weight, params)?;
+        let (xp, new_of) = by_frequency(x)?;
+        let mut model = fit_renumbered(&xp, &new_of, target, sample_weight, params)?;
         if params.probability && matches!(params.kind, ModelKind::Svm { .. }) {
-            model.platt = Some(platt_cv(x, target, sample_weight, params)?);
+            // The folds see the renumbered matrix: a relabelling of columns, which changes
+            // no sum (each row keeps its order of entries).
+            model.platt = Some(platt_cv(&xp, target, sample_weight, params)?);
         }
         Ok(model)
     })?
@@ -352,12 +376,24 @@ pub fn fit<T: Real>(
 
 /// The fit without checks (run inside the thread pool).
 fn fit_inner<T: Real>(
-    x_orig: &CsrMatrix<T>,
+    x: &CsrMatrix<T>,
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
 ) -> Result<LinearModel> {
-    let (x_perm, new_of) = by_frequency(x_orig);
+    let (xp, new_of) = by_frequency(&x.view())?;
+    fit_renumbered(&xp, &new_of, target, sample_weight, params)
+}
+
+/// [`fit_inner`] on a matrix already renumbered by [`by_frequency`] (`new_of[j]` is the new
+/// index of column j); the model's coefficients are in the original numbering.
+fn fit_renumbered<T: Real>(
+    x_perm: &CsrMatrix<T>,
+    new_of: &[u32],
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+) -> Result<LinearModel> {
     let x = &x_perm;
     let n = x.n_rows;
     let nf = x.n_cols;
@@ -416,10 +452,21 @@ fn fit_inner<T: Real>(
     let n_batches = n_out.div_ceil(BATCH).max(1);
     let bounds: Vec<(usize, usize)> =
         (0..n_batches).map(|b| (b * n_out / n_batches, (b + 1) * n_out / n_batches)).collect();
-    let sols: Vec<dcd::BinarySolution> = bounds
+    // Each batch writes its outputs' rows of `coef` (original column order) itself, in
+    // parallel, straight from the solver's feature-major table.
+    let mut coef: Vec<f64> = crate::cpu::table(n_out * nf);
+    let mut outs: Vec<&mut [f64]> = Vec::with_capacity(n_batches);
+    let mut rest = &mut coef[..];
+    for &(lo, hi) in &bounds {
+        let (out, tail) = std::mem::take(&mut rest).split_at_mut((hi - lo) * nf);
+        outs.push(out);
+        rest = tail;
+    }
+    let sols: Vec<dcd::BatchSolution> = bounds
         .into_par_iter()
+        .zip(outs)
         .enumerate()
-        .map(|(b, (lo, hi))| {
+        .map(|(b, ((lo, hi), out))| {
             let tasks: Vec<dcd::Task> = (lo..hi)
                 .map(|o| {
                     let (y, c) = binary_problem(target, sw, params, &class_w, o);
@@ -427,23 +474,19 @@ fn fit_inner<T: Real>(
                 })
                 .collect();
             let seed = rng::derive_seed(params.random_state, b as u64);
-            match params.kind {
+            let sol = match params.kind {
                 ModelKind::Svm { hinge } => {
                     dcd::svm_batch(&problem, &tasks, hinge, params.tol, params.max_iter, seed)
                 }
                 ModelKind::Logistic { .. } => {
                     dcd::logistic_batch(&problem, &tasks, params.tol, params.max_iter, seed)
                 }
-            }
+            };
+            sol.write_coef(new_of, out);
+            sol
         })
-        .flatten()
         .collect();
-    let mut coef = Vec::with_capacity(n_out * nf);
-    let mut intercept = Vec::with_capacity(n_out);
-    for s in &sols {
-        coef.extend(new_of.iter().map(|&jn| s.w[jn as usize]));
-        intercept.push(s.w_bias * bias);
-    }
+    let intercept: Vec<f64> = sols.iter().flat_map(|s| s.w_bias.iter().map(|&wb| wb * bias)).collect();
     Ok(LinearModel {
         kind: params.kind,
         coef,
@@ -451,8 +494,8 @@ fn fit_inner<T: Real>(
         n_features: nf,
         n_classes: k,
         multilabel,
-        converged: sols.iter().all(|s| s.converged),
-        n_iter: sols.iter().map(|s| s.n_iter).collect(),
+        converged: sols.iter().all(|s| s.converged.iter().all(|&c| c)),
+        n_iter: sols.iter().flat_map(|s| s.n_iter.iter().copied()).collect(),
         platt: None,
     })
 }
@@ -461,10 +504,13 @@ fn fit_inner<T: Real>(
 /// Columns renumbered by decreasing number of stored entries (ties by index), so that the
 /// weights of frequent features share cache lines: a pure relabelling, undone on the
 /// solution (`new_of[j]` is the new index of column j).
-fn by_frequency<T: Real>(x: &CsrMatrix<T>) -> (CsrMatrix<T>, Vec<u32>) {
+fn by_frequency<T: Real, I: SparseIndex, P: SparseIndex>(
+    x: &CsrView<'_, T, I, P>,
+) -> Result<(CsrMatrix<T>, Vec<u32>)> {
+    let (indptr, indices, data) = x.parts();
     let mut counts = vec![0u32; x.n_cols];
-    for &j in &x.indices {
-        counts[j as usize] += 1;
+    for &j in indices {
+        counts[j.to_index()] += 1;
     }
     let mut order: Vec<u32> = (0..x.n_cols as u32).collect();
     order.sort_by(|&a, &b| counts[b as usize].cmp(&counts[a as usize]).then(a.cmp(&b)));
@@ -472,14 +518,21 @@ fn by_frequency<T: Real>(x: &CsrMatrix<T>) -> (CsrMatrix<T>, Vec<u32>) {
     for (r, &j) in order.iter().enumerate() {
         new_of[j as usize] = r as u32;
     }
+    // The two big arrays on huge pages where the system allows (faster to fill, to read and
+    // to free); an allocation failure is an error, not an abort.
+    let oom = || Error::value(format!("not enough memory to copy X ({} stored values)", data.len()));
+    let mut new_indices: Vec<u32> = crate::cpu::reserve_table(indices.len()).ok_or_else(oom)?;
+    new_indices.extend(indices.iter().map(|&j| new_of[j.to_index()]));
+    let mut new_data: Vec<T> = crate::cpu::reserve_table(data.len()).ok_or_else(oom)?;
+    new_data.extend_from_slice(data);
     let xp = CsrMatrix {
         n_rows: x.n_rows,
         n_cols: x.n_cols,
-        indptr: x.indptr.clone(),
-        indices: x.indices.iter().map(|&j| new_of[j as usize]).collect(),
-        data: x.data.clone(),
+        indptr: indptr.iter().map(|p| p.to_index()).collect(),
+        indices: new_indices,
+        data: new_data,
     };
-    (xp, new_of)
+    Ok((xp, new_of))
 }
 
 /// Platt parameters per output from decision values of models trained on the other folds
@@ -632,13 +685,17 @@ impl LinearModel {
     /// The weights feature-major (`w[j * n_outputs + o]`), the layout prediction reads
     /// fastest; callers that predict often can compute it once (see
     /// [`LinearModel::decision_function_with`]).
-    pub fn feature_major_weights(&self) -> Vec<f32> {
+    pub fn feature_major_weights(&self, n_jobs: Option<i64>) -> Result<Vec<f32>> {
+        crate::parallel::install(n_jobs, || self.feature_major_in_pool())
+    }
+
+    /// [`LinearModel::feature_major_weights`] in the current pool (blocks of 4096 features
+    /// in parallel; a plain copy, the same for any thread count).
+    fn feature_major_in_pool(&self) -> Vec<f32> {
         let k = self.n_outputs();
         let nf = self.n_features;
         let mut t: Vec<f32> = crate::cpu::table(nf * k);
-        // Sequential on purpose: a plain copy, called from bindings outside any
-        // `parallel::install` pool (see crate::parallel on fork safety).
-        t.chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
+        t.par_chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
             let j0 = c * 4096;
             for (lj, row) in tc.chunks_mut(k.max(1)).enumerate() {
                 for (o, v) in row.iter_mut().enumerate() {
@@ -651,7 +708,7 @@ impl LinearModel {
 
     /// Scores without checks (columns beyond n_features are ignored); inside a pool.
     fn scores<T: Real>(&self, x: &CsrMatrix<T>) -> Vec<f64> {
-        let fm = (x.n_rows >= 64 && self.n_outputs() > 1).then(|| self.feature_major_weights());
+        let fm = (x.n_rows >= 64 && self.n_outputs() > 1).then(|| self.feature_major_in_pool());
         let (out, _) = self.scores_view(&x.view(), fm.as_deref(), false);
         out
     }
@@ -777,7 +834,7 @@ impl LinearModel {
         x: &CsrMatrix<T>,
         n_jobs: Option<i64>,
     ) -> Result<Vec<f64>> {
-        let fm = (x.n_rows >= 64 && self.n_outputs() > 1).then(|| self.feature_major_weights());
+        let fm = (x.n_rows >= 64 && self.n_outputs() > 1).then(|| self.feature_major_weights(n_jobs)).transpose()?;
         self.decision_function_view(&x.view(), fm.as_deref(), n_jobs)
     }
 
@@ -904,7 +961,7 @@ impl LinearModel {
         sample_weight: Option<&[f64]>,
         params: &LinearParams,
     ) -> Result<f64> {
-        validate(x, target, sample_weight, params)?;
+        validate(&x.view(), target, sample_weight, params)?;
         self.check_predict_x(x)?;
         if target.n_classes() != self.n_classes || target.is_multilabel() != self.multilabel {
             return Err(Error::value("the target does not match the model's classes"));
