@@ -278,7 +278,7 @@ const PREFETCH_AHEAD: usize = 24;
 #[inline(always)]
 pub(crate) fn prefetch<W>(w: &[W], at: usize, len: usize) {
     #[cfg(target_arch = "x86_64")]
-    if at + len <= w.len() && len > 0 {
+    if len > 0 && at.checked_add(len).is_some_and(|end| end <= w.len()) {
         // SAFETY: `at` and `at + len - 1` are in bounds; prefetching has no effect on
         // program semantics.
         unsafe {

@@ -606,59 +606,78 @@ const PREDICT_CHUNK: usize = 256;
 /// Outputs per batch of the one-vs-rest coordinate descent.
 pub const BATCH: usize = 10;
 
+/// Non-zeros ahead whose weight row the prediction kernel prefetches.
+const SCORE_PREFETCH: usize = 12;
+
 crate::avx2_dispatch! {
     /// Adds `sum_n vals[n] * t[cols[n] * k + o]` to `z[o]` for the `k = z.len()` outputs
-    /// (`t` feature-major; the caller guarantees every `cols[n] * k + k <= t.len()`, an
-    /// index out of range would panic). Widths up to 32 run in a kernel with the width fixed
-    /// at compile time, so the sums stay in registers. Used by the classifiers' and the
-    /// TopicClassifier's prediction.
+    /// (`t` feature-major, `t.len() / k` features), skipping entries whose column is not a
+    /// feature of `t` (negative or too large); returns whether every column was one. Widths
+    /// up to 32 run in a kernel with the width fixed at compile time, so the sums stay in
+    /// registers. Used by the classifiers' and the TopicClassifier's prediction.
     pub(crate) fn score_row, score_row_avx2, score_row_body<I: SparseIndex, V: Real>(
         cols: &[I],
         vals: &[V],
         t: &[f32],
         z: &mut [f64],
-    ) -> ()
+    ) -> bool
 }
 
 #[inline(always)]
-fn score_row_body<I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64]) {
+fn score_row_body<I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64]) -> bool {
     macro_rules! fixed {
         ($($k:literal)*) => {
             match z.len() {
+                0 => true,
                 $($k => score_row_k::<$k, I, V>(cols, vals, t, z.try_into().expect("width")),)*
                 k => {
+                    let nf = t.len() / k;
+                    let mut all_in = true;
                     for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
-                        if let Some(&jn) = cols.get(n + 12) {
-                            dcd::prefetch(t, jn.to_index() * k, k);
+                        if let Some(&jn) = cols.get(n + SCORE_PREFETCH) {
+                            dcd::prefetch(t, jn.to_index().wrapping_mul(k), k);
                         }
                         let j = j.to_index();
+                        if j >= nf {
+                            all_in = false;
+                            continue;
+                        }
                         let v = v.as_f64();
                         for (zo, &w) in z.iter_mut().zip(&t[j * k..j * k + k]) {
                             *zo += v * w as f64;
                         }
                     }
+                    all_in
                 }
             }
         };
     }
-    fixed!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32)
+    fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32)
 }
 
 #[inline(always)]
-fn score_row_k<const K: usize, I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64; K]) {
+fn score_row_k<const K: usize, I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64; K]) -> bool {
+    let nf = t.len() / K;
     let mut acc = *z;
+    let mut all_in = true;
     for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
-        if let Some(&jn) = cols.get(n + 12) {
-            dcd::prefetch(t, jn.to_index() * K, K);
+        if let Some(&jn) = cols.get(n + SCORE_PREFETCH) {
+            dcd::prefetch(t, jn.to_index().wrapping_mul(K), K);
         }
         let j = j.to_index();
+        if j >= nf {
+            all_in = false;
+            continue;
+        }
         let v = v.as_f64();
-        let w: &[f32; K] = t[j * K..j * K + K].try_into().expect("width");
+        // SAFETY: j < nf = t.len() / K, so j * K + K <= t.len().
+        let w: &[f32; K] = unsafe { &*(t.as_ptr().add(j * K) as *const [f32; K]) };
         for o in 0..K {
             acc[o] += v * w[o] as f64;
         }
     }
     *z = acc;
+    all_in
 }
 
 impl LinearModel {
@@ -736,40 +755,40 @@ impl LinearModel {
             .map(|(c, oc)| {
                 let r0 = c * PREDICT_CHUNK;
                 let mut first_bad = None;
-                let mut cols: Vec<usize> = Vec::new();
-                let mut vals: Vec<f64> = Vec::new();
                 for (li, zi) in oc.chunks_mut(k).enumerate() {
                     zi.copy_from_slice(&self.intercept);
                     let (idx, val) = x.row(r0 + li);
-                    // Checks first, so the kernels below index without branches. The
-                    // common all-good row is checked and converted in simple passes.
-                    cols.clear();
-                    vals.clear();
-                    let clean = idx.iter().all(|&j| j.to_index() < nf) && val.iter().all(|v| v.is_finite());
-                    if clean {
-                        cols.extend(idx.iter().map(|&j| j.to_index()));
-                        vals.extend(val.iter().map(|&v| v.as_f64()));
-                    }
-                    for (&j, &v) in idx.iter().zip(val).filter(|_| !clean) {
-                        let j = j.to_index();
-                        if j >= nf || !v.is_finite() {
-                            if j >= x.n_cols && strict {
-                                first_bad.get_or_insert((r0 + li, j, true));
-                            } else if j < x.n_cols && !v.is_finite() {
-                                first_bad.get_or_insert((r0 + li, j, false));
-                            }
-                            continue;
-                        }
-                        cols.push(j);
-                        vals.push(v.as_f64());
-                    }
-                    match fm {
-                        Some(t) => score_row(&cols, &vals, t, zi),
+                    // Scored in one pass without checks on the values: a NaN or infinity
+                    // always makes some score non-finite, so only rows with a column out of
+                    // range or a non-finite score are looked at again (a non-finite score
+                    // from finite values, an overflow, is a result, not an error).
+                    let all_in = match fm {
+                        Some(t) => score_row(idx, val, t, zi),
                         None => {
-                            for (&j, &v) in cols.iter().zip(&vals) {
+                            let mut all_in = true;
+                            for (&j, &v) in idx.iter().zip(val) {
+                                let j = j.to_index();
+                                if j >= nf {
+                                    all_in = false;
+                                    continue;
+                                }
+                                let v = v.as_f64();
                                 for (o, z) in zi.iter_mut().enumerate() {
                                     *z += v * self.coef[o * nf + j];
                                 }
+                            }
+                            all_in
+                        }
+                    };
+                    if first_bad.is_none() && !(all_in && zi.iter().all(|z| z.is_finite())) {
+                        for (&j, &v) in idx.iter().zip(val) {
+                            let j = j.to_index();
+                            if j >= x.n_cols && strict {
+                                first_bad = Some((r0 + li, j, true));
+                                break;
+                            } else if j < x.n_cols && !v.is_finite() {
+                                first_bad = Some((r0 + li, j, false));
+                                break;
                             }
                         }
                     }

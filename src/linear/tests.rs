@@ -414,9 +414,9 @@ fn avx2_copies_are_bit_identical() {
             let cols: Vec<usize> = idx.iter().map(|&j| j as usize).collect();
             let mut za = vec![0.25; k];
             let mut zb = za.clone();
-            score_row_body(&cols, val, &t, &mut za);
+            assert!(score_row_body(&cols, val, &t, &mut za));
             // SAFETY: as above.
-            unsafe { score_row_avx2(&cols, val, &t, &mut zb) };
+            assert!(unsafe { score_row_avx2(&cols, val, &t, &mut zb) });
             assert_eq!(za, zb);
         }
     }
@@ -475,5 +475,28 @@ fn logistic_primal_stop_meets_its_rule() {
             assert!((fb - fs).abs() <= 1e-6 * fs, "task {t}: objective {fb} vs {fs}");
             assert!(batch[t].n_iter <= strict.n_iter, "task {t}: {} epochs vs {}", batch[t].n_iter, strict.n_iter);
         }
+    }
+}
+
+/// The prediction kernel skips columns that are not features of the table (negative or too
+/// large), says so, and adds the rest in order, at fixed and free widths.
+#[test]
+fn score_row_skips_columns_out_of_range() {
+    for k in [1usize, 3, 20, 33] {
+        let nf = 5;
+        let t: Vec<f32> = (0..nf * k).map(|v| v as f32 * 0.5 - 3.0).collect();
+        let cols: Vec<i32> = vec![4, -1, 0, 5, 2, i32::MAX];
+        let vals: Vec<f64> = vec![1.5, 100.0, -2.0, 100.0, 0.25, 100.0];
+        let mut z = vec![0.5; k];
+        assert!(!super::score_row(&cols, &vals, &t, &mut z));
+        let mut expect = vec![0.5; k];
+        for (&j, &v) in cols.iter().zip(&vals).filter(|(&j, _)| j >= 0 && (j as usize) < nf) {
+            for (o, e) in expect.iter_mut().enumerate() {
+                *e += v * t[j as usize * k + o] as f64;
+            }
+        }
+        assert_eq!(z, expect, "k = {k}");
+        let mut z2 = vec![0.5; k];
+        assert!(super::score_row(&cols[2..3], &vals[2..3], &t, &mut z2));
     }
 }

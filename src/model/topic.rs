@@ -19,20 +19,6 @@ use crate::error::{Error, Result};
 use crate::linear::{self, LinearModel, LinearParams, ModelKind, Target};
 use crate::model::explain::{self, Explanation, FeatureWeights};
 
-/// Hint the CPU to fetch `w[i]` into the cache (no effect on results; out of range is a no-op).
-#[inline(always)]
-fn prefetch(w: &[f32], i: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if i < w.len() {
-        // SAFETY: the pointer is in bounds of `w`; a prefetch never faults nor writes.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch(w.as_ptr().add(i) as *const i8, std::arch::x86_64::_MM_HINT_T0)
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (w, i);
-}
-
 /// Per contributing feature, its occurrences in the text as `(start, end)` char offsets.
 pub type Spans = Vec<Vec<(usize, usize)>>;
 use crate::model::compact::{self, F32Planes, TfidfMirror, TfidfV1};
@@ -445,33 +431,13 @@ impl TopicModel {
     #[inline]
     fn score_rows(&self, x: &CsrMatrix<f32>, r0: usize, out: &mut [f64], nf: usize, k: usize) {
         let intercept = &self.linear.intercept;
-        let w = &self.weights;
-        // How many non-zeros ahead to prefetch the weight rows (each row of `k` f32 weights
-        // is a random read from a table far larger than the cache).
-        const AHEAD: usize = 8;
+        // The shared fixed-width (and AVX2) kernel; it skips columns beyond the vocabulary
+        // (the model's own vectorizer never makes any).
+        let w = &self.weights[..nf * k];
         for (li, z) in out.chunks_mut(k).enumerate() {
             z.copy_from_slice(intercept);
             let (idx, val) = x.row(r0 + li);
-            if idx.iter().all(|&j| (j as usize) < nf) {
-                // The usual case: the shared fixed-width (and AVX2) kernel; same sums in
-                // the same order as the loop below.
-                crate::linear::score_row(idx, val, w, z);
-                continue;
-            }
-            for (p, (&j, &v)) in idx.iter().zip(val).enumerate() {
-                if let Some(&ja) = idx.get(p + AHEAD) {
-                    prefetch(w, ja as usize * k);
-                    prefetch(w, ja as usize * k + k - 1);
-                }
-                let j = j as usize;
-                if j >= nf {
-                    continue;
-                }
-                let v = v as f64;
-                for (zo, &wo) in z.iter_mut().zip(&w[j * k..j * k + k]) {
-                    *zo += v * wo as f64;
-                }
-            }
+            crate::linear::score_row(idx, val, w, z);
         }
     }
 
