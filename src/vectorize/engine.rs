@@ -80,7 +80,8 @@ impl Weighting<'_> {
         let vals: &mut [f64] = buf.as_mut_slice();
         for (k, (c, v)) in counts.zip(vals.iter_mut()).enumerate() {
             let mut x = if self.binary && c != 0.0 { c.signum() } else { c };
-            if self.sublinear {
+            // ln(1) is exactly 0: most counts are 1, so skip the logarithm for them.
+            if self.sublinear && x != 1.0 {
                 x = x.ln() + 1.0;
             }
             if let Some(idf) = self.idf {
