@@ -443,3 +443,32 @@ def test_int64_index_arrays(data):
     clf = LinearSVC().fit(X, y)
     np.testing.assert_array_equal(clf.decision_function(X64), clf.decision_function(X))
     np.testing.assert_array_equal(LinearSVC().fit(X64, y).coef_, clf.coef_)
+
+
+@pytest.mark.parametrize("make", ALL, ids=IDS)
+def test_fit_reads_input_in_place_and_checks_it(make, data):
+    """fit reads scipy's arrays in place (any float/index dtype, or a copy for other
+    layouts) with the same result, and still rejects bad indices and values by name."""
+    X, y = data
+    ref = make().fit(X, y).coef_
+    X32 = X.astype(np.float32)
+    np.testing.assert_allclose(make().fit(X32, y).coef_, make().fit(X32.copy(), y).coef_, rtol=0, atol=0)
+    strided = X.copy()
+    big = np.zeros(2 * strided.indices.size, dtype=strided.indices.dtype)
+    big[::2] = strided.indices
+    strided.indices = big[::2]  # not contiguous: goes through the copying parser
+    assert not strided.indices.flags.c_contiguous
+    np.testing.assert_array_equal(make().fit(strided, y).coef_, ref)
+    bad = X.copy()
+    bad.indices[7] = X.shape[1] + 3  # scipy does not re-check after construction
+    with pytest.raises(ValueError, match=rf"column index {X.shape[1] + 3} out of range"):
+        make().fit(bad, y)
+    bad.indices[7] = -1
+    with pytest.raises(ValueError, match="negative"):
+        make().fit(bad, y)
+    bad = X.copy()
+    r = 11
+    bad.data[bad.indptr[r] + 2] = np.nan
+    col = bad.indices[bad.indptr[r] + 2]
+    with pytest.raises(ValueError, match=rf"NaN or infinity \(first at row {r}, column {col}\)"):
+        make().fit(bad, y)
