@@ -1206,7 +1206,16 @@ struct RowScratch<T> {
     rows: Rows<T>,
     /// Non-zeros of the previous chunk (to size the next one's buffers).
     last_nnz: usize,
+    /// Keyed lookup: token -> term id, and term id -> the vocabulary's term id. Both depend
+    /// only on the model, so they carry over from one chunk to the next of the same call
+    /// (until [`TERM_CACHE_MAX`] terms).
+    cache: Option<TermCache>,
+    gl: Vec<u32>,
 }
+
+/// Distinct terms after which a worker's term cache is started afresh (bounds its memory on
+/// very large inputs).
+const TERM_CACHE_MAX: usize = 1 << 20;
 
 impl<T> Default for RowScratch<T> {
     fn default() -> Self {
@@ -1219,6 +1228,8 @@ impl<T> Default for RowScratch<T> {
             vals: Vec::new(),
             rows: Rows { indptr: Vec::new(), indices: Vec::new(), data: Vec::new() },
             last_nnz: 0,
+            cache: None,
+            gl: Vec::new(),
         }
     }
 }
@@ -1442,8 +1453,10 @@ fn rows_keyed<T: Real, S: AsRef<str>>(
     let unigrams = an.min_n == 1;
     let bigrams = an.min_n <= 2 && an.max_n >= 2;
     sc.begin(docs.len());
-    let mut cache = TermCache::new();
-    let mut gl: Vec<u32> = Vec::new();
+    let (mut cache, mut gl) = match sc.cache.take() {
+        Some(c) if c.terms.len() <= TERM_CACHE_MAX => (c, std::mem::take(&mut sc.gl)),
+        _ => (TermCache::new(), Vec::new()),
+    };
     for d in docs {
         an.word_terms(d.as_ref(), &mut cache, &mut sc.ids);
         let g = &mut sc.g;
@@ -1488,6 +1501,8 @@ fn rows_keyed<T: Real, S: AsRef<str>>(
         }
         sc.end_row(w);
     }
+    sc.cache = Some(cache);
+    sc.gl = gl;
     sc.finish()
 }
 
@@ -1549,7 +1564,9 @@ pub fn transform<T: Real, S: AsRef<str> + Sync>(
         data: Vec::new(),
         bytes_done: 0,
     });
-    docs.chunks(CHUNK).enumerate().par_bridge().for_each_init(RowScratch::<T>::default, |sc, (k, c)| {
+    let n_chunks = docs.len().div_ceil(CHUNK);
+    chunks_with_scratch(n_chunks, |sc: &mut RowScratch<T>, k| {
+        let c = &docs[k * CHUNK..((k + 1) * CHUNK).min(docs.len())];
         let rows: Rows<T> = rows_of(an, names, lookup, c, w, sc);
         // A poisoned lock means another worker panicked; rayon re-raises that panic.
         let Ok(mut o) = out.lock() else { return };
@@ -1594,12 +1611,44 @@ pub fn transform_chunks<T: Real, S: AsRef<str> + Sync, R: Send>(
     w: &Weighting,
     f: &(dyn Fn(CsrMatrix<T>) -> R + Sync),
 ) -> Result<Vec<R>> {
-    docs.par_chunks(CHUNK)
-        .map_init(RowScratch::<T>::default, |sc, c| {
-            let r: Rows<T> = rows_of(an, names, lookup, c, w, sc);
-            Ok(f(CsrMatrix::new(c.len(), names.len(), r.indptr, r.indices, r.data)?))
+    let n_chunks = docs.len().div_ceil(CHUNK);
+    chunks_with_scratch(n_chunks, |sc: &mut RowScratch<T>, k| {
+        let c = &docs[k * CHUNK..((k + 1) * CHUNK).min(docs.len())];
+        let r: Rows<T> = rows_of(an, names, lookup, c, w, sc);
+        Ok(f(CsrMatrix::new(c.len(), names.len(), r.indptr, r.indices, r.data)?))
+    })
+    .into_iter()
+    .collect()
+}
+
+/// `f(scratch, k)` for every chunk `k < n_chunks`, on the current pool's threads, results in
+/// chunk order. Each worker takes the next chunk from a shared counter and keeps one scratch
+/// for all the chunks it takes, so its buffers and term caches carry over from chunk to
+/// chunk (rayon's `map_init` would start a fresh scratch for nearly every chunk).
+fn chunks_with_scratch<T: Real, R: Send>(
+    n_chunks: usize,
+    f: impl Fn(&mut RowScratch<T>, usize) -> R + Sync,
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().min(n_chunks).max(1);
+    let mut done: Vec<(usize, R)> = (0..workers)
+        .into_par_iter()
+        .flat_map_iter(|_| {
+            let mut sc = RowScratch::<T>::default();
+            let mut mine = Vec::new();
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= n_chunks {
+                    break;
+                }
+                mine.push((k, f(&mut sc, k)));
+            }
+            mine
         })
-        .collect()
+        .collect();
+    done.sort_unstable_by_key(|e| e.0);
+    done.into_iter().map(|e| e.1).collect()
 }
 
 /// Document frequency of every column of `m`.
