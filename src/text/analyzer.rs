@@ -192,6 +192,11 @@ impl TermCache {
             short: ShortMap::default(),
         }
     }
+
+    /// Distinct tokens or terms cached, whichever is more (a measure of its memory).
+    pub fn entries(&self) -> usize {
+        self.raw.len().max(self.terms.len())
+    }
 }
 
 /// An open-addressing map from short ASCII word tokens (1 to 16 bytes, no NUL byte, packed
