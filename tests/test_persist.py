@@ -78,7 +78,7 @@ def test_peek_header(fitted):
 
     h = peek(fitted.to_bytes())
     assert h.kind == "TopicClassifier"
-    assert h.format_version == 2
+    assert h.format_version == 3
     assert h.topictag_version == topictag.__version__
     assert h.metadata["params"]["C"] == 1.0
 
@@ -206,7 +206,7 @@ def test_vectorizer_save_round_trips_exactly(kind, tmp_path):
     path = tmp_path / "v.ttag"
     v.save(path)
     data = path.read_bytes()
-    assert _version(data) == 2
+    assert _version(data) == 3
     back = topictag.load(path)
     assert type(back) is type(v)
     assert list(back.get_feature_names_out()) == list(v.get_feature_names_out())
@@ -227,13 +227,30 @@ def test_linear_classifier_save_round_trips_exactly(cls_name, tmp_path):
     from topictag._vectorizers import TfidfVectorizer
 
     X = TfidfVectorizer(ngram_range=(1, 2)).fit_transform(_TOY_X)
-    m = getattr(_linear, cls_name)().fit(X, _TOY_Y)
-    m.save(tmp_path / "m.ttag")
-    back = topictag.load(tmp_path / "m.ttag")
-    _same_bits(back.coef_, m.coef_)
-    _same_bits(back.intercept_, m.intercept_)
-    _same_bits(back.decision_function(X), m.decision_function(X))
-    assert back.to_bytes() == m.to_bytes()
+    for y in (_TOY_Y, [t == "war" for t in _TOY_Y]):  # three classes; two (one output)
+        m = getattr(_linear, cls_name)().fit(X, y)
+        # the fitted weights are float32 values (what the file stores), kept as float64
+        assert m.coef_.dtype == np.float64
+        _same_bits(m.coef_.astype(np.float32).astype(np.float64), m.coef_)
+        m.save(tmp_path / "m.ttag")
+        data = (tmp_path / "m.ttag").read_bytes()
+        assert _version(data) == 3
+        back = topictag.load(tmp_path / "m.ttag")
+        _same_bits(back.coef_, m.coef_)
+        _same_bits(back.intercept_, m.intercept_)
+        _same_bits(back.decision_function(X), m.decision_function(X))
+        assert back.to_bytes() == m.to_bytes()
+        _same_bits(pickle.loads(pickle.dumps(m)).coef_, m.coef_)
+
+
+def test_linear_classifier_file_stores_float32_weights_compactly():
+    from topictag import _linear
+
+    rng = np.random.default_rng(0)
+    X = rng.random((60, 2000)) * (rng.random((60, 2000)) < 0.05)
+    m = _linear.LinearSVC().fit(X, np.arange(60) % 4)
+    # 4 x 2000 weights: 32,000 bytes as float32 before compression (64,000 as float64)
+    assert len(m.to_bytes()) < 4 * 2000 * 4
 
 
 @pytest.mark.parametrize("model", ["svm", "logistic"])
@@ -243,7 +260,7 @@ def test_topic_classifier_save_round_trips_exactly(model, prune, tmp_path):
     path = tmp_path / "m.ttag"
     clf.save(path, prune=prune)
     data = path.read_bytes()
-    assert _version(data) == 2
+    assert _version(data) == 3
     back = topictag.load(path)
     if prune is None:
         assert back.vocabulary_size_ == clf.vocabulary_size_
@@ -387,7 +404,7 @@ def test_format_version_1_files_still_load():
     assert _version(raw(V1_TOPIC)) == 1
     np.testing.assert_array_equal(clf.decision_function(_V1_X), np.array(_V1_DECISION))
     resaved = clf.to_bytes()
-    assert _version(resaved) == 2
+    assert _version(resaved) == 3
     np.testing.assert_array_equal(topictag.load(resaved).decision_function(_V1_X), np.array(_V1_DECISION))
     pruned = topictag.load(raw(V1_TOPIC_PRUNED))
     assert pruned.vocabulary_size_ <= clf.vocabulary_size_
@@ -406,3 +423,53 @@ def test_format_version_1_files_still_load():
     bad = bytearray(data)
     bad[len(bad) // 2] ^= 0x40
     _expect_format_error(bytes(bad))
+
+
+# Linear classifiers saved by format version 2 (float64 weights), from this repository's
+# build of 2026-11-22, with their decision values and coefficients then.
+V2_SVC3 = (
+    "VE9QSUNUQUcCAAQBBQAwLjEuMGMBAAB7ImNsYXNzIjogIkxpbmVhclNWQyIsICJwYXJhbXMiOiB7IkMiOiAwLjcs"
+    "ICJhbGxvd19lbXB0eSI6IGZhbHNlLCAiY2xhc3Nfd2VpZ2h0IjogbnVsbCwgImZpdF9pbnRlcmNlcHQiOiB0cnVl"
+    "LCAiaW50ZXJjZXB0X3NjYWxpbmciOiAxLjAsICJsb3NzIjogInNxdWFyZWRfaGluZ2UiLCAibWF4X2l0ZXIiOiAx"
+    "MDAwLCAibl9qb2JzIjogbnVsbCwgInByb2JhYmlsaXR5IjogZmFsc2UsICJyYW5kb21fc3RhdGUiOiBudWxsLCAi"
+    "dGhyZXNob2xkIjogbnVsbCwgInRvbCI6IDAuMDAwMX0sICJ0YXJnZXRfa2luZCI6ICJtdWx0aWNsYXNzIiwgImNs"
+    "YXNzZXNfZHR5cGUiOiAiPFUxIiwgImNsYXNzZXMiOiBbImEiLCAiYiIsICJjIl19igAAAAAAAACFAAAAAAAAAAGF"
+    "AHr/AQAMDFWCcncy1L9wdZoxtQHDP2oyCVwCBeQ/OWwQWi8V67/Ho2O8uMbXvzBDijKQAa8/AEkXtYHN7L8pzWAy"
+    "HdKzPwEK0QGt9ck/qi8yTmxz5r9gaZ3O11PBvzy0iHV/7+U/A7VJgeKIYdG/LGPh3RoB2z+mHvyIvnzfvwQDAAED"
+    "KyMtAJ4zDNg="
+)
+V2_SVC3_DECISION = [[0.6640646732365425, -1.7497341354559925, -0.5599212134115795], [-0.9694244884932701, 0.5599260832000705, -0.5080928886168103], [-2.064654859253234, -0.6151447464894322, 0.8019266044862171], [0.6510126865422066, -0.3570262362431553, -2.0305393719904523], [-0.4386686706031029, 0.11099723529109684, -0.9907685601942638], [-0.7130272113764946, -1.2233804484080342, 0.608240059591045]]
+V2_SVC3_COEF = [[-0.3155802362683324, 0.14848961755789558, 0.6256114766670866, -0.8463360556664902], [-0.37150400540718603, 0.06055880181259565, -0.900086263364102, 0.07742483596739604], [0.20280993069361844, -0.7015897300020602, -0.13537118519418367, 0.6854855819307271]]
+V2_LR2 = (
+    "VE9QSUNUQUcCAAQBBQAwLjEuMFEBAAB7ImNsYXNzIjogIkxvZ2lzdGljUmVncmVzc2lvbiIsICJwYXJhbXMiOiB7"
+    "IkMiOiAyLjAsICJhbGxvd19lbXB0eSI6IGZhbHNlLCAiY2xhc3Nfd2VpZ2h0IjogbnVsbCwgImZpdF9pbnRlcmNl"
+    "cHQiOiB0cnVlLCAiaW50ZXJjZXB0X3NjYWxpbmciOiAxLjAsICJtYXhfaXRlciI6IDEwMCwgIm11bHRpX2NsYXNz"
+    "IjogIm11bHRpbm9taWFsIiwgIm5fam9icyI6IG51bGwsICJyYW5kb21fc3RhdGUiOiBudWxsLCAidGhyZXNob2xk"
+    "IjogbnVsbCwgInRvbCI6IDAuMDAwMX0sICJ0YXJnZXRfa2luZCI6ICJtdWx0aWNsYXNzIiwgImNsYXNzZXNfZHR5"
+    "cGUiOiAiPGk4IiwgImNsYXNzZXMiOiBbMCwgMV19OAAAAAAAAAAzAAAAAAAAAAEzAMz/AAEER8hoWJOe9L/zkXsq"
+    "Rr/lP0kE7pG1y74/GZQZsM6N7D8B/fmN2Nxmy78EAgABAQsAGGLvjA=="
+)
+V2_LR2_DECISION = [-1.2621996448837645, 1.3578327380939625, -3.1879103639993236, 1.26541701158129, -0.8231924706596233, 1.8111360343985656]
+V2_LR2_COEF = [[-1.2887147382248416, 0.6795988874187614, 0.12029585659731014, 0.8923104705287442]]
+
+
+def test_format_version_2_linear_classifiers_still_load():
+    import base64
+
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.array([[1, 0, 2, 0], [0, 1, 0, 1], [3, 0, 0, 1], [0, 2, 1, 0], [1, 1, 0, 0], [0, 0, 2, 2]],
+                               dtype=np.float64))
+    for parts, coef, decision, classes in ((V2_SVC3, V2_SVC3_COEF, V2_SVC3_DECISION, ["a", "b", "c"]),
+                                           (V2_LR2, V2_LR2_COEF, V2_LR2_DECISION, [0, 1])):
+        data = base64.b64decode("".join(parts))
+        assert _version(data) == 2
+        m = topictag.load(data)
+        assert list(m.classes_) == classes
+        # float64 weights come back rounded to float32, as this version keeps them
+        _same_bits(m.coef_, np.array(coef).astype(np.float32).astype(np.float64))
+        np.testing.assert_allclose(m.decision_function(X), np.array(decision), rtol=1e-6, atol=1e-6)
+        resaved = m.to_bytes()
+        assert _version(resaved) == 3
+        _same_bits(topictag.load(resaved).decision_function(X), m.decision_function(X))
+        _expect_format_error(data[: len(data) // 2])

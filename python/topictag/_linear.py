@@ -408,7 +408,12 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
 
     @property
     def coef_(self) -> np.ndarray:
-        """Weights, shape ``(1, n_features)`` for two classes, else ``(n_classes, n_features)``."""
+        """Weights, shape ``(1, n_features)`` for two classes, else ``(n_classes, n_features)``.
+
+        float64 like scikit-learn's, holding float32 values: the solvers round the weights to
+        float32 when they finish (the precision the model predicts with and the model file
+        stores, so a saved and loaded model is identical; the objective changes by about 1e-7
+        relative)."""
         core = self._fitted_core()
         if self.__dict__.get("_coef_cache") is None:
             self._coef_cache = core.coef

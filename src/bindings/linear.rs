@@ -8,7 +8,6 @@ use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use super::common::{csr_from_py, CsrAny};
 use crate::linear::{self, ClassWeight, LinearModel, LinearParams, ModelKind, Target};
-use crate::model::format::{self, Kind};
 
 #[pyclass(module = "topictag._core", name = "LinearClassifier", frozen)]
 pub struct PyLinearClassifier {
@@ -342,23 +341,14 @@ impl PyLinearClassifier {
 
     /// The model file image (`Kind::LinearClassifier`) with `metadata` (JSON) in its header.
     fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let b = format::encode(Kind::LinearClassifier, metadata, &self.model)?;
+        let b = py.detach(|| crate::model::linear_file::encode(&self.model, metadata))?;
         Ok(PyBytes::new(py, &b))
     }
 
     /// Read a model file image: returns `(classifier, metadata_json)`.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<(Self, String)> {
-        let (h, model): (_, LinearModel) = py.detach(|| format::decode(data, Kind::LinearClassifier))?;
-        let nout = model.n_outputs();
-        if model.coef.len() != nout * model.n_features
-            || model.intercept.len() != nout
-            || model.platt.as_ref().is_some_and(|p| p.len() != nout)
-        {
-            return Err(super::ModelFormatError::new_err(
-                "corrupted topictag file: the linear model's arrays have inconsistent sizes",
-            ));
-        }
+        let (h, model) = py.detach(|| crate::model::linear_file::decode(data))?;
         Ok((PyLinearClassifier { model, feature_major: Default::default() }, h.metadata))
     }
 }

@@ -434,16 +434,17 @@ pub struct BatchSolution {
 }
 
 impl BatchSolution {
-    /// The weights task-major in another column order: `out[t * nf + j]` gets the weight of
-    /// feature `new_of[j]` for task `t`, where `nf = new_of.len()`. One pass over `new_of`,
-    /// each feature's weights read together (rather than one strided pass per task).
+    /// The weights task-major in another column order, rounded to float32 (the precision a
+    /// fitted model keeps): `out[t * nf + j]` gets the weight of feature `new_of[j]` for task
+    /// `t`, where `nf = new_of.len()`. One pass over `new_of`, each feature's weights read
+    /// together (rather than one strided pass per task).
     pub fn write_coef(&self, new_of: &[u32], out: &mut [f64]) {
         let (k, nf) = (self.k, new_of.len());
         assert_eq!(out.len(), k * nf, "write_coef: output of the wrong size");
         for (j, &jn) in new_of.iter().enumerate() {
             let at = jn as usize * k;
             for (t, &v) in self.w[at..at + k].iter().enumerate() {
-                out[t * nf + j] = v;
+                out[t * nf + j] = v as f32 as f64;
             }
         }
     }

@@ -423,7 +423,7 @@ fn fit_renumbered<T: Real>(
         for j in 0..nf {
             let jn = new_of[j] as usize;
             for o in 0..n_out {
-                coef[o * nf + j] = r.theta[jn * n_out + o];
+                coef[o * nf + j] = r.theta[jn * n_out + o] as f32 as f64;
             }
         }
         let intercept = if params.fit_intercept {

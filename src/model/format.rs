@@ -30,10 +30,13 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub const MAGIC: &[u8; 8] = b"TOPICTAG";
-/// Version 2 (this one): compact vocabulary, idf and weight encodings (see
-/// [`crate::model::compact`]). Version 1 (pre-release builds) is still read: its payloads are
-/// rewritten into the version-2 layouts by [`crate::model::compact::upgrade_v1`].
-pub const FORMAT_VERSION: u16 = 2;
+/// Version 3 (this one): linear classifiers store float32 weights in the compact forms
+/// ([`crate::model::linear_file`]). Version 2: compact vocabulary, idf and weight encodings
+/// (see [`crate::model::compact`]). Older versions are still read: version-1 payloads are
+/// rewritten into the version-2 layouts by [`crate::model::compact::upgrade_v1`], and
+/// version-1 and -2 linear classifiers into version 3 by
+/// [`crate::model::linear_file::upgrade_v2`].
+pub const FORMAT_VERSION: u16 = 3;
 
 /// Flag bit: the payload is DEFLATE-compressed.
 const FLAG_DEFLATE: u8 = 1;
@@ -264,8 +267,13 @@ pub fn decode<P: DeserializeOwned>(bytes: &[u8], expected: Kind) -> Result<(Head
             expected.name()
         )));
     }
-    let payload = if header.format_version < FORMAT_VERSION {
+    let payload = if header.format_version < 2 {
         Cow::Owned(crate::model::compact::upgrade_v1(header.kind, &payload)?)
+    } else {
+        payload
+    };
+    let payload = if header.format_version < 3 && header.kind == Kind::LinearClassifier {
+        Cow::Owned(crate::model::linear_file::upgrade_v2(&payload)?)
     } else {
         payload
     };

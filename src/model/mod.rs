@@ -3,5 +3,6 @@
 pub mod compact;
 pub mod explain;
 pub mod format;
+pub mod linear_file;
 pub mod metrics;
 pub mod topic;

@@ -61,7 +61,7 @@ pub struct TopicModel {
 /// one byte) when that is smaller. The float32 values are stored byte-plane shuffled
 /// ([`F32Planes`]), which DEFLATE compresses better than whole floats.
 #[derive(Serialize, Deserialize)]
-enum StoredWeights {
+pub(crate) enum StoredWeights {
     /// All `n_features x n_outputs` weights, feature-major.
     Dense(F32Planes),
     /// Per output, the non-zero weights (every weight whose bits are not all zero, so `-0.0`
@@ -104,7 +104,7 @@ impl std::hash::Hash for RowBits<'_> {
 
 /// The most compact of the [`StoredWeights`] forms for `weights` (`nf x k`, feature-major),
 /// judged by their size before DEFLATE.
-fn store_weights(weights: Vec<f32>, nf: usize, k: usize) -> StoredWeights {
+pub(crate) fn store_weights(weights: Vec<f32>, nf: usize, k: usize) -> StoredWeights {
     debug_assert_eq!(weights.len(), nf * k);
     if k == 0 || nf == 0 {
         return StoredWeights::Dense(F32Planes(weights));
@@ -174,7 +174,7 @@ fn store_weights(weights: Vec<f32>, nf: usize, k: usize) -> StoredWeights {
 }
 
 /// The `nf x k` feature-major weight table of stored weights, every size and index checked.
-fn load_weights(stored: StoredWeights, nf: usize, k: usize) -> Result<Vec<f32>> {
+pub(crate) fn load_weights(stored: StoredWeights, nf: usize, k: usize) -> Result<Vec<f32>> {
     let bad = |what: &str| Error::format(format!("corrupted topictag file: {what}"));
     if k == 0 {
         return Err(bad("a model without outputs"));
