@@ -289,14 +289,50 @@ pub(crate) fn prefetch<W>(w: &[W], at: usize, len: usize) {
     }
 }
 
+/// Hint the cache to load the line holding `*p` (no effect on results; never faults).
+#[inline(always)]
+fn prefetch_ptr<W>(p: *const W) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch of any address is architecturally a no-op hint (it never faults).
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch(p as *const i8, _MM_HINT_T0);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// Weights of a batch, feature-major: `w[j * k + t]` for task `t`.
 struct BatchWeights {
     k: usize,
     w: Vec<f64>,
     wb: Vec<f64>,
+    /// The matrix whose column indices were checked against the table (its index array's
+    /// address and length, and its column count): the fixed-width loops index the table
+    /// without bounds checks for that matrix only.
+    checked: (usize, usize, usize),
 }
 
 impl BatchWeights {
+    /// A zeroed table for the rows of `p` and `k` tasks; checks once that every column index
+    /// of `p` is in range.
+    fn new<T: Real>(p: &Problem<'_, T>, k: usize) -> Self {
+        let x = p.x;
+        let ok = x.indices.iter().all(|&j| (j as usize) < x.n_cols)
+            && x.indptr.last().is_some_and(|&e| e <= x.indices.len() && e <= x.data.len());
+        let checked = if ok { (x.indices.as_ptr() as usize, x.indices.len(), x.n_cols) } else { (0, 0, 0) };
+        BatchWeights { k, w: crate::cpu::table(x.n_cols * k), wb: vec![0.0; k], checked }
+    }
+
+    /// Were `p`'s column indices checked against this table?
+    #[inline(always)]
+    fn fits<T: Real>(&self, p: &Problem<'_, T>) -> bool {
+        let x = p.x;
+        self.checked == (x.indices.as_ptr() as usize, x.indices.len(), x.n_cols)
+            && self.checked.0 != 0
+            && self.w.len() == x.n_cols * self.k
+    }
+
     /// `z[t] = w_t . x_i + wb_t * bias` for every task of the batch. Batch sizes up to
     /// [`super::BATCH`] go through a fixed-width copy of the loop (the `k` sums stay in
     /// registers and the inner loop has no remainder); the order of the additions is the
@@ -325,6 +361,36 @@ impl BatchWeights {
             *a = b * p.bias;
         }
         let (idx, val) = p.x.row(i);
+        if N == self.k && self.fits(p) {
+            let w = self.w.as_ptr();
+            let len = idx.len().min(val.len());
+            let split = len.saturating_sub(PREFETCH_AHEAD);
+            // SAFETY: `fits`: every column index of this matrix is below its column count,
+            // and the table has N weights per column, so `j * N + t < w.len()` for t < N;
+            // `q < len` bounds both row slices.
+            let step = |q: usize, acc: &mut [f64; N]| unsafe {
+                let j = *idx.get_unchecked(q) as usize;
+                let v = val.get_unchecked(q).as_f64();
+                let wj = w.add(j * N);
+                for t in 0..N {
+                    acc[t] += v * *wj.add(t);
+                }
+            };
+            for q in 0..split {
+                // SAFETY: q + PREFETCH_AHEAD < len, and that column's weights are in the table.
+                unsafe {
+                    let wn = w.add(*idx.get_unchecked(q + PREFETCH_AHEAD) as usize * N);
+                    prefetch_ptr(wn);
+                    prefetch_ptr(wn.add(N - 1));
+                }
+                step(q, &mut acc);
+            }
+            for q in split..len {
+                step(q, &mut acc);
+            }
+            z[..N].copy_from_slice(&acc);
+            return;
+        }
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
                 prefetch(&self.w, jn as usize * N, N);
@@ -381,6 +447,36 @@ impl BatchWeights {
     fn axpy_n<const N: usize, T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
         let dd: [f64; N] = d[..N].try_into().expect("a slice of length N");
         let (idx, val) = p.x.row(i);
+        if N == self.k && self.fits(p) {
+            let w = self.w.as_mut_ptr();
+            let len = idx.len().min(val.len());
+            let split = len.saturating_sub(PREFETCH_AHEAD);
+            // SAFETY: as in `dots_n`.
+            let step = |q: usize| unsafe {
+                let j = *idx.get_unchecked(q) as usize;
+                let v = val.get_unchecked(q).as_f64();
+                let wj = w.add(j * N);
+                for t in 0..N {
+                    *wj.add(t) += v * dd[t];
+                }
+            };
+            for q in 0..split {
+                // SAFETY: as in `dots_n`.
+                unsafe {
+                    let wn = w.add(*idx.get_unchecked(q + PREFETCH_AHEAD) as usize * N);
+                    prefetch_ptr(wn);
+                    prefetch_ptr(wn.add(N - 1));
+                }
+                step(q);
+            }
+            for q in split..len {
+                step(q);
+            }
+            for (b, &dt) in self.wb.iter_mut().zip(d) {
+                *b += dt * p.bias;
+            }
+            return;
+        }
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
                 prefetch(&self.w, jn as usize * N, N);
@@ -496,7 +592,7 @@ pub(crate) fn svm_batch_body<T: Real>(
 ) -> BatchSolution {
     let n = p.x.n_rows;
     let k = tasks.len();
-    let mut bw = BatchWeights { k, w: crate::cpu::table(p.x.n_cols * k), wb: vec![0.0; k] };
+    let mut bw = BatchWeights::new(p, k);
     let bias_sq = p.bias * p.bias;
     let mut alpha = vec![0.0f64; n * k];
     // Per (row, task): whether the pair takes part now (not shrunk, task not finished).
@@ -759,7 +855,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
     const ETA: f64 = 0.1;
     let n = p.x.n_rows;
     let k = tasks.len();
-    let mut bw = BatchWeights { k, w: crate::cpu::table(p.x.n_cols * k), wb: vec![0.0; k] };
+    let mut bw = BatchWeights::new(p, k);
     let bias_sq = p.bias * p.bias;
     // alpha[2(ik+t)] is alpha, alpha[2(ik+t)+1] is C - alpha.
     let mut alpha = vec![0.0f64; 2 * n * k];
@@ -930,6 +1026,39 @@ mod tests {
         // Separable 1-D data: x = [-2, -1, 1, 2], y = sign(x).
         let rows = vec![vec![-2.0], vec![-1.0], vec![1.0], vec![2.0]];
         (CsrMatrix::from_dense(&rows, 1).unwrap(), vec![-1.0, -1.0, 1.0, 1.0])
+    }
+
+    #[test]
+    fn unchecked_weight_loops_match_the_checked_ones() {
+        // Rows longer and shorter than the prefetch distance, every fixed width and a wider one.
+        let mut rng = crate::rng::SplitMix64::new(9);
+        let nf = 300;
+        let rows: Vec<Vec<f64>> = (0..40)
+            .map(|i| (0..nf).map(|j| if (j * 7 + i * 13) % (3 + i % 29) == 0 { (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.3 } else { 0.0 }).collect())
+            .collect();
+        let x = CsrMatrix::from_dense(&rows, nf).unwrap();
+        let norms = row_sq_norms(&x);
+        let p = Problem { x: &x, row_sq_norms: &norms, bias: 0.5 };
+        for k in [1, 2, 3, 7, 10, 13] {
+            let mut fast = BatchWeights::new(&p, k);
+            assert!(fast.fits(&p));
+            for v in fast.w.iter_mut() {
+                *v = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            }
+            let mut slow = BatchWeights { k, w: fast.w.clone(), wb: fast.wb.clone(), checked: (0, 0, 0) };
+            assert!(!slow.fits(&p));
+            let d: Vec<f64> = (0..k).map(|t| t as f64 * 0.25 - 1.0).collect();
+            let (mut za, mut zb) = (vec![0.0; k], vec![0.0; k]);
+            for i in 0..x.n_rows {
+                fast.dots(&p, i, &mut za);
+                slow.dots(&p, i, &mut zb);
+                assert_eq!(za, zb, "k={k} row {i}");
+                fast.axpy(&p, i, &d);
+                slow.axpy(&p, i, &d);
+            }
+            assert_eq!(fast.w, slow.w);
+            assert_eq!(fast.wb, slow.wb);
+        }
     }
 
     #[test]
