@@ -403,8 +403,10 @@ pub enum Removed {
     None,
     /// Strings back to back in an arena with offsets.
     Strings(String, Vec<usize>),
-    /// Word (n-gram) keys over a global term list (see [`key_name_into`]).
-    Keys { terms: (String, Vec<usize>), keys: Vec<u64> },
+    /// Word (n-gram) keys over a global term list (see [`key_name_into`]), per shard, with
+    /// each key's column (`UNSET` for the removed ones): kept as the fit left them, so that
+    /// listing the removed terms costs nothing until they are asked for.
+    Keys { terms: (String, Vec<usize>), keys: Vec<Vec<u64>>, col: Vec<Vec<u32>> },
 }
 
 impl Removed {
@@ -413,9 +415,11 @@ impl Removed {
         match self {
             Removed::None => Vec::new(),
             Removed::Strings(a, o) => o.windows(2).map(|w| a[w[0]..w[1]].to_string()).collect(),
-            Removed::Keys { terms, keys } => keys
+            Removed::Keys { terms, keys, col } => keys
                 .iter()
-                .map(|&k| {
+                .zip(col)
+                .flat_map(|(k, c)| k.iter().zip(c).filter(|e| *e.1 == UNSET).map(|e| *e.0))
+                .map(|k| {
                     let mut s = String::new();
                     key_name_into(k, &terms.0, &terms.1, &mut s);
                     s
@@ -562,17 +566,20 @@ fn prune(
     if limits.max_count < limits.min_count {
         return Err(Error::value("max_df corresponds to < documents than min_df"));
     }
+    let kept_df = |d: u64| {
+        let d = d as f64;
+        d >= limits.min_count && d <= limits.max_count
+    };
+    if let Some(order) = order {
+        return prune_ordered(n_docs, view, order, limits, &kept_df);
+    }
     let mut keep: Vec<(u32, u32)> = Vec::new();
     for (s, df) in view.df.iter().enumerate() {
         for (g, &d) in df.iter().enumerate() {
-            let d = d as f64;
-            if d >= limits.min_count && d <= limits.max_count {
+            if kept_df(d) {
                 keep.push((s as u32, g as u32));
             }
         }
-    }
-    if let Some(order) = order {
-        return prune_ordered(n_docs, view, order, limits, keep);
     }
     let named = |keep: Vec<(u32, u32)>| -> Vec<(String, u32, u32)> {
         keep.into_par_iter()
@@ -618,17 +625,27 @@ fn prune(
     Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
 }
 
-/// [`prune`] with an order key: sort `(key, shard, id)` triples, then name the kept features
-/// from their keys.
+/// [`prune`] with an order key: sort `(key, shard, id)` triples of the features whose document
+/// frequency passes `kept_df`, then name the kept features from their keys. The passes over
+/// the features run in parallel (over shards, or over the sorted features).
 fn prune_ordered(
     n_docs: usize,
     view: &GlobalView,
     order: OrderKey,
     limits: Limits,
-    keep: Vec<(u32, u32)>,
+    kept_df: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<(Fitted, Vec<Vec<u32>>)> {
-    let mut keyed: Vec<(u64, u32, u32)> =
-        keep.into_par_iter().map(|(s, g)| ((order.key)(s as usize, g), s, g)).collect();
+    let mut keyed: Vec<(u64, u32, u32)> = view
+        .df
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(s, df)| {
+            df.iter()
+                .enumerate()
+                .filter(|e| kept_df(*e.1))
+                .map(move |(g, _)| ((order.key)(s, g as u32), s as u32, g as u32))
+        })
+        .collect();
     if let Some(limit) = limits.max_features {
         if keyed.len() > limit {
             // Highest corpus term frequency first; ties in name order.
@@ -651,11 +668,23 @@ fn prune_ordered(
             n
         })
         .collect();
+    let df: Vec<u64> = keyed.par_iter().map(|&(_, s, g)| view.df[s as usize][g as usize]).collect();
     let mut col: Vec<Vec<u32>> = view.df.iter().map(|d| vec![UNSET; d.len()]).collect();
-    let mut df = Vec::with_capacity(keyed.len());
-    for (c, &(_, s, g)) in keyed.iter().enumerate() {
-        col[s as usize][g as usize] = c as u32;
-        df.push(view.df[s as usize][g as usize]);
+    {
+        /// The shards' column tables, written from several threads at distinct places.
+        struct Tables(Vec<(*mut u32, usize)>);
+        // SAFETY: shared only for the disjoint writes below.
+        unsafe impl Sync for Tables {}
+        let tables = Tables(col.iter_mut().map(|c| (c.as_mut_ptr(), c.len())).collect());
+        let tables = &tables;
+        keyed.par_iter().enumerate().for_each(|(c, &(_, s, g))| {
+            let (ptr, len) = tables.0[s as usize];
+            assert!((g as usize) < len);
+            // SAFETY: in bounds (checked above), and each (shard, id) pair occurs once in
+            // `keyed` (it lists distinct features), so no two threads write the same place;
+            // `col` is not otherwise accessed until the writes are done.
+            unsafe { *ptr.add(g as usize) = c as u32 };
+        });
     }
     Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
 }
@@ -1052,26 +1081,26 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
     };
     let order_key = ranks.is_some().then_some(OrderKey { key: &order, name: &order_name });
     let (mut fitted, col) = prune(n_docs, &view, &name, order_key, limits)?;
-    let removed_keys: Vec<u64> = kshards
-        .iter()
-        .enumerate()
-        .flat_map(|(s, sh)| {
-            let col = &col;
-            sh.keys.iter().enumerate().filter(move |(g, _)| col[s][*g] == UNSET).map(|(_, &k)| k)
-        })
-        .collect();
-    if !removed_keys.is_empty() {
-        fitted.removed = Removed::Keys { terms: (arena, offs), keys: removed_keys };
-    }
-    let Some(build) = build else { return Ok((fitted, None)) };
+    let any_removed = fitted.names.len() < col.iter().map(Vec::len).sum::<usize>();
+    let keep_removed = |fitted: &mut Fitted, kshards: &mut Vec<KeyShard>, col: Vec<Vec<u32>>, terms| {
+        if any_removed {
+            let keys = kshards.iter_mut().map(|sh| std::mem::take(&mut sh.keys)).collect();
+            fitted.removed = Removed::Keys { terms, keys, col };
+        }
+    };
+    let mut kshards = kshards;
+    let Some(build) = build else {
+        keep_removed(&mut fitted, &mut kshards, col, (arena, offs));
+        return Ok((fitted, None));
+    };
     // 6. the matrix
     let local_cols: Vec<Vec<u32>> = kchunks
         .par_iter()
         .enumerate()
         .map(|(ci, ch)| local_to_col(ch.n_local, &ch.by_shard, |s| &kshards[s].assign[ci], &col))
         .collect();
+    keep_removed(&mut fitted, &mut kshards, col, (arena, offs));
     drop(kshards);
-    drop(col);
     let parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Option<Vec<u32>>)> = kchunks
         .into_iter()
         .zip(local_cols)
@@ -1128,35 +1157,39 @@ fn fill_csr<T: Real>(
         }
         slices.into_par_iter().zip(parts.into_par_iter()).for_each(|((oi, od), (ptr, ent, map))| {
             let map = map.as_deref();
-            let mut row: Vec<(u32, u32)> = Vec::new();
-            let mut cols: Vec<u32> = Vec::new();
-            let mut cnts: Vec<f64> = Vec::new();
+            // A row's entries as `column << 32 | count`: sorting these integers sorts by
+            // column (a row has each column once), faster than sorting pairs by a key.
+            let mut row: Vec<u64> = Vec::new();
+            let mut cnts: Vec<u32> = Vec::new();
+            let mut buf: Vec<f64> = Vec::new();
             let mut pos = 0usize;
+            let pack = |col: u32, c: u32| ((col as u64) << 32) | c as u64;
             for r in ptr.windows(2) {
                 row.clear();
                 match map {
-                    None => row.extend_from_slice(&ent[r[0]..r[1]]),
+                    None => row.extend(ent[r[0]..r[1]].iter().map(|&(f, c)| pack(f, c))),
                     Some(m) => row.extend(ent[r[0]..r[1]].iter().filter_map(|&(f, c)| {
                         let col = m[f as usize];
-                        (col != UNSET).then_some((col, c))
+                        (col != UNSET).then(|| pack(col, c))
                     })),
                 }
                 // The weighting below reads idf[col]: start loading it now.
                 if let Some(idf) = w.idf {
-                    for e in &row {
-                        if let Some(x) = idf.get(e.0 as usize) {
+                    for &e in &row {
+                        if let Some(x) = idf.get((e >> 32) as usize) {
                             prefetch(x);
                         }
                     }
                 }
-                row.sort_unstable_by_key(|e| e.0);
-                cols.clear();
-                cnts.clear();
-                cols.extend(row.iter().map(|e| e.0));
-                cnts.extend(row.iter().map(|e| e.1 as f64));
+                row.sort_unstable();
                 let k = row.len();
-                oi[pos..pos + k].copy_from_slice(&cols);
-                w.apply(&cols, &cnts, &mut od[pos..pos + k]);
+                let cols = &mut oi[pos..pos + k];
+                cnts.clear();
+                for (o, &e) in cols.iter_mut().zip(&row) {
+                    *o = (e >> 32) as u32;
+                    cnts.push(e as u32);
+                }
+                w.apply_counts(cols, &cnts, &mut od[pos..pos + k], &mut buf);
                 pos += k;
             }
         });
