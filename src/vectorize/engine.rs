@@ -737,32 +737,70 @@ fn hash_u64(k: u64) -> u64 {
     HASHER.hash_one(k)
 }
 
+/// One chunk's documents as term ids of the worker that analysed it (see [`term_chunks`]).
 struct TermChunk {
-    terms: Interner,
-    hashes: Vec<u64>,
-    by_shard: Vec<Vec<u32>>,
+    worker: usize,
     toks: Vec<u32>,
     tok_ptr: Vec<usize>,
 }
 
-fn term_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> TermChunk {
-    let mut cache = TermCache::new();
-    let mut ids = Vec::new();
-    let mut toks = Vec::new();
-    let mut tok_ptr = Vec::with_capacity(docs.len() + 1);
-    tok_ptr.push(0);
-    for d in docs {
-        an.word_terms(d.as_ref(), &mut cache, &mut ids);
-        toks.extend_from_slice(&ids);
-        tok_ptr.push(toks.len());
+/// The terms one worker found, over all the chunks it took: id -> string, with each term's
+/// hash and the ids of each shard.
+struct WorkerTerms {
+    terms: Interner,
+    hashes: Vec<u64>,
+    by_shard: Vec<Vec<u32>>,
+}
+
+/// Analyse `docs` in chunks of [`CHUNK`] documents on the pool's threads. Each worker keeps
+/// one term cache for all the chunks it takes (a token is analysed and interned once per
+/// worker rather than once per chunk), so a chunk's term ids are its worker's. Which worker
+/// takes which chunk varies from run to run; the fit's result does not depend on it (term ids
+/// only name terms until the vocabulary is sorted by name).
+fn term_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> (Vec<TermChunk>, Vec<WorkerTerms>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n_chunks = docs.len().div_ceil(CHUNK);
+    let next = AtomicUsize::new(0);
+    let n_workers = rayon::current_num_threads().min(n_chunks).max(1);
+    let per_worker: Vec<(Vec<(usize, TermChunk)>, WorkerTerms)> = (0..n_workers)
+        .into_par_iter()
+        .map(|worker| {
+            let mut cache = TermCache::new();
+            let mut ids = Vec::new();
+            let mut mine = Vec::new();
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= n_chunks {
+                    break;
+                }
+                let c = &docs[k * CHUNK..((k + 1) * CHUNK).min(docs.len())];
+                let mut toks = Vec::new();
+                let mut tok_ptr = Vec::with_capacity(c.len() + 1);
+                tok_ptr.push(0);
+                for d in c {
+                    an.word_terms(d.as_ref(), &mut cache, &mut ids);
+                    toks.extend_from_slice(&ids);
+                    tok_ptr.push(toks.len());
+                }
+                mine.push((k, TermChunk { worker, toks, tok_ptr }));
+            }
+            let terms = std::mem::take(&mut cache.terms);
+            let hashes: Vec<u64> = terms.iter().map(hash_str).collect();
+            let mut by_shard = vec![Vec::new(); N_SHARDS];
+            for (f, &h) in hashes.iter().enumerate() {
+                by_shard[shard_of(h)].push(f as u32);
+            }
+            (mine, WorkerTerms { terms, hashes, by_shard })
+        })
+        .collect();
+    let mut chunks = Vec::with_capacity(n_chunks);
+    let mut workers = Vec::with_capacity(n_workers);
+    for (mine, wt) in per_worker {
+        chunks.extend(mine);
+        workers.push(wt);
     }
-    let terms = std::mem::take(&mut cache.terms);
-    let hashes: Vec<u64> = terms.iter().map(hash_str).collect();
-    let mut by_shard = vec![Vec::new(); N_SHARDS];
-    for (f, &h) in hashes.iter().enumerate() {
-        by_shard[shard_of(h)].push(f as u32);
-    }
-    TermChunk { terms, hashes, by_shard, toks, tok_ptr }
+    chunks.sort_unstable_by_key(|e| e.0);
+    (chunks.into_iter().map(|e| e.1).collect(), workers)
 }
 
 struct KeyChunk {
@@ -970,19 +1008,18 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
     build: Option<MakeWeighting>,
 ) -> Result<(Fitted, Option<CsrMatrix<T>>)> {
     let n_docs = docs.len();
-    // 1. terms per chunk
-    let mut tchunks: Vec<TermChunk> =
-        docs.par_chunks(CHUNK).map(|c| term_chunk(an, c)).collect();
+    // 1. terms per chunk (term ids per worker)
+    let (tchunks, mut workers) = term_chunks(an, docs);
     // 2. global term ids (sharded merge of term strings)
     let tshards: Vec<(Interner, Vec<Vec<u32>>)> = (0..N_SHARDS)
         .into_par_iter()
         .map(|s| {
             let mut names = Interner::new();
-            let mut assign = Vec::with_capacity(tchunks.len());
-            for ch in &tchunks {
-                let a: Vec<u32> = ch.by_shard[s]
+            let mut assign = Vec::with_capacity(workers.len());
+            for wt in &workers {
+                let a: Vec<u32> = wt.by_shard[s]
                     .iter()
-                    .map(|&f| names.intern_hashed(ch.terms.get_str(f), ch.hashes[f as usize]).0)
+                    .map(|&f| names.intern_hashed(wt.terms.get_str(f), wt.hashes[f as usize]).0)
                     .collect();
                 assign.push(a);
             }
@@ -995,14 +1032,15 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         base.push(n_terms as u32);
         n_terms += names.len();
     }
-    let lgs: Vec<Vec<u32>> = tchunks
+    // Per worker: its term id -> global term id.
+    let lgs: Vec<Vec<u32>> = workers
         .par_iter()
         .enumerate()
-        .map(|(ci, ch)| {
-            let mut lg = vec![0u32; ch.terms.len()];
-            for (s, list) in ch.by_shard.iter().enumerate() {
+        .map(|(wi, wt)| {
+            let mut lg = vec![0u32; wt.terms.len()];
+            for (s, list) in wt.by_shard.iter().enumerate() {
                 for (k, &f) in list.iter().enumerate() {
-                    lg[f as usize] = base[s] + tshards[s].1[ci][k];
+                    lg[f as usize] = base[s] + tshards[s].1[wi][k];
                 }
             }
             lg
@@ -1017,18 +1055,11 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
             offs.push(arena.len());
         }
     }
-    for ch in &mut tchunks {
-        ch.terms = Interner::new();
-        ch.hashes = Vec::new();
-        ch.by_shard = Vec::new();
-    }
+    workers.clear();
     // 3. n-gram keys per chunk, 4. sharded merge of keys
     let (min_n, max_n) = (an.min_n, an.max_n);
-    let mut kchunks: Vec<KeyChunk> = tchunks
-        .par_iter()
-        .zip(lgs.par_iter())
-        .map(|(tc, lg)| key_chunk(tc, lg, min_n, max_n))
-        .collect();
+    let mut kchunks: Vec<KeyChunk> =
+        tchunks.par_iter().map(|tc| key_chunk(tc, &lgs[tc.worker], min_n, max_n)).collect();
     drop(tchunks);
     drop(lgs);
     let kshards: Vec<KeyShard> =
