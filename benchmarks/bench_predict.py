@@ -265,7 +265,8 @@ def main():
         f"1-minute load average at the end of the run: {load_after:.2f} on {os.cpu_count()} cores "
         "(the machine is shared, so absolute times are noisy; compare within a run).",
         "",
-        "Where the bytes go (model format version 2, see docs/model-format.md): the vocabulary "
+        "Where the bytes go (model format version 3, see docs/model-format.md; TopicClassifier "
+        "payloads are as in version 2): the vocabulary "
         "is front-coded (about 3.2-3.5 bytes per term after DEFLATE), the idf dictionary-coded "
         "(under 0.4 bytes per term), and the float32 weights stored as their distinct rows plus "
         "one row index per term: terms that occur in a single training document get "
