@@ -1112,13 +1112,6 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
     };
     let order_key = ranks.is_some().then_some(OrderKey { key: &order, name: &order_name });
     let (mut fitted, col) = prune(n_docs, &view, &name, order_key, limits)?;
-    let any_removed = fitted.names.len() < col.iter().map(Vec::len).sum::<usize>();
-    let keep_removed = |fitted: &mut Fitted, kshards: &mut Vec<KeyShard>, col: Vec<Vec<u32>>, terms| {
-        if any_removed {
-            let keys = kshards.iter_mut().map(|sh| std::mem::take(&mut sh.keys)).collect();
-            fitted.removed = Removed::Keys { terms, keys, col };
-        }
-    };
     let mut kshards = kshards;
     let Some(build) = build else {
         keep_removed(&mut fitted, &mut kshards, col, (arena, offs));
@@ -1139,6 +1132,15 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         .collect();
     let m = build_matrix(&fitted, parts, build)?;
     Ok((fitted, Some(m)))
+}
+
+/// Record the keys that pruning removed (for `stop_words_`): the shards' keys move into
+/// `fitted` with their columns, and are listed only when asked for.
+fn keep_removed(fitted: &mut Fitted, kshards: &mut [KeyShard], col: Vec<Vec<u32>>, terms: (String, Vec<usize>)) {
+    if fitted.names.len() < col.iter().map(Vec::len).sum::<usize>() {
+        let keys = kshards.iter_mut().map(|sh| std::mem::take(&mut sh.keys)).collect();
+        fitted.removed = Removed::Keys { terms, keys, col };
+    }
 }
 
 /// Build the CSR matrix from per-chunk `(doc_ptr, entries, optional local->column map)`.
