@@ -758,49 +758,36 @@ struct WorkerTerms {
 /// takes which chunk varies from run to run; the fit's result does not depend on it (term ids
 /// only name terms until the vocabulary is sorted by name).
 fn term_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> (Vec<TermChunk>, Vec<WorkerTerms>) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let n_chunks = docs.len().div_ceil(CHUNK);
-    let next = AtomicUsize::new(0);
-    let n_workers = rayon::current_num_threads().min(n_chunks).max(1);
-    let per_worker: Vec<(Vec<(usize, TermChunk)>, WorkerTerms)> = (0..n_workers)
-        .into_par_iter()
-        .map(|worker| {
-            let mut cache = TermCache::new();
-            let mut ids = Vec::new();
-            let mut mine = Vec::new();
-            loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= n_chunks {
-                    break;
-                }
-                let c = &docs[k * CHUNK..((k + 1) * CHUNK).min(docs.len())];
-                let mut toks = Vec::new();
-                let mut tok_ptr = Vec::with_capacity(c.len() + 1);
-                tok_ptr.push(0);
-                for d in c {
-                    an.word_terms(d.as_ref(), &mut cache, &mut ids);
-                    toks.extend_from_slice(&ids);
-                    tok_ptr.push(toks.len());
-                }
-                mine.push((k, TermChunk { worker, toks, tok_ptr }));
+    let (chunks, caches) = for_chunks(
+        n_chunks,
+        |worker| (worker, TermCache::new(), Vec::new()),
+        |(worker, cache, ids): &mut (usize, TermCache, Vec<u32>), k| {
+            let c = &docs[k * CHUNK..((k + 1) * CHUNK).min(docs.len())];
+            let mut toks = Vec::new();
+            let mut tok_ptr = Vec::with_capacity(c.len() + 1);
+            tok_ptr.push(0);
+            for d in c {
+                an.word_terms(d.as_ref(), cache, ids);
+                toks.extend_from_slice(ids);
+                tok_ptr.push(toks.len());
             }
+            TermChunk { worker: *worker, toks, tok_ptr }
+        },
+    );
+    let workers = caches
+        .into_par_iter()
+        .map(|(_, mut cache, _)| {
             let terms = std::mem::take(&mut cache.terms);
             let hashes: Vec<u64> = terms.iter().map(hash_str).collect();
             let mut by_shard = vec![Vec::new(); N_SHARDS];
             for (f, &h) in hashes.iter().enumerate() {
                 by_shard[shard_of(h)].push(f as u32);
             }
-            (mine, WorkerTerms { terms, hashes, by_shard })
+            WorkerTerms { terms, hashes, by_shard }
         })
         .collect();
-    let mut chunks = Vec::with_capacity(n_chunks);
-    let mut workers = Vec::with_capacity(n_workers);
-    for (mine, wt) in per_worker {
-        chunks.extend(mine);
-        workers.push(wt);
-    }
-    chunks.sort_unstable_by_key(|e| e.0);
-    (chunks.into_iter().map(|e| e.1).collect(), workers)
+    (chunks, workers)
 }
 
 struct KeyChunk {
@@ -1728,39 +1715,62 @@ pub fn transform_chunks<T: Real, S: AsRef<str> + Sync, R: Send>(
     .collect()
 }
 
-/// `f(scratch, k)` for every chunk `k < n_chunks`, on the current pool's threads, results in
-/// chunk order. Each worker takes the next chunk from a shared counter and keeps one scratch
-/// for all the chunks it takes, so its buffers and term caches carry over from chunk to
-/// chunk (rayon's `map_init` would start a fresh scratch for nearly every chunk). With a keyed
-/// lookup, a worker's term cache is handed back to the index for the next call when it is done.
+/// `f(scratch, k)` for every chunk `k < n_chunks` (see [`for_chunks`]), results in chunk
+/// order, with one [`RowScratch`] per worker, so its buffers and term caches carry over from
+/// chunk to chunk. With a keyed lookup, the workers' term caches are handed back to the index
+/// for the next call.
 fn chunks_with_scratch<T: Real, R: Send>(
     n_chunks: usize,
     lookup: Lookup,
     f: impl Fn(&mut RowScratch<T>, usize) -> R + Sync,
 ) -> Vec<R> {
+    let (done, scratches) = for_chunks(n_chunks, |_| RowScratch::<T>::default(), f);
+    if let Lookup::Keyed(ki) = lookup {
+        for mut sc in scratches {
+            if let Some(cache) = sc.cache.take() {
+                ki.warm.give(cache, sc.gl);
+            }
+        }
+    }
+    done
+}
+
+/// `f(state, k)` for every chunk `k < n_chunks`, on the current pool's threads. Each worker
+/// makes one state (`init(worker index)`), takes the next chunk from a shared counter and
+/// keeps its state for all the chunks it takes (rayon's `map_init` would start a fresh one
+/// for nearly every chunk). Returns the results in chunk order and the workers' final
+/// states in worker order. Which worker takes which chunk varies from run to run.
+fn for_chunks<St: Send, R: Send>(
+    n_chunks: usize,
+    init: impl Fn(usize) -> St + Sync,
+    f: impl Fn(&mut St, usize) -> R + Sync,
+) -> (Vec<R>, Vec<St>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
     let workers = rayon::current_num_threads().min(n_chunks).max(1);
-    let mut done: Vec<(usize, R)> = (0..workers)
+    let per_worker: Vec<(Vec<(usize, R)>, St)> = (0..workers)
         .into_par_iter()
-        .flat_map_iter(|_| {
-            let mut sc = RowScratch::<T>::default();
+        .map(|w| {
+            let mut st = init(w);
             let mut mine = Vec::new();
             loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 if k >= n_chunks {
                     break;
                 }
-                mine.push((k, f(&mut sc, k)));
+                mine.push((k, f(&mut st, k)));
             }
-            if let (Lookup::Keyed(ki), Some(cache)) = (lookup, sc.cache.take()) {
-                ki.warm.give(cache, std::mem::take(&mut sc.gl));
-            }
-            mine
+            (mine, st)
         })
         .collect();
+    let mut done = Vec::with_capacity(n_chunks);
+    let mut states = Vec::with_capacity(workers);
+    for (mine, st) in per_worker {
+        done.extend(mine);
+        states.push(st);
+    }
     done.sort_unstable_by_key(|e| e.0);
-    done.into_iter().map(|e| e.1).collect()
+    (done.into_iter().map(|e| e.1).collect(), states)
 }
 
 /// Document frequency of every column of `m`.
