@@ -243,6 +243,18 @@ def test_linear_classifier_save_round_trips_exactly(cls_name, tmp_path):
         _same_bits(pickle.loads(pickle.dumps(m)).coef_, m.coef_)
 
 
+def test_single_label_multilabel_classifier_round_trips():
+    import scipy.sparse as sp
+
+    from topictag import _linear
+
+    X = sp.random(6, 5, density=0.5, format="csr", random_state=0)
+    m = _linear.LinearSVC().fit(X, [["a"], ["a"], ["a"], ["a"], [], ["a"]])
+    back = topictag.load(m.to_bytes())
+    assert list(back.classes_) == ["a"]
+    _same_bits(back.decision_function(X), m.decision_function(X))
+
+
 def test_linear_classifier_file_stores_float32_weights_compactly():
     from topictag import _linear
 

@@ -67,8 +67,12 @@ fn from_file(f: LinearFile) -> Result<LinearModel> {
         platt: f.platt,
     };
     let (k, nf) = (m.n_outputs(), m.n_features);
-    if m.n_classes < 2 {
-        return Err(corrupted("a linear model with fewer than two classes"));
+    if m.n_classes < if m.multilabel { 1 } else { 2 } {
+        return Err(corrupted(if m.multilabel {
+            "a multi-label linear model without labels"
+        } else {
+            "a multi-class linear model with fewer than two classes"
+        }));
     }
     if m.intercept.len() != k || m.platt.as_ref().is_some_and(|p| p.len() != k) {
         return Err(corrupted("the linear model's arrays have inconsistent sizes"));
@@ -132,7 +136,7 @@ mod tests {
 
     #[test]
     fn round_trip_is_exact() {
-        for (k, nf, ml) in [(2, 9, false), (3, 40, false), (4, 1, true), (5, 0, false)] {
+        for (k, nf, ml) in [(2, 9, false), (3, 40, false), (4, 1, true), (5, 0, false), (1, 6, true), (2, 3, true)] {
             let m = model(k, nf, ml);
             let (h, back) = decode(&encode(&m, "{}").unwrap()).unwrap();
             assert_eq!(h.format_version, format::FORMAT_VERSION);
@@ -165,6 +169,9 @@ mod tests {
         assert!(matches!(from_file(f), Err(Error::Format(_))));
         let mut f = to_file(&model(3, 5, false));
         f.n_classes = 1;
+        assert!(matches!(from_file(f), Err(Error::Format(_))));
+        let mut f = to_file(&model(1, 5, true));
+        f.n_classes = 0;
         assert!(matches!(from_file(f), Err(Error::Format(_))));
     }
 }
