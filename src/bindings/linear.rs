@@ -9,6 +9,40 @@ use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use super::common::{csr_from_py, CsrAny};
 use crate::linear::{self, ClassWeight, LinearModel, LinearParams, ModelKind, Target};
 
+/// When `x` is a `(data, indices, indptr, shape)` tuple of contiguous numpy arrays of the
+/// usual dtypes (float32/float64 data, int32/int64 indices and row pointers of one dtype, as
+/// scipy makes them), binds `v` to a borrowed [`crate::sparse::CsrView`] of them (checked)
+/// and returns `body` from the enclosing function; otherwise does nothing.
+macro_rules! return_with_borrowed_csr {
+    ($x:expr, |$v:ident| $body:expr) => {
+        if let Ok(t) = $x.cast::<PyTuple>() {
+            if t.len() == 4 {
+                if let Ok(shape) = t.get_item(3)?.extract::<(usize, usize)>() {
+                    let (d, ind, ptr) = (t.get_item(0)?, t.get_item(1)?, t.get_item(2)?);
+                    return_with_borrowed_csr!(@try f64, i32, d, ind, ptr, shape, $v, $body);
+                    return_with_borrowed_csr!(@try f32, i32, d, ind, ptr, shape, $v, $body);
+                    return_with_borrowed_csr!(@try f64, i64, d, ind, ptr, shape, $v, $body);
+                    return_with_borrowed_csr!(@try f32, i64, d, ind, ptr, shape, $v, $body);
+                }
+            }
+        }
+    };
+    (@try $t:ty, $i:ty, $data:ident, $ind:ident, $ptr:ident, $shape:ident, $v:ident, $body:expr) => {{
+        let (d, i, p) = (
+            $data.extract::<PyReadonlyArray1<$t>>(),
+            $ind.extract::<PyReadonlyArray1<$i>>(),
+            $ptr.extract::<PyReadonlyArray1<$i>>(),
+        );
+        if let (Ok(d), Ok(i), Ok(p)) = (d, i, p) {
+            if let (Ok(d), Ok(i), Ok(p)) = (d.as_slice(), i.as_slice(), p.as_slice()) {
+                let (n_rows, n_cols) = $shape;
+                let $v = crate::sparse::CsrView::new(n_rows, n_cols, p, i, d)?;
+                return $body;
+            }
+        }
+    }};
+}
+
 #[pyclass(module = "topictag._core", name = "LinearClassifier", frozen)]
 pub struct PyLinearClassifier {
     model: LinearModel,
@@ -211,35 +245,10 @@ impl PyLinearClassifier {
         };
         // Contiguous numpy arrays of the usual dtypes (as scipy makes them) are read in place;
         // anything else goes through the copying parser.
-        macro_rules! fitted {
-            ($t:ty, $i:ty, $data:expr, $ind:expr, $ptr:expr, $shape:expr) => {{
-                let (d, i, p) = (
-                    $data.extract::<PyReadonlyArray1<$t>>(),
-                    $ind.extract::<PyReadonlyArray1<$i>>(),
-                    $ptr.extract::<PyReadonlyArray1<$i>>(),
-                );
-                if let (Ok(d), Ok(i), Ok(p)) = (d, i, p) {
-                    if let (Ok(d), Ok(i), Ok(p)) = (d.as_slice(), i.as_slice(), p.as_slice()) {
-                        let (n_rows, n_cols) = $shape;
-                        let v = crate::sparse::CsrView::new(n_rows, n_cols, p, i, d)?;
-                        let (model, fm) =
-                            py.detach(|| finish(linear::fit_view(&v, &target, sw, &params, n_jobs)?))?;
-                        return Ok(PyLinearClassifier { model, feature_major: fm });
-                    }
-                }
-            }};
-        }
-        if let Ok(t) = x.cast::<PyTuple>() {
-            if t.len() == 4 {
-                if let Ok(shape) = t.get_item(3)?.extract::<(usize, usize)>() {
-                    let (d, ind, ptr) = (t.get_item(0)?, t.get_item(1)?, t.get_item(2)?);
-                    fitted!(f64, i32, d, ind, ptr, shape);
-                    fitted!(f32, i32, d, ind, ptr, shape);
-                    fitted!(f64, i64, d, ind, ptr, shape);
-                    fitted!(f32, i64, d, ind, ptr, shape);
-                }
-            }
-        }
+        return_with_borrowed_csr!(x, |v| {
+            let (model, fm) = py.detach(|| finish(linear::fit_view(&v, &target, sw, &params, n_jobs)?))?;
+            Ok(PyLinearClassifier { model, feature_major: fm })
+        });
         let x = csr_in(x)?;
         let (model, fm) = py.detach(|| {
             finish(match &x {
@@ -369,34 +378,10 @@ impl PyLinearClassifier {
             let _ = self.feature_major.set(t);
         }
         let fm: Option<&[f32]> = self.feature_major.get().map(|t| t.as_slice());
-        macro_rules! scored {
-            ($t:ty, $i:ty, $data:expr, $ind:expr, $ptr:expr, $shape:expr) => {{
-                let (d, i, p) = (
-                    $data.extract::<PyReadonlyArray1<$t>>(),
-                    $ind.extract::<PyReadonlyArray1<$i>>(),
-                    $ptr.extract::<PyReadonlyArray1<$i>>(),
-                );
-                if let (Ok(d), Ok(i), Ok(p)) = (d, i, p) {
-                    if let (Ok(d), Ok(i), Ok(p)) = (d.as_slice(), i.as_slice(), p.as_slice()) {
-                        let (n_rows, n_cols) = $shape;
-                        let v = crate::sparse::CsrView::new(n_rows, n_cols, p, i, d)?;
-                        let s = py.detach(|| self.model.decision_function_view(&v, fm, n_jobs))?;
-                        return Ok((s, n_rows));
-                    }
-                }
-            }};
-        }
-        if let Ok(t) = x.cast::<PyTuple>() {
-            if t.len() == 4 {
-                if let Ok(shape) = t.get_item(3)?.extract::<(usize, usize)>() {
-                    let (d, ind, ptr) = (t.get_item(0)?, t.get_item(1)?, t.get_item(2)?);
-                    scored!(f64, i32, d, ind, ptr, shape);
-                    scored!(f32, i32, d, ind, ptr, shape);
-                    scored!(f64, i64, d, ind, ptr, shape);
-                    scored!(f32, i64, d, ind, ptr, shape);
-                }
-            }
-        }
+        return_with_borrowed_csr!(x, |v| {
+            let s = py.detach(|| self.model.decision_function_view(&v, fm, n_jobs))?;
+            Ok((s, v.n_rows))
+        });
         let x = csr_in(x)?;
         let n = x.n_rows();
         let s = py.detach(|| match &x {
