@@ -799,24 +799,41 @@ struct KeyChunk {
     packed: Vec<Vec<(u64, u32, u64)>>,
 }
 
-fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk {
+/// A worker's scratch tables for [`key_chunk`], kept from one chunk to the next: they are
+/// megabytes each, and allocating them afresh for every chunk cost more in page faults than
+/// clearing them.
+struct KeyScratch {
+    uni: Vec<u32>,
+    map: U64Map,
+    dc: DocCounter,
+    bk: Vec<u64>,
+}
+
+impl KeyScratch {
+    fn new() -> Self {
+        KeyScratch { uni: Vec::new(), map: U64Map::with_capacity(0), dc: DocCounter::new(), bk: Vec::new() }
+    }
+}
+
+fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, scratch: &mut KeyScratch) -> KeyChunk {
     // Unigrams: a dense table over the chunk's local terms (no hashing); bigrams: a map
     // sized up front (a chunk has roughly a third as many distinct bigrams as tokens).
-    let mut uni: Vec<u32> = vec![UNSET; lg.len()];
-    let mut map = U64Map::with_capacity(if max_n >= 2 { tc.toks.len() / 3 } else { 0 });
+    let KeyScratch { uni, map, dc, bk } = scratch;
+    uni.clear();
+    uni.resize(lg.len(), UNSET);
+    map.reset(if max_n >= 2 { tc.toks.len() / 3 } else { 0 });
     let mut keys: Vec<u64> = Vec::new();
     let mut df: Vec<u32> = Vec::new();
     let mut tf: Vec<u64> = Vec::new();
-    let mut entries = Vec::with_capacity(tc.toks.len());
+    // At most one entry per token and n-gram order (an upper bound: the room beyond what
+    // is written is address space, never touched).
+    let mut entries = Vec::with_capacity(tc.toks.len() * (max_n + 1 - min_n.min(max_n)));
     let mut doc_ptr = Vec::with_capacity(tc.tok_ptr.len());
     doc_ptr.push(0);
-    let mut dc = DocCounter::new();
-    dc.counts.reserve(tc.toks.len());
     // How many bigrams ahead to prefetch the map slot (the map outgrows the caches).
     const AHEAD: usize = 16;
     let unigrams = min_n == 1;
     let bigrams = min_n <= 2 && max_n >= 2;
-    let mut bk: Vec<u64> = Vec::new();
     for w in tc.tok_ptr.windows(2) {
         let loc = &tc.toks[w[0]..w[1]];
         // Same features in the same order as `word_ngrams(loc.len(), min_n, max_n, ..)`
@@ -855,7 +872,6 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize) -> KeyChunk
         dc.flush(&mut entries, &mut df, &mut tf);
         doc_ptr.push(entries.len());
     }
-    drop(map);
     let mut by_shard = vec![Vec::new(); N_SHARDS];
     let mut packed: Vec<Vec<(u64, u32, u64)>> = vec![Vec::new(); N_SHARDS];
     for (f, &k) in keys.iter().enumerate() {
@@ -878,8 +894,24 @@ struct U64Map {
 
 impl U64Map {
     fn with_capacity(n: usize) -> Self {
-        let cap = (n * 2).next_power_of_two().max(1 << 10);
+        let cap = Self::capacity_for(n);
         U64Map { slots: vec![(0, u32::MAX); cap], len: 0, shift: 64 - cap.trailing_zeros() }
+    }
+
+    fn capacity_for(n: usize) -> usize {
+        (n * 2).next_power_of_two().max(1 << 10)
+    }
+
+    /// Empty the map and size it for `n` keys as [`U64Map::with_capacity`] does, reusing
+    /// its allocation.
+    fn reset(&mut self, n: usize) {
+        // Never smaller than before: a table that grew for one chunk is likely to grow
+        // again for the next (growing rehashes into fresh memory).
+        let cap = Self::capacity_for(n).max(self.slots.len());
+        self.slots.clear();
+        self.slots.resize(cap, (0, u32::MAX));
+        self.len = 0;
+        self.shift = 64 - cap.trailing_zeros();
     }
 
     #[inline]
@@ -959,12 +991,15 @@ struct KeyShard {
     assign: Vec<Vec<u32>>,
 }
 
-fn merge_key_shard(chunks: &[KeyChunk], s: usize) -> KeyShard {
+/// Merge shard `s` of every chunk's keys; `map` is the worker's table, reused from shard to
+/// shard (see [`KeyScratch`]).
+fn merge_key_shard(chunks: &[KeyChunk], s: usize, map: &mut U64Map) -> KeyShard {
     const AHEAD: usize = 16;
     // Keys recur across chunks: the distinct ones are about half of all listed.
     let listed: usize = chunks.iter().map(|c| c.packed[s].len()).sum();
-    let mut map = U64Map::with_capacity(listed / 2);
-    let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
+    map.reset(listed / 2);
+    let cap = listed / 2;
+    let (mut keys, mut df, mut tf) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
     let mut assign = Vec::with_capacity(chunks.len());
     for ch in chunks {
         let list = &ch.packed[s];
@@ -1045,12 +1080,18 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
     workers.clear();
     // 3. n-gram keys per chunk, 4. sharded merge of keys
     let (min_n, max_n) = (an.min_n, an.max_n);
-    let mut kchunks: Vec<KeyChunk> =
-        tchunks.par_iter().map(|tc| key_chunk(tc, &lgs[tc.worker], min_n, max_n)).collect();
+    let (mut kchunks, _): (Vec<KeyChunk>, _) = for_chunks(
+        tchunks.len(),
+        |_| KeyScratch::new(),
+        |sc, k| {
+            let tc = &tchunks[k];
+            key_chunk(tc, &lgs[tc.worker], min_n, max_n, sc)
+        },
+    );
     drop(tchunks);
     drop(lgs);
-    let kshards: Vec<KeyShard> =
-        (0..N_SHARDS).into_par_iter().map(|s| merge_key_shard(&kchunks, s)).collect();
+    let (kshards, _): (Vec<KeyShard>, _) =
+        for_chunks(N_SHARDS, |_| U64Map::with_capacity(0), |map, s| merge_key_shard(&kchunks, s, map));
     for ch in &mut kchunks {
         ch.packed = Vec::new();
     }
