@@ -144,6 +144,15 @@ impl DocCounter {
         }
         self.counts[f] += 1;
     }
+    /// [`DocCounter::flush`] for callers that keep no term frequencies.
+    fn flush_df(&mut self, entries: &mut Vec<(u32, u32)>, df: &mut [u32]) {
+        for &f in &self.touched {
+            entries.push((f, self.counts[f as usize]));
+            df[f as usize] += 1;
+            self.counts[f as usize] = 0;
+        }
+        self.touched.clear();
+    }
     /// Emit `(feature, count)` and update df/tf; reset.
     fn flush(&mut self, entries: &mut Vec<(u32, u32)>, df: &mut [u32], tf: &mut [u64]) {
         for &f in &self.touched {
@@ -795,8 +804,11 @@ struct KeyChunk {
     entries: Vec<(u32, u32)>,
     n_local: usize,
     by_shard: Vec<Vec<u32>>,
-    /// Per shard, contiguous: (key, df, tf).
-    packed: Vec<Vec<(u64, u32, u64)>>,
+    /// Per shard, contiguous: (key, df).
+    packed: Vec<Vec<(u64, u32)>>,
+    /// Per shard, in the order of `packed`: the keys' term frequencies, when they are kept
+    /// (only `max_features` needs them); empty otherwise.
+    packed_tf: Vec<Vec<u64>>,
 }
 
 /// A worker's scratch tables for [`key_chunk`], kept from one chunk to the next: they are
@@ -815,7 +827,7 @@ impl KeyScratch {
     }
 }
 
-fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, scratch: &mut KeyScratch) -> KeyChunk {
+fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, need_tf: bool, scratch: &mut KeyScratch) -> KeyChunk {
     // Unigrams: a dense table over the chunk's local terms (no hashing); bigrams: a map
     // sized up front (a chunk has roughly a third as many distinct bigrams as tokens).
     let KeyScratch { uni, map, dc, bk } = scratch;
@@ -846,7 +858,6 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, scratch: &m
                     f = keys.len() as u32;
                     keys.push(lg[t] as u64);
                     df.push(0);
-                    tf.push(0);
                     uni[t] = f;
                 }
                 dc.add(f);
@@ -863,23 +874,31 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, scratch: &m
                 let f = map.get_or_insert_with(key, || {
                     keys.push(key);
                     df.push(0);
-                    tf.push(0);
                     (keys.len() - 1) as u32
                 });
                 dc.add(f);
             }
         }
-        dc.flush(&mut entries, &mut df, &mut tf);
+        if need_tf {
+            tf.resize(df.len(), 0);
+            dc.flush(&mut entries, &mut df, &mut tf);
+        } else {
+            dc.flush_df(&mut entries, &mut df);
+        }
         doc_ptr.push(entries.len());
     }
     let mut by_shard = vec![Vec::new(); N_SHARDS];
-    let mut packed: Vec<Vec<(u64, u32, u64)>> = vec![Vec::new(); N_SHARDS];
+    let mut packed: Vec<Vec<(u64, u32)>> = vec![Vec::new(); N_SHARDS];
+    let mut packed_tf: Vec<Vec<u64>> = vec![Vec::new(); if need_tf { N_SHARDS } else { 0 }];
     for (f, &k) in keys.iter().enumerate() {
         let s = shard_of(hash_u64(k));
         by_shard[s].push(f as u32);
-        packed[s].push((k, df[f], tf[f]));
+        packed[s].push((k, df[f]));
+        if need_tf {
+            packed_tf[s].push(tf[f]);
+        }
     }
-    KeyChunk { doc_ptr, entries, n_local: keys.len(), by_shard, packed }
+    KeyChunk { doc_ptr, entries, n_local: keys.len(), by_shard, packed, packed_tf }
 }
 
 /// An open-addressing map from `u64` keys to `u32` values below `u32::MAX` (the empty-slot
@@ -999,24 +1018,29 @@ fn merge_key_shard(chunks: &[KeyChunk], s: usize, map: &mut U64Map) -> KeyShard 
     let listed: usize = chunks.iter().map(|c| c.packed[s].len()).sum();
     map.reset(listed / 2);
     let cap = listed / 2;
-    let (mut keys, mut df, mut tf) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::with_capacity(cap));
+    let (mut keys, mut df, mut tf) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::new());
     let mut assign = Vec::with_capacity(chunks.len());
     for ch in chunks {
         let list = &ch.packed[s];
         let mut a = Vec::with_capacity(list.len());
-        for (i, &(k, d, t)) in list.iter().enumerate() {
+        for (i, &(k, d)) in list.iter().enumerate() {
             if let Some(ahead) = list.get(i + AHEAD) {
                 map.prefetch(ahead.0);
             }
             let g = map.get_or_insert_with(k, || {
                 keys.push(k);
                 df.push(0u64);
-                tf.push(0u64);
                 (keys.len() - 1) as u32
             });
             df[g as usize] += d as u64;
-            tf[g as usize] += t;
             a.push(g);
+        }
+        // Term frequencies, when the chunks kept them: a second pass over the same ids.
+        if let Some(tfs) = ch.packed_tf.get(s) {
+            tf.resize(keys.len(), 0u64);
+            for (&g, &t) in a.iter().zip(tfs) {
+                tf[g as usize] += t;
+            }
         }
         assign.push(a);
     }
@@ -1080,12 +1104,14 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
     workers.clear();
     // 3. n-gram keys per chunk, 4. sharded merge of keys
     let (min_n, max_n) = (an.min_n, an.max_n);
+    // Term frequencies only rank features for `max_features`.
+    let need_tf = limits.max_features.is_some();
     let (mut kchunks, _): (Vec<KeyChunk>, _) = for_chunks(
         tchunks.len(),
         |_| KeyScratch::new(),
         |sc, k| {
             let tc = &tchunks[k];
-            key_chunk(tc, &lgs[tc.worker], min_n, max_n, sc)
+            key_chunk(tc, &lgs[tc.worker], min_n, max_n, need_tf, sc)
         },
     );
     drop(tchunks);
@@ -1094,6 +1120,7 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         for_chunks(N_SHARDS, |_| U64Map::with_capacity(0), |map, s| merge_key_shard(&kchunks, s, map));
     for ch in &mut kchunks {
         ch.packed = Vec::new();
+        ch.packed_tf = Vec::new();
     }
     // 5. prune, name and sort
     let view = GlobalView {
