@@ -500,3 +500,37 @@ fn score_row_skips_columns_out_of_range() {
         assert!(super::score_row(&cols[2..3], &vals[2..3], &t, &mut z2));
     }
 }
+
+#[test]
+fn renumbering_puts_frequent_columns_first_and_rare_ones_by_first_row() {
+    // Column counts: 0 -> 6, 1 -> 1 (row 5), 2 -> 7, 3 -> 2 (rows 1, 4), 4 -> 1 (row 0),
+    // 5 -> 6, 6 -> 0.
+    let rows: Vec<Vec<usize>> = vec![
+        vec![0, 2, 4, 5],
+        vec![0, 2, 3, 5],
+        vec![0, 2, 5],
+        vec![0, 2, 5],
+        vec![0, 2, 3, 5],
+        vec![0, 1, 2, 5],
+        vec![2],
+    ];
+    let mut dense = vec![vec![0.0f64; 7]; rows.len()];
+    for (i, r) in rows.iter().enumerate() {
+        for &j in r {
+            dense[i][j] = 1.0 + (i * 7 + j) as f64 / 100.0;
+        }
+    }
+    let x = CsrMatrix::from_dense(&dense, 7).unwrap();
+    let (xp, new_of) = by_frequency(&x.view()).unwrap();
+    // Frequent (more than RARE_COLUMN entries): 2 (7), then 0 and 5 (6 each, by index);
+    // rare: 4 (first row 0), 3 (row 1), 1 (row 5), then the empty column 6.
+    assert_eq!(new_of, vec![1, 5, 0, 4, 3, 2, 6]);
+    // A relabelling: every row keeps its entries, in their order.
+    for i in 0..x.n_rows {
+        let (idx, val) = x.row(i);
+        let (pidx, pval) = xp.row(i);
+        let relabelled: Vec<u32> = idx.iter().map(|&j| new_of[j as usize]).collect();
+        assert_eq!(pidx, &relabelled[..]);
+        assert_eq!(pval, val);
+    }
+}
