@@ -520,7 +520,7 @@ fn by_frequency<T: Real, I: SparseIndex, P: SparseIndex>(
 ) -> Result<(CsrMatrix<T>, Vec<u32>)> {
     let (indptr, indices, data) = x.parts();
     // Every step runs in parallel over slices (the copy is a serial cost in front of the
-    // parallel solvers): counts per slice, summed; one sort of packed integers.
+    // parallel solvers): counts per slice, summed; first rows per range of rows; one sort.
     const PIECE: usize = 1 << 16;
     let counts: Vec<u32> = indices
         .par_chunks(PIECE)
