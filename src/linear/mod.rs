@@ -519,44 +519,37 @@ fn by_frequency<T: Real, I: SparseIndex, P: SparseIndex>(
     x: &CsrView<'_, T, I, P>,
 ) -> Result<(CsrMatrix<T>, Vec<u32>)> {
     let (indptr, indices, data) = x.parts();
-    // Every step runs in parallel over slices (the copy is a serial cost in front of the
-    // parallel solvers): counts per slice, summed; first rows per range of rows; one sort.
-    const PIECE: usize = 1 << 16;
-    let counts: Vec<u32> = indices
-        .par_chunks(PIECE)
-        .fold(
-            || vec![0u32; x.n_cols],
-            |mut c, js| {
-                for &j in js {
-                    c[j.to_index()] += 1;
-                }
-                c
-            },
-        )
-        .reduce_with(|mut a, b| {
-            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-            a
-        })
-        .unwrap_or_else(|| vec![0u32; x.n_cols]);
-    // The first row of every column: per contiguous range of rows, then the least.
-    let n_ranges = rayon::current_num_threads().clamp(1, x.n_rows.max(1));
-    let first: Vec<u32> = (0..n_ranges)
+    // Every step runs in parallel (the copy is a serial cost in front of the parallel
+    // solvers). Per contiguous range of rows: each column's count and first row, then the
+    // ranges' tables merged (sums and minima: the same for any number of ranges). Beyond
+    // one range, the ranges' tables together take at most half the bytes of X's index
+    // array, so a wide, sparse X does not cost many column-sized tables.
+    let n_cols = x.n_cols;
+    let n_ranges = rayon::current_num_threads()
+        .min(indices.len() / (4 * n_cols).max(1))
+        .clamp(1, x.n_rows.max(1));
+    let (counts, first) = (0..n_ranges)
         .into_par_iter()
         .map(|r| {
-            let mut f = vec![u32::MAX; x.n_cols];
+            let mut count = vec![0u32; n_cols];
+            let mut first = vec![u32::MAX; n_cols];
             for i in r * x.n_rows / n_ranges..(r + 1) * x.n_rows / n_ranges {
                 for &j in &indices[indptr[i].to_index()..indptr[i + 1].to_index()] {
-                    let fj = &mut f[j.to_index()];
-                    *fj = (*fj).min(i as u32);
+                    let j = j.to_index();
+                    count[j] += 1;
+                    if first[j] == u32::MAX {
+                        first[j] = i as u32;
+                    }
                 }
             }
-            f
+            (count, first)
         })
-        .reduce_with(|mut a, b| {
-            a.iter_mut().zip(&b).for_each(|(x, y)| *x = (*x).min(*y));
-            a
+        .reduce_with(|(mut ca, mut fa), (cb, fb)| {
+            ca.iter_mut().zip(&cb).for_each(|(a, b)| *a += b);
+            fa.iter_mut().zip(&fb).for_each(|(a, b)| *a = (*a).min(*b));
+            (ca, fa)
         })
-        .unwrap_or_default();
+        .unwrap_or_else(|| (vec![0u32; n_cols], vec![u32::MAX; n_cols]));
     // Sort keys: (0, decreasing count, index) for frequent columns, (1, first row, index)
     // for rare ones.
     let mut order: Vec<(u32, u32, u32)> = counts
