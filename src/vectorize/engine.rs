@@ -144,22 +144,15 @@ impl DocCounter {
         }
         self.counts[f] += 1;
     }
-    /// [`DocCounter::flush`] for callers that keep no term frequencies.
-    fn flush_df(&mut self, entries: &mut Vec<(u32, u32)>, df: &mut [u32]) {
-        for &f in &self.touched {
-            entries.push((f, self.counts[f as usize]));
-            df[f as usize] += 1;
-            self.counts[f as usize] = 0;
-        }
-        self.touched.clear();
-    }
-    /// Emit `(feature, count)` and update df/tf; reset.
-    fn flush(&mut self, entries: &mut Vec<(u32, u32)>, df: &mut [u32], tf: &mut [u64]) {
+    /// Emit `(feature, count)` and update df (and tf, when the caller keeps it); reset.
+    fn flush(&mut self, entries: &mut Vec<(u32, u32)>, df: &mut [u32], mut tf: Option<&mut [u64]>) {
         for &f in &self.touched {
             let c = self.counts[f as usize];
             entries.push((f, c));
             df[f as usize] += 1;
-            tf[f as usize] += c as u64;
+            if let Some(tf) = tf.as_deref_mut() {
+                tf[f as usize] += c as u64;
+            }
             self.counts[f as usize] = 0;
         }
         self.touched.clear();
@@ -225,7 +218,7 @@ fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
             };
             dc.add(f);
         });
-        dc.flush(&mut entries, &mut df, &mut tf);
+        dc.flush(&mut entries, &mut df, Some(&mut tf));
         doc_ptr.push(entries.len());
     }
     // Materialise feature strings.
@@ -279,7 +272,7 @@ fn char_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
             }
             dc.add(f);
         });
-        dc.flush(&mut entries, &mut df, &mut tf);
+        dc.flush(&mut entries, &mut df, Some(&mut tf));
         doc_ptr.push(entries.len());
     }
     let (names, offs) = feats.into_parts();
@@ -881,10 +874,8 @@ fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, need_tf: bo
         }
         if need_tf {
             tf.resize(df.len(), 0);
-            dc.flush(&mut entries, &mut df, &mut tf);
-        } else {
-            dc.flush_df(&mut entries, &mut df);
         }
+        dc.flush(&mut entries, &mut df, need_tf.then_some(&mut tf[..]));
         doc_ptr.push(entries.len());
     }
     let mut by_shard = vec![Vec::new(); N_SHARDS];
@@ -1016,8 +1007,8 @@ fn merge_key_shard(chunks: &[KeyChunk], s: usize, map: &mut U64Map) -> KeyShard 
     const AHEAD: usize = 16;
     // Keys recur across chunks: the distinct ones are about half of all listed.
     let listed: usize = chunks.iter().map(|c| c.packed[s].len()).sum();
-    map.reset(listed / 2);
     let cap = listed / 2;
+    map.reset(cap);
     let (mut keys, mut df, mut tf) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::new());
     let mut assign = Vec::with_capacity(chunks.len());
     for ch in chunks {
