@@ -144,26 +144,96 @@ pub struct Analyzer {
     detector: Option<(whatlang::Detector, Vec<whatlang::Lang>)>,
 }
 
-/// Byte classes of the fused ASCII tokeniser: 0 not a word char, [`WORD`] a word char
-/// (`[a-z0-9_]`), [`UPPER`] an upper-case letter (also a word char).
-const WORD: u8 = 1;
-const UPPER: u8 = 2;
-static ASCII_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        t[i] = if b.is_ascii_uppercase() {
-            UPPER
-        } else if b.is_ascii_alphanumeric() || b == b'_' {
-            WORD
+/// A word character of the fused ASCII tokeniser (`\w` on ASCII: `[A-Za-z0-9_]`).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Bit `i` of `bits` set when `bytes[i]` is a word character (`[A-Za-z0-9_]`), for ASCII
+/// `bytes`; the bitmap has at least one more bit than there are bytes, so every run of ones
+/// ends inside it.
+fn word_bitmap(bytes: &[u8], bits: &mut Vec<u64>) {
+    let n = bytes.len();
+    bits.clear();
+    bits.resize(n / 64 + 1, 0);
+    let full = n / 64;
+    for (b, out) in bits.iter_mut().enumerate() {
+        let block: [u8; 64] = if b < full {
+            bytes[b * 64..b * 64 + 64].try_into().expect("64 bytes")
         } else {
-            0
+            let mut t = [0u8; 64];
+            t[..n - b * 64].copy_from_slice(&bytes[b * 64..]);
+            t
         };
-        i += 1;
+        *out = word_bits64(&block);
     }
-    t
-};
+}
+
+/// The word-character bits of 64 ASCII bytes (bit `k` for byte `k`).
+#[inline(always)]
+fn word_bits64(block: &[u8; 64]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let mut m = 0u64;
+        for q in 0..4 {
+            // SAFETY: SSE2 is part of x86-64; the load reads 16 bytes inside `block`.
+            let bits = unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().add(q * 16) as *const __m128i);
+                // ASCII bytes are below 0x80, so the signed compares order them as unsigned.
+                let l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+                let letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8(0x60)), _mm_cmplt_epi8(l, _mm_set1_epi8(0x7b)));
+                let digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2f)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x3a)));
+                let under = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x5f));
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), under)) as u32 as u64
+            };
+            m |= bits << (q * 16);
+        }
+        m
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut m = 0u64;
+        for (k, &b) in block.iter().enumerate() {
+            if is_word_byte(b) {
+                m |= 1 << k;
+            }
+        }
+        m
+    }
+}
+
+/// The first `len` (1 to 16) bytes of `bytes[start..]`, lowercased when `lower`, packed
+/// little-endian and zero padded into two `u64`s, and whether any of them is upper case.
+/// The bytes must be ASCII.
+#[inline(always)]
+fn pack_short(bytes: &[u8], start: usize, len: usize, lower: bool) -> ([u64; 2], bool) {
+    let mut raw = [0u8; 16];
+    if start + 16 <= bytes.len() {
+        raw.copy_from_slice(&bytes[start..start + 16]);
+    } else {
+        let m = (bytes.len() - start).min(16);
+        raw[..m].copy_from_slice(&bytes[start..start + m]);
+    }
+    let lo = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
+    let hi = u64::from_le_bytes(raw[8..].try_into().expect("8 bytes"));
+    let keep = |k: usize| if k >= 8 { !0u64 } else { (1u64 << (8 * k)) - 1 };
+    let lo = lo & keep(len);
+    let hi = hi & keep(len.saturating_sub(8));
+    // Per byte (all below 0x80, so no carries cross bytes): the high bit of `x + 0x3f` is
+    // set for x >= b'A', that of `x + 0x25` for x >= b'['; upper case is the first without
+    // the second, and lowercasing sets bit 0x20.
+    const H: u64 = 0x8080_8080_8080_8080;
+    let up = |x: u64| (x.wrapping_add(0x3f3f_3f3f_3f3f_3f3f) & !x.wrapping_add(0x2525_2525_2525_2525)) & H;
+    let (ul, uh) = (up(lo), up(hi));
+    let upper = (ul | uh) != 0;
+    if lower {
+        ([lo | (ul >> 2), hi | (uh >> 2)], upper)
+    } else {
+        ([lo, hi], upper)
+    }
+}
 
 /// Marks a stop word in [`TermCache`] maps.
 pub const STOP: u32 = u32::MAX;
@@ -180,6 +250,21 @@ pub struct TermCache {
     buf: String,
     /// Fused ASCII path, one language slot: token of at most 16 bytes (packed) -> term id.
     short: ShortMap,
+    /// Fused ASCII path: the tokens of the current document.
+    toks: Vec<Tok>,
+    /// Fused ASCII path: the current document's word characters, one bit per byte.
+    bits: Vec<u64>,
+}
+
+/// A token of the fused ASCII path: its first 16 bytes packed (lowercased when asked), its
+/// byte range, whether the short-token cache applies, and whether it has an upper-case letter.
+#[derive(Clone, Copy)]
+struct Tok {
+    key: [u64; 2],
+    start: usize,
+    end: usize,
+    short: bool,
+    upper: bool,
 }
 
 impl TermCache {
@@ -190,6 +275,8 @@ impl TermCache {
             terms: Interner::with_capacity(8192),
             buf: String::new(),
             short: ShortMap::default(),
+            toks: Vec::new(),
+            bits: Vec::new(),
         }
     }
 
@@ -234,6 +321,18 @@ impl ShortMap {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// Hint the CPU to fetch the slot where a lookup of `(lo, hi)` starts.
+    #[inline(always)]
+    fn prefetch(&self, lo: u64, hi: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(e) = self.slots.get(self.index(lo, hi)) {
+            // SAFETY: a prefetch never faults nor writes.
+            unsafe { std::arch::x86_64::_mm_prefetch(e as *const _ as *const i8, std::arch::x86_64::_MM_HINT_T0) }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (lo, hi);
     }
 
     fn insert(&mut self, lo: u64, hi: u64, v: u32) {
@@ -494,7 +593,7 @@ impl Analyzer {
             cache.map.resize(self.slots.len(), Vec::new());
         }
         let mut text = std::mem::take(&mut cache.buf);
-        let TermCache { raw, map, terms, short, .. } = cache;
+        let TermCache { raw, map, terms, short, toks, bits, .. } = cache;
         // The short-token cache maps tokens straight to terms: valid for one language slot.
         let use_short = self.slots.len() == 1;
         let map = &mut map[slot];
@@ -523,40 +622,59 @@ impl Analyzer {
         match self.tokenizer {
             Tokenizer::Runs(min) if doc.is_ascii() => {
                 // Fused ASCII path: normalisation and accent stripping leave ASCII text
-                // unchanged, so lowercase + tokenise in one pass over the bytes, without a
-                // lowercased copy of the document (a token is copied only when it has an
-                // upper-case letter). Same tokens as `apply_into` + the `Runs` tokeniser.
+                // unchanged, so lowercase + tokenise straight from the document's bytes,
+                // without a lowercased copy of it (a token is copied only when it has an
+                // upper-case letter and misses the short-token cache). Same tokens as
+                // `apply_into` + the `Runs` tokeniser. The word characters are first marked
+                // in a bitmap, 16 bytes at a time; tokens are its runs of ones. The whole
+                // document is cut into tokens, asking the cache for each short token's slot,
+                // then the tokens are looked up in order, by which time most slots have
+                // arrived (the cache is larger than the CPU's L2).
                 let lower = pre.lowercase;
                 let bytes = doc.as_bytes();
                 let n = bytes.len();
-                let mut i = 0;
-                while i < n {
-                    while i < n && ASCII_CLASS[bytes[i] as usize] == 0 {
-                        i += 1;
-                    }
-                    let start = i;
-                    let mut seen = 0u8;
-                    // The token's first 16 bytes (lowercased when `lower`), packed.
-                    let mut key = [0u64; 2];
-                    while i < n {
-                        let b = bytes[i];
-                        let c = ASCII_CLASS[b as usize];
-                        if c == 0 {
-                            break;
+                word_bitmap(bytes, bits);
+                toks.clear();
+                let min = min.max(1);
+                let mut i = 0usize;
+                'tokens: loop {
+                    // The next word character at or after i ...
+                    let mut wi = i >> 6;
+                    let Some(&first) = bits.get(wi) else { break };
+                    let mut w = first & (!0u64 << (i & 63));
+                    while w == 0 {
+                        wi += 1;
+                        match bits.get(wi) {
+                            Some(&x) => w = x,
+                            None => break 'tokens,
                         }
-                        seen |= c;
-                        let k = i - start;
-                        if k < 16 {
-                            let b = if lower && c == UPPER { b | 0x20 } else { b };
-                            key[k >> 3] |= (b as u64) << ((k & 7) * 8);
-                        }
-                        i += 1;
                     }
-                    let len = i - start;
-                    if len < min.max(1) {
+                    let start = (wi << 6) + w.trailing_zeros() as usize;
+                    // ... and the next non-word one after it (the bitmap ends with zeros).
+                    let mut v = !bits[wi] & (!0u64 << (start & 63));
+                    while v == 0 {
+                        wi += 1;
+                        v = !bits[wi];
+                    }
+                    let end = (wi << 6) + v.trailing_zeros() as usize;
+                    i = end;
+                    let len = end - start;
+                    if len < min {
                         continue;
                     }
                     let short_key = use_short && len <= 16;
+                    let (key, upper) = if short_key {
+                        let (key, upper) = pack_short(bytes, start, len, lower);
+                        short.prefetch(key[0], key[1]);
+                        (key, upper)
+                    } else {
+                        ([0, 0], lower && bytes[start..end].iter().any(u8::is_ascii_uppercase))
+                    };
+                    toks.push(Tok { key, start, end, short: short_key, upper });
+                }
+                debug_assert!(i <= n);
+                for tok in toks.iter() {
+                    let Tok { key, start, end, short: short_key, upper } = *tok;
                     if short_key {
                         if let Some(t) = short.get(key[0], key[1]) {
                             if t != STOP {
@@ -565,13 +683,13 @@ impl Analyzer {
                             continue;
                         }
                     }
-                    let t = if lower && seen & UPPER != 0 {
+                    let t = if lower && upper {
                         text.clear();
-                        text.push_str(&doc[start..i]);
+                        text.push_str(&doc[start..end]);
                         text.make_ascii_lowercase();
                         on_token(&text)
                     } else {
-                        on_token(&doc[start..i])
+                        on_token(&doc[start..end])
                     };
                     if short_key {
                         short.insert(key[0], key[1], t);
@@ -868,7 +986,65 @@ mod tests {
         }
     }
 
+    #[test]
+    fn word_bitmap_marks_word_bytes() {
+        let doc: Vec<u8> = (0u8..128).cycle().take(300).collect();
+        for n in [0, 1, 63, 64, 65, 127, 128, 200, 300] {
+            let mut bits = Vec::new();
+            word_bitmap(&doc[..n], &mut bits);
+            assert_eq!(bits.len(), n / 64 + 1);
+            for i in 0..bits.len() * 64 {
+                let want = i < n && is_word_byte(doc[i]);
+                assert_eq!(bits[i / 64] >> (i % 64) & 1 == 1, want, "n={n} byte {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn pack_short_lowercases_and_pads() {
+        let doc = b"xAZaz09_@[`{ Hello";
+        for start in 0..doc.len() {
+            for len in 1..=16.min(doc.len() - start) {
+                for lower in [false, true] {
+                    let (key, upper) = pack_short(doc, start, len, lower);
+                    let mut want = [0u8; 16];
+                    for (k, &b) in doc[start..start + len].iter().enumerate() {
+                        want[k] = if lower { b.to_ascii_lowercase() } else { b };
+                    }
+                    let lo = u64::from_le_bytes(want[..8].try_into().unwrap());
+                    let hi = u64::from_le_bytes(want[8..].try_into().unwrap());
+                    assert_eq!(key, [lo, hi], "start={start} len={len} lower={lower}");
+                    assert_eq!(upper, doc[start..start + len].iter().any(u8::is_ascii_uppercase));
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
+        /// The fused ASCII path of `analyze` cuts the same tokens as the general tokeniser of
+        /// `analyze_spans`, across bitmap words, with long tokens and upper case.
+        #[test]
+        fn fused_ascii_tokens_match_the_general_path(
+            s in "([A-Za-z0-9_]{1,24}[ .,;!?@\\[`{-]{1,3}){0,30}[A-Za-z0-9_]{0,70}",
+            lower in proptest::bool::ANY,
+            min1 in proptest::bool::ANY,
+            stop in proptest::bool::ANY,
+        ) {
+            let a = an(|c| {
+                c.ngram_range = (1, 2);
+                c.lowercase = lower;
+                if min1 {
+                    c.token_pattern = Some(r"\b\w+\b".into());
+                }
+                if stop {
+                    c.stop_words = Some(StopWordsSpec::Named("english".into()));
+                }
+            });
+            let feats = a.analyze(&s);
+            let spans: Vec<String> = a.analyze_spans(&s).into_iter().map(|x| x.0).collect();
+            proptest::prop_assert_eq!(feats, spans);
+        }
+
         #[test]
         fn never_panics(s in "\\PC*", kind in 0usize..3, lo in 1usize..3, extra in 0usize..3) {
             let mut c = AnalyzerConfig::default();
