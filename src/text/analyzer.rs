@@ -282,7 +282,7 @@ impl TermCache {
 
     /// Distinct tokens or terms cached, whichever is more (a measure of its memory).
     pub fn entries(&self) -> usize {
-        self.raw.len().max(self.terms.len())
+        self.raw.len().max(self.terms.len()).max(self.short.len)
     }
 }
 
@@ -587,6 +587,21 @@ impl Analyzer {
 
     /// Word analyzer: the term ids (in `cache.terms`) of `doc`, stop words removed, in order.
     pub fn word_terms(&self, doc: &str, cache: &mut TermCache, out: &mut Vec<u32>) {
+        self.word_terms_by(doc, cache, out, |terms, s| terms.intern(s).0)
+    }
+
+    /// [`Analyzer::word_terms`] with the ids given by `term_id(&mut cache.terms, term)`, called
+    /// once per distinct token of the cache's life (its answers are cached, so they must
+    /// depend on the term only, be below [`STOP`], and one cache must always be used with
+    /// the same `term_id`). Transform passes a lookup in the fitted vocabulary, so that the
+    /// tokens it meets are never interned.
+    pub fn word_terms_by(
+        &self,
+        doc: &str,
+        cache: &mut TermCache,
+        out: &mut Vec<u32>,
+        mut term_id: impl FnMut(&mut Interner, &str) -> u32,
+    ) {
         out.clear();
         let slot = self.slot_of(doc);
         if cache.map.len() < self.slots.len() {
@@ -601,7 +616,7 @@ impl Analyzer {
         let identity = self.slots[slot].stemmer.is_none() && self.slots[slot].stop.is_none();
         let mut on_token = |tok: &str| -> u32 {
             if identity {
-                return terms.intern(tok).0;
+                return term_id(terms, tok);
             }
             let (rid, _) = raw.intern(tok);
             let rid = rid as usize;
@@ -612,7 +627,7 @@ impl Analyzer {
             if t == UNSET {
                 t = match self.term_of(slot, tok) {
                     None => STOP,
-                    Some(s) => terms.intern(&s).0,
+                    Some(s) => term_id(terms, &s),
                 };
                 map[rid] = t;
             }

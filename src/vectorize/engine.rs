@@ -1318,11 +1318,10 @@ struct RowScratch<T> {
     rows: Rows<T>,
     /// Non-zeros of the previous chunk (to size the next one's buffers).
     last_nnz: usize,
-    /// Keyed lookup: token -> term id, and term id -> the vocabulary's term id. Both depend
-    /// only on the model, so they carry over from one chunk to the next of the same call
-    /// (until [`TERM_CACHE_MAX`] terms).
+    /// Keyed lookup: token -> the vocabulary's term id. It depends only on the model, so it
+    /// carries over from one chunk to the next of the same call (until [`TERM_CACHE_MAX`]
+    /// entries).
     cache: Option<TermCache>,
-    gl: Vec<u32>,
 }
 
 /// Distinct terms after which a worker's term cache is started afresh (bounds its memory on
@@ -1341,7 +1340,6 @@ impl<T> Default for RowScratch<T> {
             rows: Rows { indptr: Vec::new(), indices: Vec::new(), data: Vec::new() },
             last_nnz: 0,
             cache: None,
-            gl: Vec::new(),
         }
     }
 }
@@ -1512,18 +1510,18 @@ pub struct KeyIndex {
     warm: WarmCaches,
 }
 
-/// Term caches (token -> term id, term id -> the index's term id) kept between transform calls.
+/// Term caches (token -> the index's term id) kept between transform calls.
 /// A cache depends only on the analyzer and the vocabulary, which a fitted vectorizer never
 /// changes (its [`KeyIndex`] is rebuilt with a new vocabulary), so a later call can start from
 /// an earlier call's cache instead of an empty one. Bounded: at most [`WARM_KEEP`] caches of at
 /// most [`WARM_MAX_TERMS`] entries each.
 #[derive(Default)]
-struct WarmCaches(std::sync::Mutex<Vec<(TermCache, Vec<u32>)>>);
+struct WarmCaches(std::sync::Mutex<Vec<TermCache>>);
 
 /// Most caches kept (and never more than the pool's threads: one per worker of a call).
 const WARM_KEEP: usize = 8;
-/// Largest cache kept, in distinct tokens and terms (about 100 bytes each; 20 Newsgroups'
-/// test split gives each of two workers about 65,000).
+/// Largest cache kept, in distinct tokens (about 50 bytes each; 20 Newsgroups' test split
+/// gives each of two workers about 65,000).
 const WARM_MAX_TERMS: usize = 1 << 17;
 
 impl std::fmt::Debug for WarmCaches {
@@ -1534,17 +1532,17 @@ impl std::fmt::Debug for WarmCaches {
 }
 
 impl WarmCaches {
-    fn take(&self) -> Option<(TermCache, Vec<u32>)> {
+    fn take(&self) -> Option<TermCache> {
         self.0.lock().ok()?.pop()
     }
 
-    fn give(&self, cache: TermCache, gl: Vec<u32>) {
+    fn give(&self, cache: TermCache) {
         if cache.entries() > WARM_MAX_TERMS {
             return;
         }
         if let Ok(mut v) = self.0.lock() {
             if v.len() < WARM_KEEP.min(rayon::current_num_threads()) {
-                v.push((cache, gl));
+                v.push(cache);
             }
         }
     }
@@ -1605,25 +1603,17 @@ fn rows_keyed<T: Real, S: AsRef<str>>(
     let unigrams = an.min_n == 1;
     let bigrams = an.min_n <= 2 && an.max_n >= 2;
     sc.begin(docs.len());
-    let (mut cache, mut gl) = match sc.cache.take() {
-        Some(c) if c.terms.len() <= TERM_CACHE_MAX => (c, std::mem::take(&mut sc.gl)),
-        Some(_) => (TermCache::new(), Vec::new()),
-        None => ki.warm.take().unwrap_or_else(|| (TermCache::new(), Vec::new())),
+    let mut cache = match sc.cache.take() {
+        Some(c) if c.entries() <= TERM_CACHE_MAX => c,
+        Some(_) => TermCache::new(),
+        None => ki.warm.take().unwrap_or_else(TermCache::new),
     };
+    // The cache maps tokens straight to the index's term ids (NONE: not a term of the
+    // vocabulary): nothing is interned.
+    let index_term = |_: &mut Interner, s: &str| ki.terms.get(s).unwrap_or(NONE);
     for d in docs {
-        an.word_terms(d.as_ref(), &mut cache, &mut sc.ids);
         let g = &mut sc.g;
-        g.clear();
-        for &t in &sc.ids {
-            let t = t as usize;
-            if t >= gl.len() {
-                gl.resize(cache.terms.len().max(t + 1), UNSET);
-            }
-            if gl[t] == UNSET {
-                gl[t] = ki.terms.get(cache.terms.get_str(t as u32)).unwrap_or(NONE);
-            }
-            g.push(gl[t]);
-        }
+        an.word_terms_by(d.as_ref(), &mut cache, g, index_term);
         let cols = &mut sc.cols;
         if unigrams {
             for &t in g.iter() {
@@ -1655,7 +1645,6 @@ fn rows_keyed<T: Real, S: AsRef<str>>(
         sc.end_row(w);
     }
     sc.cache = Some(cache);
-    sc.gl = gl;
     sc.finish()
 }
 
@@ -1787,7 +1776,7 @@ fn chunks_with_scratch<T: Real, R: Send>(
     if let Lookup::Keyed(ki) = lookup {
         for mut sc in scratches {
             if let Some(cache) = sc.cache.take() {
-                ki.warm.give(cache, sc.gl);
+                ki.warm.give(cache);
             }
         }
     }
@@ -2106,6 +2095,36 @@ mod tests {
                 .unwrap();
             }
             assert!(ki.warm.0.lock().unwrap().len() <= WARM_KEEP);
+        }
+    }
+
+    #[test]
+    fn keyed_transform_with_stemmer_and_stop_words_equals_fit() {
+        // The keyed transform's caches map tokens straight to the vocabulary's term ids, also
+        // through stop words and stemming; a second call starts from the first call's caches.
+        let docs: Vec<String> = (0..2500)
+            .map(|i| format!("{} Talks talking and the TALKED {} ceasefire{}", DOCS[i % DOCS.len()], i % 7, i % 11))
+            .collect();
+        let mut cfg = AnalyzerConfig::default();
+        cfg.ngram_range = (1, 2);
+        cfg.stemmer = Some("english".into());
+        cfg.stop_words = Some(crate::text::analyzer::StopWordsSpec::Named("english".into()));
+        let an = Analyzer::new(&cfg).unwrap();
+        let lim = Limits { min_count: 1.0, max_count: 1e18, max_features: None };
+        let mk = |_: &[u64], _: usize| (false, false, None, None);
+        let (fitted, m) = fit::<f32, String>(&an, &docs, lim, Some(&mk)).unwrap();
+        let m = m.unwrap();
+        assert!(fitted.names.iter().any(|n| n == "talk"));
+        let w = Weighting { binary: false, sublinear: false, idf: None, norm: None };
+        let ki = KeyIndex::build(&fitted.names).unwrap();
+        for threads in [1, 2] {
+            for _ in 0..2 {
+                let b: CsrMatrix<f32> = crate::parallel::install(Some(threads), || {
+                    transform(&an, &fitted.names, Lookup::Keyed(&ki), &docs, &w).unwrap()
+                })
+                .unwrap();
+                assert_eq!(b, m);
+            }
         }
     }
 
