@@ -590,11 +590,11 @@ impl Analyzer {
         self.word_terms_by(doc, cache, out, |terms, s| terms.intern(s).0)
     }
 
-    /// [`Analyzer::word_terms`] with the ids given by `term_id(&mut cache.terms, term)`, called
-    /// once per distinct token of the cache's life (its answers are cached, so they must
-    /// depend on the term only, be below [`STOP`], and one cache must always be used with
-    /// the same `term_id`). Transform passes a lookup in the fitted vocabulary, so that the
-    /// tokens it meets are never interned.
+    /// [`Analyzer::word_terms`] with the ids given by `term_id(&mut cache.terms, term)`. Its
+    /// answers are cached (short tokens and stemmed or stop-word-filtered tokens are asked
+    /// about once; others may be asked again), so they must depend on the term only, be below
+    /// [`STOP`], and one cache must always be used with the same `term_id`. Transform passes a
+    /// lookup in the fitted vocabulary, so that the tokens it meets are not interned.
     pub fn word_terms_by(
         &self,
         doc: &str,
