@@ -593,7 +593,8 @@ impl Analyzer {
     /// [`Analyzer::word_terms`] with the ids given by `term_id(&mut cache.terms, term)`. Its
     /// answers are cached (short tokens and stemmed or stop-word-filtered tokens are asked
     /// about once; others may be asked again), so they must depend on the term only, be below
-    /// [`STOP`], and one cache must always be used with the same `term_id`. Transform passes a
+    /// `u32::MAX - 1` (the cache's marks for stop words and for tokens not yet looked up), and
+    /// one cache must always be used with the same `term_id`. Transform passes a
     /// lookup in the fitted vocabulary, so that the tokens it meets are not interned.
     pub fn word_terms_by(
         &self,

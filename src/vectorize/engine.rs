@@ -1596,7 +1596,9 @@ fn rows_keyed<T: Real, S: AsRef<str>>(
     w: &Weighting,
     sc: &mut RowScratch<T>,
 ) -> Rows<T> {
-    const NONE: u32 = u32::MAX - 1;
+    // Not a term of the vocabulary. Below `u32::MAX - 1`, which the analyzer's cache reserves
+    // for "not looked up yet", so an unknown term is looked up (and stemmed) once.
+    const NONE: u32 = u32::MAX - 2;
     // How many bigram lookups ahead to prefetch the table slot (the table is larger than the
     // caches: a lookup is about one cache miss).
     const AHEAD: usize = 16;
