@@ -530,22 +530,32 @@ pub struct BatchSolution {
 }
 
 impl BatchSolution {
-    /// The weights task-major in another column order, rounded to float32 (the precision a
-    /// fitted model keeps): `out[t * nf + j]` gets the weight of feature `new_of[j]` for task
-    /// `t`, where `nf = new_of.len()`. One pass over `new_of`, each feature's weights read
-    /// together (rather than one strided pass per task).
-    pub fn write_coef(&self, new_of: &[u32], out: &mut [f64]) {
+    /// The weights task-major in the input's column order, rounded to float32 (the precision
+    /// a fitted model keeps): `out[t * nf + j]` gets task `t`'s weight of input column j, that
+    /// is `sx.scale(j)` times the weight of the copy's column `sx.new_of[j]`, where
+    /// `nf = sx.n_input_cols()`. One pass over the input's columns, each feature's weights
+    /// read together (rather than one strided pass per task).
+    pub(crate) fn write_coef<T>(&self, sx: &super::columns::SolverX<T>, out: &mut [f64]) {
+        let new_of = &sx.new_of[..];
         let (k, nf) = (self.k, new_of.len());
         assert_eq!(out.len(), k * nf, "write_coef: output of the wrong size");
         // The reads jump about the table: load each feature's weights a few features ahead.
         const AHEAD: usize = 16;
+        let merged = sx.merged();
         for (j, &jn) in new_of.iter().enumerate() {
             if let Some(&ja) = new_of.get(j + AHEAD) {
                 prefetch(&self.w, ja as usize * k, k);
             }
             let at = jn as usize * k;
-            for (t, &v) in self.w[at..at + k].iter().enumerate() {
-                out[t * nf + j] = v as f32 as f64;
+            if merged {
+                let s = sx.scale(j);
+                for (t, &v) in self.w[at..at + k].iter().enumerate() {
+                    out[t * nf + j] = (v * s) as f32 as f64;
+                }
+            } else {
+                for (t, &v) in self.w[at..at + k].iter().enumerate() {
+                    out[t * nf + j] = v as f32 as f64;
+                }
             }
         }
     }

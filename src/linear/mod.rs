@@ -25,6 +25,7 @@
 //! identical for any `n_jobs`. Before solving, features are renumbered by frequency so that
 //! the weights of frequent features share cache lines (undone on the result).
 
+mod columns;
 pub mod dcd;
 pub mod lbfgs;
 mod linfa_impl;
@@ -363,12 +364,13 @@ pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
 ) -> Result<LinearModel> {
     validate(x, target, sample_weight, params)?;
     crate::parallel::install(n_jobs, || {
-        let (xp, new_of) = by_frequency(x)?;
-        let mut model = fit_renumbered(&xp, &new_of, target, sample_weight, params)?;
+        let sx = columns::solver_copy(x, true)?;
+        let mut model = fit_renumbered(&sx, target, sample_weight, params)?;
         if params.probability && matches!(params.kind, ModelKind::Svm { .. }) {
-            // The folds see the renumbered matrix: a relabelling of columns, which changes
-            // no sum (each row keeps its order of entries).
-            model.platt = Some(platt_cv(&xp, target, sample_weight, params)?);
+            // The folds see the solvers' copy (columns renumbered and merged): the fold
+            // models score the held-out rows of that same copy, and merging gives the same
+            // scores as the input's columns would.
+            model.platt = Some(platt_cv(&sx.x, target, sample_weight, params)?);
         }
         Ok(model)
     })?
@@ -381,22 +383,24 @@ fn fit_inner<T: Real>(
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
 ) -> Result<LinearModel> {
-    let (xp, new_of) = by_frequency(&x.view())?;
-    fit_renumbered(&xp, &new_of, target, sample_weight, params)
+    let sx = columns::solver_copy(&x.view(), true)?;
+    fit_renumbered(&sx, target, sample_weight, params)
 }
 
-/// [`fit_inner`] on a matrix already renumbered by [`by_frequency`] (`new_of[j]` is the new
-/// index of column j); the model's coefficients are in the original numbering.
+/// [`fit_inner`] on the solvers' copy of X ([`columns::solver_copy`]); the model's
+/// coefficients are in the input's numbering.
 fn fit_renumbered<T: Real>(
-    x_perm: &CsrMatrix<T>,
-    new_of: &[u32],
+    sx: &columns::SolverX<T>,
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
 ) -> Result<LinearModel> {
-    let x = &x_perm;
+    let x = &sx.x;
     let n = x.n_rows;
-    let nf = x.n_cols;
+    // Features of the input (of the model) and columns of the copy the solvers see.
+    let nf = sx.n_input_cols();
+    let nx = x.n_cols;
+    let new_of = &sx.new_of[..];
     let k = target.n_classes();
     let multilabel = target.is_multilabel();
     let n_out = n_outputs_of(multilabel, k);
@@ -421,13 +425,13 @@ fn fit_renumbered<T: Real>(
         let r = lbfgs::minimize(&prob, params.tol, params.max_iter);
         let mut coef = vec![0.0; n_out * nf];
         for j in 0..nf {
-            let jn = new_of[j] as usize;
+            let (jn, s) = (new_of[j] as usize, sx.scale(j));
             for o in 0..n_out {
-                coef[o * nf + j] = r.theta[jn * n_out + o] as f32 as f64;
+                coef[o * nf + j] = (r.theta[jn * n_out + o] * s) as f32 as f64;
             }
         }
         let intercept = if params.fit_intercept {
-            r.theta[nf * n_out..].to_vec()
+            r.theta[nx * n_out..].to_vec()
         } else {
             vec![0.0; n_out]
         };
@@ -482,7 +486,7 @@ fn fit_renumbered<T: Real>(
                     dcd::logistic_batch(&problem, &tasks, params.tol, params.max_iter, seed)
                 }
             };
-            sol.write_coef(new_of, out);
+            sol.write_coef(sx, out);
             sol
         })
         .collect();
@@ -500,84 +504,6 @@ fn fit_renumbered<T: Real>(
     })
 }
 
-
-/// Columns with at most this many stored entries are laid out by the first row that has
-/// them (see [`by_frequency`]).
-const RARE_COLUMN: u32 = 4;
-
-/// Columns renumbered for the solvers' memory accesses: a pure relabelling, undone on the
-/// solution (`new_of[j]` is the new index of column j; each row keeps its order of entries,
-/// so no sum changes). First the columns with more than [`RARE_COLUMN`] stored entries, by
-/// decreasing count (ties by index), so that the weights of frequent features sit together;
-/// then the rare ones, by the first row that has them (ties by index). A rare feature's
-/// weights are read about once per pass each time, almost always from memory; laid out this
-/// way, the rare features of one row are neighbours in the weight table. On 20 Newsgroups
-/// bigrams (two thirds of the columns have at most 4 entries) a LinearSVC fit loaded 10%
-/// fewer cache lines from memory and took about 5% less CPU time than with the count order
-/// alone.
-fn by_frequency<T: Real, I: SparseIndex, P: SparseIndex>(
-    x: &CsrView<'_, T, I, P>,
-) -> Result<(CsrMatrix<T>, Vec<u32>)> {
-    let (indptr, indices, data) = x.parts();
-    // Every step runs in parallel (the copy is a serial cost in front of the parallel
-    // solvers). Per contiguous range of rows: each column's count and first row, then the
-    // ranges' tables merged (sums and minima: the same for any number of ranges). Beyond
-    // one range, the ranges' tables together take at most half the bytes of X's index
-    // array, so a wide, sparse X does not cost many column-sized tables.
-    let n_cols = x.n_cols;
-    let n_ranges = rayon::current_num_threads()
-        .min(indices.len() / (4 * n_cols).max(1))
-        .clamp(1, x.n_rows.max(1));
-    let (counts, first) = (0..n_ranges)
-        .into_par_iter()
-        .map(|r| {
-            let mut count = vec![0u32; n_cols];
-            let mut first = vec![u32::MAX; n_cols];
-            for i in r * x.n_rows / n_ranges..(r + 1) * x.n_rows / n_ranges {
-                for &j in &indices[indptr[i].to_index()..indptr[i + 1].to_index()] {
-                    let j = j.to_index();
-                    count[j] += 1;
-                    if first[j] == u32::MAX {
-                        first[j] = i as u32;
-                    }
-                }
-            }
-            (count, first)
-        })
-        .reduce_with(|(mut ca, mut fa), (cb, fb)| {
-            ca.iter_mut().zip(&cb).for_each(|(a, b)| *a += b);
-            fa.iter_mut().zip(&fb).for_each(|(a, b)| *a = (*a).min(*b));
-            (ca, fa)
-        })
-        .unwrap_or_else(|| (vec![0u32; n_cols], vec![u32::MAX; n_cols]));
-    // Sort keys: (0, decreasing count, index) for frequent columns, (1, first row, index)
-    // for rare ones.
-    let mut order: Vec<(u32, u32, u32)> = counts
-        .par_iter()
-        .enumerate()
-        .map(|(j, &c)| if c > RARE_COLUMN { (0, !c, j as u32) } else { (1, first[j], j as u32) })
-        .collect();
-    order.par_sort_unstable();
-    let mut new_of = vec![0u32; x.n_cols];
-    for (r, &(_, _, j)) in order.iter().enumerate() {
-        new_of[j as usize] = r as u32;
-    }
-    // The two big arrays on huge pages where the system allows (faster to fill, to read and
-    // to free); an allocation failure is an error, not an abort.
-    let oom = || Error::value(format!("not enough memory to copy X ({} stored values)", data.len()));
-    let mut new_indices: Vec<u32> = crate::cpu::reserve_table(indices.len()).ok_or_else(oom)?;
-    new_indices.par_extend(indices.par_iter().map(|&j| new_of[j.to_index()]));
-    let mut new_data: Vec<T> = crate::cpu::reserve_table(data.len()).ok_or_else(oom)?;
-    new_data.par_extend(data.par_iter().copied());
-    let xp = CsrMatrix {
-        n_rows: x.n_rows,
-        n_cols: x.n_cols,
-        indptr: indptr.iter().map(|p| p.to_index()).collect(),
-        indices: new_indices,
-        data: new_data,
-    };
-    Ok((xp, new_of))
-}
 
 /// Platt parameters per output from decision values of models trained on the other folds
 /// (stratified folds for multi-class targets), PLATT_FOLDS folds (fewer for tiny sets).

@@ -521,10 +521,11 @@ fn renumbering_puts_frequent_columns_first_and_rare_ones_by_first_row() {
         }
     }
     let x = CsrMatrix::from_dense(&dense, 7).unwrap();
-    let (xp, new_of) = by_frequency(&x.view()).unwrap();
-    // Frequent (more than RARE_COLUMN entries): 2 (7), then 0 and 5 (6 each, by index);
+    let sx = columns::solver_copy(&x.view(), false).unwrap();
+    let (xp, new_of) = (&sx.x, &sx.new_of);
+    // Frequent (more than RARE_COLUMN entries): 2 (7), then 0 and 5 (6 each, by first row);
     // rare: 4 (first row 0), 3 (row 1), 1 (row 5), then the empty column 6.
-    assert_eq!(new_of, vec![1, 5, 0, 4, 3, 2, 6]);
+    assert_eq!(new_of, &vec![1, 5, 0, 4, 3, 2, 6]);
     // A relabelling: every row keeps its entries, in their order.
     for i in 0..x.n_rows {
         let (idx, val) = x.row(i);
@@ -533,4 +534,93 @@ fn renumbering_puts_frequent_columns_first_and_rare_ones_by_first_row() {
         assert_eq!(pidx, &relabelled[..]);
         assert_eq!(pval, val);
     }
+}
+
+/// `random_csr` with equal copies of some columns appended: 30 and 31 copy column 3, 32
+/// copies 7, 33 and 34 hold one equal value in the same row; 35 is column 9 with one value
+/// one unit in the last place away, 36 is twice column 11 (neither may be merged).
+fn with_duplicate_columns() -> CsrMatrix<f64> {
+    let base = random_csr(60, 30, 6, 11);
+    let mut dense = vec![vec![0.0f64; 37]; base.n_rows];
+    for (i, row) in dense.iter_mut().enumerate() {
+        let (idx, val) = base.row(i);
+        for (&j, &v) in idx.iter().zip(val) {
+            row[j as usize] = v;
+        }
+        row[30] = row[3];
+        row[31] = row[3];
+        row[32] = row[7];
+        row[35] = row[9];
+        row[36] = 2.0 * row[11];
+    }
+    dense[5][33] = 0.5;
+    dense[5][34] = 0.5;
+    let i9 = (0..dense.len()).find(|&i| dense[i][9] != 0.0).unwrap();
+    dense[i9][35] = f64::from_bits(dense[i9][9].to_bits() + 1);
+    CsrMatrix::from_dense(&dense, 37).unwrap()
+}
+
+#[test]
+fn equal_columns_are_merged_and_give_the_unmerged_solution() {
+    let x = with_duplicate_columns();
+    let merged = columns::solver_copy(&x.view(), true).unwrap();
+    let plain = columns::solver_copy(&x.view(), false).unwrap();
+    // 30, 31 -> 3; 32 -> 7; 34 -> 33.
+    assert_eq!(plain.x.n_cols, 37);
+    assert_eq!(merged.x.n_cols, 33);
+    let count = |j: u32| x.indices.iter().filter(|&&c| c == j).count();
+    assert_eq!(merged.x.nnz(), x.nnz() - 2 * count(3) - count(7) - 1);
+    for (a, b) in [(30, 3), (31, 3), (32, 7), (34, 33)] {
+        assert_eq!(merged.new_of[a], merged.new_of[b]);
+    }
+    for (a, b) in [(35, 9), (36, 11)] {
+        assert_ne!(merged.new_of[a], merged.new_of[b]);
+    }
+    // Every row keeps its squared norm.
+    for i in 0..x.n_rows {
+        let sq = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>();
+        let (a, b) = (sq(x.row(i).1), sq(merged.x.row(i).1));
+        assert!((a - b).abs() <= 1e-12 * a.max(1.0), "row {i}: {a} vs {b}");
+    }
+    let y: Vec<usize> = (0..x.n_rows).map(|i| (i * 7 + i / 5) % 3).collect();
+    let t = mc(&y, 3);
+    for kind in all_kinds() {
+        let p = LinearParams { kind, c: 0.7, tol: 1e-10, max_iter: 100_000, ..Default::default() };
+        let a = fit_renumbered(&merged, &t, None, &p).unwrap();
+        let b = fit_renumbered(&plain, &t, None, &p).unwrap();
+        assert!(a.converged && b.converged, "{kind:?}");
+        let (fa, fb) = (a.objective(&x, &t, None, &p).unwrap(), b.objective(&x, &t, None, &p).unwrap());
+        assert!((fa - fb).abs() <= 1e-7 * fb.abs(), "{kind:?}: objective {fa} vs {fb}");
+        for (o, (ca, cb)) in a.coef.chunks(37).zip(b.coef.chunks(37)).enumerate() {
+            for j in 0..37 {
+                assert!((ca[j] - cb[j]).abs() <= 1e-5, "{kind:?} output {o} column {j}: {} vs {}", ca[j], cb[j]);
+            }
+            // Equal columns get equal weights.
+            assert_eq!(ca[30], ca[3]);
+            assert_eq!(ca[32], ca[7]);
+            assert_eq!(ca[33], ca[34]);
+        }
+        for (ia, ib) in a.intercept.iter().zip(&b.intercept) {
+            assert!((ia - ib).abs() <= 1e-5, "{kind:?}: intercept {ia} vs {ib}");
+        }
+    }
+}
+
+#[test]
+fn merging_checks_every_candidate_entry() {
+    // Column 1 has the count and first row of column 0 and one value in common; column 2
+    // has one entry twice in row 0 (a non-canonical matrix), equal to column 0's value
+    // there, and column 0's count.
+    let x = CsrMatrix::new(3, 3, vec![0, 4, 4, 6], vec![0, 1, 2, 2, 0, 1], vec![1.0, 1.0, 1.0, 1.0, 2.0, 3.0]).unwrap();
+    let rep_of = vec![u32::MAX, 0, 0];
+    let mut kept = Vec::new();
+    assert_eq!(columns::check_groups(&x.view(), &rep_of, &mut kept), vec![1, 2]);
+    // The same columns with equal values pass.
+    let y = CsrMatrix::new(3, 2, vec![0, 2, 2, 4], vec![0, 1, 1, 0], vec![1.0, 1.0, 2.0, 2.0]).unwrap();
+    let rep_of = vec![u32::MAX, 0];
+    assert!(columns::check_groups(&y.view(), &rep_of, &mut kept).is_empty());
+    assert_eq!(kept, vec![1, 0, 1]);
+    // And a whole fit on the first matrix merges nothing wrongly.
+    let sx = columns::solver_copy(&x.view(), true).unwrap();
+    assert_eq!(sx.x.n_cols, 3);
 }
