@@ -581,7 +581,7 @@ impl BatchSolution {
     /// is `sx.scale(j)` times the weight of the copy's column `sx.new_of[j]`, where
     /// `nf = sx.n_input_cols()`. One pass over the input's columns, each feature's weights
     /// read together (rather than one strided pass per task).
-    pub(crate) fn write_coef<T>(&self, sx: &super::columns::SolverX<T>, out: &mut [f64]) {
+    pub(crate) fn write_coef<T: Sync>(&self, sx: &super::columns::SolverX<T>, out: &mut [f64]) {
         match &self.w {
             Table::F64(w) => write_coef_from(w, self.k, sx, out),
             Table::F32(w) => write_coef_from(w, self.k, sx, out),
@@ -601,30 +601,43 @@ impl BatchSolution {
     }
 }
 
-/// [`BatchSolution::write_coef`] for a table of either number type.
-fn write_coef_from<W: Weight, T>(w: &[W], k: usize, sx: &super::columns::SolverX<T>, out: &mut [f64]) {
+/// [`BatchSolution::write_coef`] for a table of either number type. Runs in parallel over
+/// ranges of columns: the batch that finishes last would otherwise write its rows on one
+/// thread while the others wait.
+fn write_coef_from<W: Weight, T: Sync>(w: &[W], k: usize, sx: &super::columns::SolverX<T>, out: &mut [f64]) {
+    use rayon::prelude::*;
     let new_of = &sx.new_of[..];
     let nf = new_of.len();
     assert_eq!(out.len(), k * nf, "write_coef: output of the wrong size");
-    // The reads jump about the table: load each feature's weights a few features ahead.
-    const AHEAD: usize = 16;
-    let merged = sx.merged();
-    for (j, &jn) in new_of.iter().enumerate() {
-        if let Some(&ja) = new_of.get(j + AHEAD) {
-            prefetch(w, ja as usize * k, k);
-        }
-        let at = jn as usize * k;
-        if merged {
-            let s = sx.scale(j);
-            for (t, &v) in w[at..at + k].iter().enumerate() {
-                out[t * nf + j] = (v.get() * s) as f32 as f64;
-            }
-        } else {
-            for (t, &v) in w[at..at + k].iter().enumerate() {
-                out[t * nf + j] = v.get() as f32 as f64;
-            }
+    if nf == 0 {
+        return;
+    }
+    // Per range of columns, the k tasks' slices of that range.
+    const RANGE: usize = 1 << 14;
+    let n_ranges = nf.div_ceil(RANGE);
+    let mut ranges: Vec<Vec<&mut [f64]>> = (0..n_ranges).map(|_| Vec::with_capacity(k)).collect();
+    for row in out.chunks_mut(nf) {
+        for (r, part) in row.chunks_mut(RANGE).enumerate() {
+            ranges[r].push(part);
         }
     }
+    let merged = sx.merged();
+    ranges.into_par_iter().enumerate().for_each(|(r, mut parts)| {
+        let lo = r * RANGE;
+        let cols = &new_of[lo..(lo + RANGE).min(nf)];
+        // The reads jump about the table: load each feature's weights a few features ahead.
+        const AHEAD: usize = 16;
+        for (q, &jn) in cols.iter().enumerate() {
+            if let Some(&ja) = cols.get(q + AHEAD) {
+                prefetch(w, ja as usize * k, k);
+            }
+            let at = jn as usize * k;
+            let s = if merged { sx.scale(lo + q) } else { 1.0 };
+            for (t, &v) in w[at..at + k].iter().enumerate() {
+                parts[t][q] = (v.get() * s) as f32 as f64;
+            }
+        }
+    });
 }
 
 /// A feature-major table as one weight vector per task, in one sequential pass writing k
