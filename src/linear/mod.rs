@@ -22,8 +22,9 @@
 //! One-vs-rest outputs are solved in fixed batches of [`BATCH`] outputs that share each pass
 //! over a row (see [`dcd::svm_batch`]); batches run in parallel, each with its own seed
 //! derived from `random_state`. Batches depend only on the number of outputs, so results are
-//! identical for any `n_jobs`. Before solving, features are renumbered by frequency so that
-//! the weights of frequent features share cache lines (undone on the result).
+//! identical for any `n_jobs`. Before solving, equal columns are merged into one and the
+//! columns are renumbered for the weight tables' memory accesses ([`columns`]); both are
+//! undone on the result.
 
 mod columns;
 pub mod dcd;
