@@ -27,7 +27,7 @@ use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
 
 /// Columns with at most this many stored entries are laid out by the first row that has
 /// them (see [`solver_copy`]).
-pub(crate) const RARE_COLUMN: u32 = 4;
+const RARE_COLUMN: u32 = 4;
 
 /// Not a column / no row.
 const NONE: u32 = u32::MAX;
@@ -54,11 +54,6 @@ impl<T> SolverX<T> {
     /// The number of the input's columns.
     pub fn n_input_cols(&self) -> usize {
         self.new_of.len()
-    }
-
-    /// Whether any columns were merged.
-    pub fn merged(&self) -> bool {
-        !self.scale.is_empty()
     }
 }
 

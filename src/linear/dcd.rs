@@ -621,7 +621,6 @@ fn write_coef_from<W: Weight, T: Sync>(w: &[W], k: usize, sx: &super::columns::S
             ranges[r].push(part);
         }
     }
-    let merged = sx.merged();
     ranges.into_par_iter().enumerate().for_each(|(r, mut parts)| {
         let lo = r * RANGE;
         let cols = &new_of[lo..(lo + RANGE).min(nf)];
@@ -632,7 +631,7 @@ fn write_coef_from<W: Weight, T: Sync>(w: &[W], k: usize, sx: &super::columns::S
                 prefetch(w, ja as usize * k, k);
             }
             let at = jn as usize * k;
-            let s = if merged { sx.scale(lo + q) } else { 1.0 };
+            let s = sx.scale(lo + q);
             for (t, &v) in w[at..at + k].iter().enumerate() {
                 parts[t][q] = (v.get() * s) as f32 as f64;
             }
