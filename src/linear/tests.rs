@@ -624,3 +624,18 @@ fn merging_checks_every_candidate_entry() {
     let sx = columns::solver_copy(&x.view(), true).unwrap();
     assert_eq!(sx.x.n_cols, 3);
 }
+
+#[test]
+fn empty_columns_are_kept_apart_and_last() {
+    // Columns 1, 3 and 4 are empty (equal, but never merged); 0 and 2 are equal and rare.
+    let x = CsrMatrix::new(2, 5, vec![0, 2, 4], vec![0, 2, 2, 0], vec![1.0, 1.0, 3.0, 3.0]).unwrap();
+    let sx = columns::solver_copy(&x.view(), true).unwrap();
+    assert_eq!(sx.x.n_cols, 4);
+    assert_eq!(sx.new_of[0], sx.new_of[2]);
+    let mut empty: Vec<u32> = [1, 3, 4].iter().map(|&j| sx.new_of[j]).collect();
+    empty.sort_unstable();
+    assert_eq!(empty, vec![1, 2, 3]);
+    for j in [1, 3, 4] {
+        assert_eq!(sx.scale(j), 1.0);
+    }
+}
