@@ -326,10 +326,21 @@ fn prefetch_row_start<T: Real>(p: &Problem<'_, T>, i: usize) {
     }
 }
 
-/// The number type of a weight table: float64, or float32 for the linear SVM's first phase
-/// (see [`svm_batch`]). Sums and updates are computed in float64 either way; only the
-/// stored weights are rounded.
-pub(crate) trait Weight: Copy + Default + PartialEq + Send + Sync + 'static {
+/// The number type of a weight table and of the passes' arithmetic on it: float64, or
+/// float32 for the linear SVM's first phase (see [`svm_batch`]). A row's inner products are
+/// summed, and its weight updates computed, in this type; the coordinate steps themselves
+/// (gradients, dual variables) are float64 either way.
+pub(crate) trait Weight:
+    Copy
+    + Default
+    + PartialEq
+    + Send
+    + Sync
+    + 'static
+    + std::ops::Add<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::AddAssign
+{
     fn get(self) -> f64;
     fn put(v: f64) -> Self;
     fn table(w: Vec<Self>) -> Table;
@@ -423,9 +434,9 @@ impl<W: Weight> BatchWeights<W> {
 
     #[inline(always)]
     fn dots_n<const N: usize, T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
-        let mut acc = [0.0f64; N];
+        let mut acc = [W::default(); N];
         for (a, &b) in acc.iter_mut().zip(&self.wb) {
-            *a = b * p.bias;
+            *a = W::put(b * p.bias);
         }
         let (idx, val) = p.x.row(i);
         if N == self.k && self.fits(p) {
@@ -435,12 +446,12 @@ impl<W: Weight> BatchWeights<W> {
             // SAFETY: `fits`: every column index of this matrix is below its column count,
             // and the table has N weights per column, so `j * N + t < w.len()` for t < N;
             // `q < len` bounds both row slices.
-            let step = |q: usize, acc: &mut [f64; N]| unsafe {
+            let step = |q: usize, acc: &mut [W; N]| unsafe {
                 let j = *idx.get_unchecked(q) as usize;
-                let v = val.get_unchecked(q).as_f64();
+                let v = W::put(val.get_unchecked(q).as_f64());
                 let wj = w.add(j * N);
                 for t in 0..N {
-                    acc[t] += v * (*wj.add(t)).get();
+                    acc[t] += v * *wj.add(t);
                 }
             };
             for q in 0..split {
@@ -455,38 +466,43 @@ impl<W: Weight> BatchWeights<W> {
             for q in split..len {
                 step(q, &mut acc);
             }
-            z[..N].copy_from_slice(&acc);
+            for (zt, a) in z.iter_mut().zip(acc) {
+                *zt = a.get();
+            }
             return;
         }
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
                 prefetch(&self.w, jn as usize * N, N);
             }
-            let v = v.as_f64();
+            let v = W::put(v.as_f64());
             let at = j as usize * N;
             let wj: &[W; N] = self.w[at..at + N].try_into().expect("a slice of length N");
             for t in 0..N {
-                acc[t] += v * wj[t].get();
+                acc[t] += v * wj[t];
             }
         }
-        z[..N].copy_from_slice(&acc);
+        for (zt, a) in z.iter_mut().zip(acc) {
+            *zt = a.get();
+        }
     }
 
     #[inline(always)]
     fn dots_any<T: Real>(&self, p: &Problem<'_, T>, i: usize, z: &mut [f64]) {
         let k = self.k;
+        // The sums are kept in `z`, every one a value of W (exactly representable in f64).
         for (zt, &b) in z.iter_mut().zip(&self.wb) {
-            *zt = b * p.bias;
+            *zt = W::put(b * p.bias).get();
         }
         let (idx, val) = p.x.row(i);
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
                 prefetch(&self.w, jn as usize * k, k);
             }
-            let v = v.as_f64();
+            let v = W::put(v.as_f64());
             let wj = &self.w[j as usize * k..j as usize * k + k];
             for (zt, &wt) in z.iter_mut().zip(wj) {
-                *zt += v * wt.get();
+                *zt = (W::put(*zt) + v * wt).get();
             }
         }
     }
@@ -512,7 +528,10 @@ impl<W: Weight> BatchWeights<W> {
 
     #[inline(always)]
     fn axpy_n<const N: usize, T: Real>(&mut self, p: &Problem<'_, T>, i: usize, d: &[f64]) {
-        let dd: [f64; N] = d[..N].try_into().expect("a slice of length N");
+        let mut dd = [W::default(); N];
+        for (a, &b) in dd.iter_mut().zip(d) {
+            *a = W::put(b);
+        }
         let (idx, val) = p.x.row(i);
         if N == self.k && self.fits(p) {
             let w = self.w.as_mut_ptr();
@@ -521,10 +540,10 @@ impl<W: Weight> BatchWeights<W> {
             // SAFETY: as in `dots_n`.
             let step = |q: usize| unsafe {
                 let j = *idx.get_unchecked(q) as usize;
-                let v = val.get_unchecked(q).as_f64();
+                let v = W::put(val.get_unchecked(q).as_f64());
                 let wj = w.add(j * N);
                 for t in 0..N {
-                    *wj.add(t) = W::put((*wj.add(t)).get() + v * dd[t]);
+                    *wj.add(t) += v * dd[t];
                 }
             };
             for q in 0..split {
@@ -548,11 +567,11 @@ impl<W: Weight> BatchWeights<W> {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
                 prefetch(&self.w, jn as usize * N, N);
             }
-            let v = v.as_f64();
+            let v = W::put(v.as_f64());
             let at = j as usize * N;
             let wj: &mut [W; N] = (&mut self.w[at..at + N]).try_into().expect("a slice of length N");
             for t in 0..N {
-                wj[t] = W::put(wj[t].get() + v * dd[t]);
+                wj[t] += v * dd[t];
             }
         }
         for (b, &dt) in self.wb.iter_mut().zip(d) {
@@ -568,10 +587,10 @@ impl<W: Weight> BatchWeights<W> {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
                 prefetch(&self.w, jn as usize * k, k);
             }
-            let v = v.as_f64();
+            let v = W::put(v.as_f64());
             let wj = &mut self.w[j as usize * k..j as usize * k + k];
             for (wt, &dt) in wj.iter_mut().zip(d) {
-                *wt = W::put(wt.get() + v * dt);
+                *wt += v * W::put(dt);
             }
         }
         for (b, &dt) in self.wb.iter_mut().zip(d) {
@@ -684,13 +703,17 @@ avx2_dispatch! {
     /// iteration count, exactly as in [`svm`]; the tasks share the visiting order (a random
     /// permutation, each epoch, of the rows still active in some task).
     ///
-    /// Two phases. The first keeps the weight table in float32 (sums and steps still in
-    /// float64): half the bytes, which is what the passes wait for on large vocabularies
-    /// (20 Newsgroups bigrams: 9.7 MB a batch instead of 19.4 MB, the two batches' tables
-    /// then fitting the machine's L3 cache together). It stops at `max(tol, F32_TOL)`. When
-    /// every task met `tol` there, its float32 weights are the result (they differ from
-    /// `sum_i alpha_i y_i x_i` by the float32 roundings of the updates, about 1e-7 relative
-    /// on 20 Newsgroups, the order of the float32 rounding a fitted model applies anyway).
+    /// Two phases. The first keeps the weight table in float32, and sums a row's inner
+    /// products and computes its weight updates in float32 too (the coordinate steps, from
+    /// gradient to dual variable, stay float64): half the bytes, which is what the passes
+    /// wait for on large vocabularies (20 Newsgroups bigrams: 9.7 MB a batch instead of
+    /// 19.4 MB, the two batches' tables then fitting the machine's L3 cache together), and
+    /// half the vector instructions, with no conversions. The rounding of an inner product,
+    /// about 1e-6 of its terms' magnitude, stays far below the phase's tolerance,
+    /// `max(tol, F32_TOL)`. When every task met `tol` there, its float32 weights are the
+    /// result (they differ from `sum_i alpha_i y_i x_i` by the float32 roundings of the
+    /// updates, about 1e-7 relative on 20 Newsgroups, the order of the float32 rounding a
+    /// fitted model applies anyway).
     /// Otherwise the weights are recomputed in float64 from the dual variables, and the
     /// tasks asked for a smaller `tol` go on in float64 from there, all samples active
     /// again; so do the tasks of a first phase still running after [`F32_EPOCHS`] epochs
