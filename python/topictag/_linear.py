@@ -8,8 +8,10 @@ shapes of ``coef_`` and ``intercept_`` follow scikit-learn 1.9.
 
 Inputs
     ``X``: a ``scipy.sparse`` matrix (CSR, CSC, COO, ...) of any numeric dtype, or a dense 2-D
-    array. float32 data stays float32 (the solvers accumulate in float64); other dtypes become
-    float64.
+    array. float32 data stays float32; other dtypes become float64. The solvers accumulate in
+    float64, except ``LinearSVC``'s first phase: it keeps its weights and sums a row's inner
+    products in float32 down to a tolerance of ``max(tol, 1e-4)`` (far above that rounding),
+    and hands over to float64 when ``tol`` is smaller or convergence is slow.
 
     ``y``: labels of any hashable, sortable kind (multi-class, ``classes_`` sorted as
     ``np.unique`` sorts them), or, for multi-label tagging, either a list of label lists/sets
@@ -700,7 +702,7 @@ class LinearSVC(_LinearClassifier):
     ``0.5 ||w_k||^2 + sum_i C_i loss(y_ik f_k(x_i))`` with ``loss`` the squared hinge (default)
     or the hinge, by dual coordinate descent with shrinking (Hsieh et al., ICML 2008; the
     stopping rule on the projected gradient is LIBLINEAR's, so ``tol`` means what it means in
-    scikit-learn). The intercept is the weight of an extra feature of value
+    scikit-learn; see the module notes for the float32 first phase). The intercept is the weight of an extra feature of value
     ``intercept_scaling``, regularised like the others. ``C_i`` is ``C`` times the sample
     weight, times the class weight of class ``k`` for the positives of output ``k``
     (LIBLINEAR's one-vs-rest rule). Two classes give one output (``coef_`` of shape
