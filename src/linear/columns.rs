@@ -303,26 +303,10 @@ fn column_order(sum: &[ColumnSummary], n_rows: usize, merge: bool) -> (Vec<u32>,
         }
     }
     drop(fill);
-    if merge {
-        // Buckets in parallel: contiguous groups of buckets, about four per thread.
-        let n_groups = (rayon::current_num_threads() * 4).clamp(1, n_rows + 1);
-        let mut groups = Vec::with_capacity(n_groups);
-        let mut rest = &mut rare[..];
-        for g in 0..n_groups {
-            let (lo, hi) = (g * (n_rows + 1) / n_groups, (g + 1) * (n_rows + 1) / n_groups);
-            let (part, tail) = std::mem::take(&mut rest).split_at_mut(start[hi] - start[lo]);
-            groups.push((lo, hi, part));
-            rest = tail;
-        }
-        groups.into_par_iter().for_each(|(lo, hi, part)| {
-            let base = start[lo];
-            for b in lo..hi {
-                part[start[b] - base..start[b + 1] - base].sort_unstable();
-            }
-        });
-    }
     let mut rep_of: Vec<u32> = Vec::new();
     if merge {
+        // Each bucket (the first row is the key's high half) sorted, in parallel.
+        rare.par_chunk_by_mut(|a, b| a.0 >> 32 == b.0 >> 32).for_each(|bucket| bucket.sort_unstable());
         rep_of = vec![NONE; sum.len()];
         // Runs of equal (count, first row, hash): candidates for merging into the run's
         // first column (its lowest index). Empty columns (the last bucket) stay apart.
