@@ -10,7 +10,8 @@
 //! - [`linear`]: sparse linear solvers (dual coordinate descent, L-BFGS);
 //! - [`model`]: the text-to-topics pipeline, explanations, evaluation and the model file format.
 
-pub mod cpu;
+pub mod hw;
+pub mod ids;
 pub mod error;
 pub mod linear;
 pub mod model;

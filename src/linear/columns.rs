@@ -30,7 +30,7 @@ use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
 const RARE_COLUMN: u32 = 4;
 
 /// Not a column / no row.
-const NONE: u32 = u32::MAX;
+use crate::ids::NO_COLUMN as NONE;
 
 /// The solvers' copy of X and the map back to the input's columns.
 pub(crate) struct SolverX<T> {
@@ -102,7 +102,7 @@ fn summaries<T: Real, I: SparseIndex, P: SparseIndex>(x: &CsrView<'_, T, I, P>, 
                     // entries ahead (a third less time on 20 Newsgroups bigrams).
                     if q + SUMMARY_AHEAD < end {
                         if let Some(c) = s.get(indices[q + SUMMARY_AHEAD].to_index()) {
-                            crate::linear::dcd::prefetch_ptr(c);
+                            crate::hw::prefetch_ptr(c);
                         }
                     }
                     let c = &mut s[j.to_index()];
@@ -173,9 +173,9 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
         }
         // The two big arrays on huge pages where the system allows (faster to fill, to read
         // and to free); an allocation failure is an error, not an abort.
-        let mut new_indices: Vec<u32> = crate::cpu::reserve_table(indices.len()).ok_or_else(oom)?;
+        let mut new_indices: Vec<u32> = crate::hw::reserve_table(indices.len()).ok_or_else(oom)?;
         new_indices.par_extend(indices.par_iter().map(|&j| new_of[j.to_index()]));
-        let mut new_data: Vec<T> = crate::cpu::reserve_table(data.len()).ok_or_else(oom)?;
+        let mut new_data: Vec<T> = crate::hw::reserve_table(data.len()).ok_or_else(oom)?;
         new_data.par_extend(data.par_iter().copied());
         let xp = CsrMatrix {
             n_rows,
@@ -221,8 +221,8 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
         new_indptr.push(at);
     }
     let nnz = at;
-    let mut new_indices: Vec<u32> = crate::cpu::reserve_table(nnz).ok_or_else(oom)?;
-    let mut new_data: Vec<T> = crate::cpu::reserve_table(nnz).ok_or_else(oom)?;
+    let mut new_indices: Vec<u32> = crate::hw::reserve_table(nnz).ok_or_else(oom)?;
+    let mut new_data: Vec<T> = crate::hw::reserve_table(nnz).ok_or_else(oom)?;
     // Rows in contiguous blocks, each block writing its own part of the arrays.
     let n_blocks = (rayon::current_num_threads() * 4).clamp(1, n_rows.max(1));
     let mut blocks = Vec::with_capacity(n_blocks);

@@ -16,6 +16,7 @@
 //! regularised like the others, as in LIBLINEAR.
 
 use crate::avx2_dispatch;
+use crate::hw::{prefetch_ptr, prefetch_range};
 use crate::sparse::{CsrMatrix, Real};
 
 use crate::rng::SplitMix64;
@@ -272,36 +273,6 @@ pub struct Task {
 
 const PREFETCH_AHEAD: usize = 24;
 
-/// Hint the cache to load `w[at..at + len]` (the weights of a feature read a few entries
-/// later): the rows' feature indices are known in advance, the weight rows are scattered.
-/// Both ends are requested, since a run of weights often straddles two cache lines.
-#[inline(always)]
-pub(crate) fn prefetch<W>(w: &[W], at: usize, len: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if len > 0 && at.checked_add(len).is_some_and(|end| end <= w.len()) {
-        // SAFETY: `at` and `at + len - 1` are in bounds; prefetching has no effect on
-        // program semantics.
-        unsafe {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch(w.as_ptr().add(at) as *const i8, _MM_HINT_T0);
-            _mm_prefetch(w.as_ptr().add(at + len - 1) as *const i8, _MM_HINT_T0);
-        }
-    }
-}
-
-/// Hint the cache to load the line holding `*p` (no effect on results; never faults).
-#[inline(always)]
-pub(crate) fn prefetch_ptr<W>(p: *const W) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch of any address is architecturally a no-op hint (it never faults).
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        _mm_prefetch(p as *const i8, _MM_HINT_T0);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
 /// Entries of a row whose start [`prefetch_row_start`] requests.
 const ROW_START: usize = 64;
 
@@ -399,7 +370,7 @@ impl<W: Weight> BatchWeights<W> {
         let ok = x.indices.iter().all(|&j| (j as usize) < x.n_cols)
             && x.indptr.last().is_some_and(|&e| e <= x.indices.len() && e <= x.data.len());
         let checked = if ok { (x.indices.as_ptr() as usize, x.indices.len(), x.n_cols) } else { (0, 0, 0) };
-        BatchWeights { k, w: crate::cpu::table(x.n_cols * k), wb: vec![0.0; k], checked }
+        BatchWeights { k, w: crate::hw::table(x.n_cols * k), wb: vec![0.0; k], checked }
     }
 
     /// Were `p`'s column indices checked against this table?
@@ -473,7 +444,7 @@ impl<W: Weight> BatchWeights<W> {
         }
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                prefetch(&self.w, jn as usize * N, N);
+                prefetch_range(&self.w, jn as usize * N, N);
             }
             let v = W::put(v.as_f64());
             let at = j as usize * N;
@@ -497,7 +468,7 @@ impl<W: Weight> BatchWeights<W> {
         let (idx, val) = p.x.row(i);
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                prefetch(&self.w, jn as usize * k, k);
+                prefetch_range(&self.w, jn as usize * k, k);
             }
             let v = W::put(v.as_f64());
             let wj = &self.w[j as usize * k..j as usize * k + k];
@@ -565,7 +536,7 @@ impl<W: Weight> BatchWeights<W> {
         }
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                prefetch(&self.w, jn as usize * N, N);
+                prefetch_range(&self.w, jn as usize * N, N);
             }
             let v = W::put(v.as_f64());
             let at = j as usize * N;
@@ -585,7 +556,7 @@ impl<W: Weight> BatchWeights<W> {
         let (idx, val) = p.x.row(i);
         for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
             if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                prefetch(&self.w, jn as usize * k, k);
+                prefetch_range(&self.w, jn as usize * k, k);
             }
             let v = W::put(v.as_f64());
             let wj = &mut self.w[j as usize * k..j as usize * k + k];
@@ -671,7 +642,7 @@ fn write_coef_from<W: Weight, T: Sync>(w: &[W], k: usize, sx: &super::columns::S
         const AHEAD: usize = 16;
         for (q, &jn) in cols.iter().enumerate() {
             if let Some(&ja) = cols.get(q + AHEAD) {
-                prefetch(w, ja as usize * k, k);
+                prefetch_range(w, ja as usize * k, k);
             }
             let at = jn as usize * k;
             let s = sx.scale(lo + q);
@@ -1006,7 +977,7 @@ fn scatter_row<T: Real>(g: &mut [f32], k: usize, p: &Problem<'_, T>, i: usize, r
             let (idx, val) = p.x.row(i);
             for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
                 if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-                    prefetch(g, jn as usize * k, k);
+                    prefetch_range(g, jn as usize * k, k);
                 }
                 let v = v.as_f64();
                 let gj = &mut g[j as usize * k..j as usize * k + k];
@@ -1024,7 +995,7 @@ fn scatter_row_n<const N: usize, T: Real>(g: &mut [f32], p: &Problem<'_, T>, i: 
     let (idx, val) = p.x.row(i);
     for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
         if let Some(&jn) = idx.get(n + PREFETCH_AHEAD) {
-            prefetch(g, jn as usize * N, N);
+            prefetch_range(g, jn as usize * N, N);
         }
         let v = v.as_f64();
         let at = j as usize * N;
@@ -1054,7 +1025,7 @@ fn primal_norms<T: Real>(
     if scratch.len() == p.x.n_cols * k {
         scratch.fill(0.0);
     } else {
-        *scratch = crate::cpu::table(p.x.n_cols * k);
+        *scratch = crate::hw::table(p.x.n_cols * k);
     }
     let g = &mut scratch[..];
     let mut gb = vec![0.0f64; k];

@@ -164,7 +164,7 @@ impl<'a, T: Real> SoftmaxProblem<'a, T> {
                 let (idx, val) = x.row(r0 + li);
                 for (n, (&j, &v)) in idx.iter().zip(val).enumerate() {
                     if let Some(&jn) = idx.get(n + 12) {
-                        super::dcd::prefetch(theta, jn as usize * k, k);
+                        crate::hw::prefetch_range(theta, jn as usize * k, k);
                     }
                     let v = v.as_f64();
                     let wj = &theta[j as usize * k..j as usize * k + k];

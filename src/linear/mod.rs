@@ -459,7 +459,7 @@ fn fit_renumbered<T: Real>(
         (0..n_batches).map(|b| (b * n_out / n_batches, (b + 1) * n_out / n_batches)).collect();
     // Each batch writes its outputs' rows of `coef` (original column order) itself, in
     // parallel, straight from the solver's feature-major table.
-    let mut coef: Vec<f64> = crate::cpu::table(n_out * nf);
+    let mut coef: Vec<f64> = crate::hw::table(n_out * nf);
     let mut outs: Vec<&mut [f64]> = Vec::with_capacity(n_batches);
     let mut rest = &mut coef[..];
     for &(lo, hi) in &bounds {
@@ -606,7 +606,7 @@ fn score_row_body<I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z:
                     let mut all_in = true;
                     for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
                         if let Some(&jn) = cols.get(n + SCORE_PREFETCH) {
-                            dcd::prefetch(t, jn.to_index().wrapping_mul(k), k);
+                            crate::hw::prefetch_range(t, jn.to_index().wrapping_mul(k), k);
                         }
                         let j = j.to_index();
                         if j >= nf {
@@ -633,7 +633,7 @@ fn score_row_k<const K: usize, I: SparseIndex, V: Real>(cols: &[I], vals: &[V], 
     let mut all_in = true;
     for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
         if let Some(&jn) = cols.get(n + SCORE_PREFETCH) {
-            dcd::prefetch(t, jn.to_index().wrapping_mul(K), K);
+            crate::hw::prefetch_range(t, jn.to_index().wrapping_mul(K), K);
         }
         let j = j.to_index();
         if j >= nf {
@@ -684,7 +684,7 @@ impl LinearModel {
     fn feature_major_in_pool(&self) -> Vec<f32> {
         let k = self.n_outputs();
         let nf = self.n_features;
-        let mut t: Vec<f32> = crate::cpu::table(nf * k);
+        let mut t: Vec<f32> = crate::hw::table(nf * k);
         t.par_chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
             let j0 = c * 4096;
             for (lj, row) in tc.chunks_mut(k.max(1)).enumerate() {

@@ -373,7 +373,7 @@ fn random_csr(n: usize, nf: usize, per_row: usize, seed: u64) -> CsrMatrix<f64> 
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn avx2_copies_are_bit_identical() {
-    if !crate::cpu::avx2_available() {
+    if !crate::hw::avx2_available() {
         eprintln!("skipped: this CPU has no AVX2");
         return;
     }

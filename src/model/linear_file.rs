@@ -31,7 +31,7 @@ struct LinearFile {
 
 fn to_file(m: &LinearModel) -> LinearFile {
     let (k, nf) = (m.n_outputs(), m.n_features);
-    let mut w: Vec<f32> = crate::cpu::table(nf * k);
+    let mut w: Vec<f32> = crate::hw::table(nf * k);
     for o in 0..k {
         for (j, &c) in m.coef[o * nf..(o + 1) * nf].iter().enumerate() {
             w[j * k + o] = c as f32;
@@ -78,7 +78,7 @@ fn from_file(f: LinearFile) -> Result<LinearModel> {
         return Err(corrupted("the linear model's arrays have inconsistent sizes"));
     }
     let w = load_weights(f.weights, nf, k)?;
-    let mut coef: Vec<f64> = crate::cpu::table(nf * k);
+    let mut coef: Vec<f64> = crate::hw::table(nf * k);
     for (j, row) in w.chunks_exact(k).enumerate() {
         for (o, &v) in row.iter().enumerate() {
             coef[o * nf + j] = v as f64;

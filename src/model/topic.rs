@@ -183,7 +183,7 @@ pub(crate) fn load_weights(stored: StoredWeights, nf: usize, k: usize) -> Result
     // The weight table the file declares (row-coded and sparse weights expand to it): an
     // allocation failure is an error, not an abort.
     let table = || -> Result<Vec<f32>> {
-        crate::cpu::reserve_table(total).ok_or_else(|| {
+        crate::hw::reserve_table(total).ok_or_else(|| {
             bad(&format!("{nf} features x {k} outputs: too large a weight table for memory"))
         })
     };
@@ -359,7 +359,7 @@ impl TopicModel {
     ) -> Self {
         let k = lm.n_outputs();
         let nf = lm.n_features;
-        let mut weights: Vec<f32> = crate::cpu::table(nf * k);
+        let mut weights: Vec<f32> = crate::hw::table(nf * k);
         for o in 0..k {
             for j in 0..nf {
                 weights[j * k + o] = lm.coef[o * nf + j] as f32;

@@ -235,9 +235,8 @@ fn pack_short(bytes: &[u8], start: usize, len: usize, lower: bool) -> ([u64; 2],
     }
 }
 
-/// Marks a stop word in [`TermCache`] maps.
-pub const STOP: u32 = u32::MAX;
-const UNSET: u32 = u32::MAX - 1;
+pub use crate::ids::STOP;
+use crate::ids::NOT_LOOKED_UP as UNSET;
 
 /// Per-chunk cache of the word pipeline: raw token -> term id (after stop words, stemming and
 /// accent stripping), so each distinct token is processed once per chunk.
@@ -326,13 +325,9 @@ impl ShortMap {
     /// Hint the CPU to fetch the slot where a lookup of `(lo, hi)` starts.
     #[inline(always)]
     fn prefetch(&self, lo: u64, hi: u64) {
-        #[cfg(target_arch = "x86_64")]
         if let Some(e) = self.slots.get(self.index(lo, hi)) {
-            // SAFETY: a prefetch never faults nor writes.
-            unsafe { std::arch::x86_64::_mm_prefetch(e as *const _ as *const i8, std::arch::x86_64::_MM_HINT_T0) }
+            crate::hw::prefetch_ptr(e);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = (lo, hi);
     }
 
     fn insert(&mut self, lo: u64, hi: u64, v: u32) {

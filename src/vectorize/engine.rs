@@ -26,7 +26,7 @@ use crate::text::{Analyzer, AnalyzerKind};
 pub const CHUNK: usize = 1024;
 /// Shards of the parallel vocabulary merge.
 pub const N_SHARDS: usize = 64;
-const UNSET: u32 = u32::MAX;
+use crate::ids::NO_COLUMN as UNSET;
 
 #[inline]
 fn shard_of(h: u64) -> usize {
@@ -949,7 +949,7 @@ impl U64Map {
     /// Prefetch the slot where a lookup of `k` starts.
     #[inline(always)]
     fn prefetch(&self, k: u64) {
-        prefetch(&self.slots[self.index(k)]);
+        crate::hw::prefetch_ptr(&self.slots[self.index(k)]);
     }
 
     /// The value of `k`, inserting `mk()` (which must be below `u32::MAX`) when absent.
@@ -1256,7 +1256,7 @@ fn fill_csr<T: Real>(
                 if let Some(idf) = w.idf {
                     for &e in &row {
                         if let Some(x) = idf.get((e >> 32) as usize) {
-                            prefetch(x);
+                            crate::hw::prefetch_ptr(x);
                         }
                     }
                 }
@@ -1385,7 +1385,7 @@ impl<T: Real> RowScratch<T> {
             self.cnt.push((k - s) as u32);
             // The weighting below reads idf[c]: start loading it now.
             if let Some(x) = w.idf.and_then(|idf| idf.get(c as usize)) {
-                prefetch(x);
+                crate::hw::prefetch_ptr(x);
             }
         }
         cols.clear();
@@ -1421,7 +1421,7 @@ fn rows_by_string<T: Real, S: AsRef<str>>(
             let mut uni: Vec<u32> = Vec::new();
             let mut bi: HashMap<u64, u32, _> = HashMap::with_hasher(HASHER);
             let mut buf = String::new();
-            const NONE: u32 = u32::MAX - 1;
+            use crate::ids::NOT_IN_VOCAB as NONE;
             for d in docs {
                 let mut ids = std::mem::take(&mut sc.ids);
                 an.word_terms(d.as_ref(), &mut cache, &mut ids);
@@ -1486,17 +1486,6 @@ fn rows_by_string<T: Real, S: AsRef<str>>(
     sc.finish()
 }
 
-/// Hint the CPU to fetch the cache line at `p` (no effect on results).
-#[inline(always)]
-fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults nor writes; callers pass pointers into live buffers.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
 
 /// An integer-keyed view of a word vocabulary of unigrams and bigrams: term -> id, then
 /// unigram id -> column and bigram key `((id1 + 1) << 32) | id2` -> column. Lets transform look
@@ -1596,9 +1585,9 @@ fn rows_keyed<T: Real, S: AsRef<str>>(
     w: &Weighting,
     sc: &mut RowScratch<T>,
 ) -> Rows<T> {
-    // Not a term of the vocabulary. Below `u32::MAX - 1`, which the analyzer's cache reserves
-    // for "not looked up yet", so an unknown term is looked up (and stemmed) once.
-    const NONE: u32 = u32::MAX - 2;
+    // Not a term of the vocabulary: distinct from the analyzer cache's "not looked up yet",
+    // so an unknown term is looked up (and stemmed) once.
+    use crate::ids::NOT_IN_VOCAB as NONE;
     // How many bigram lookups ahead to prefetch the table slot (the table is larger than the
     // caches: a lookup is about one cache miss).
     const AHEAD: usize = 16;

@@ -1,4 +1,9 @@
-//! Run-time CPU dispatch for the hot numeric loops.
+//! Hardware helpers, in one place: run-time CPU dispatch for the hot numeric loops
+//! ([`avx2_dispatch!`]), cache prefetch hints ([`prefetch_ptr`], [`prefetch_range`]) and
+//! large random-access tables backed by huge pages where the OS allows ([`table`],
+//! [`reserve_table`]).
+//!
+//! ## CPU dispatch
 //!
 //! Wheels are built for the baseline x86-64 target (SSE2), which keeps them portable but
 //! leaves the 256-bit AVX2 registers of nearly every current x86 CPU unused. The solvers'
@@ -58,8 +63,8 @@ macro_rules! avx2_dispatch {
         $(#[$meta])*
         $vis fn $name$(<$($g $(: $b)?),*>)?($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
-            if $crate::cpu::avx2() {
-                // SAFETY: the CPU supports AVX2 (checked at run time by `cpu::avx2`).
+            if $crate::hw::avx2() {
+                // SAFETY: the CPU supports AVX2 (checked at run time by `hw::avx2`).
                 return unsafe { $avx$(::<$($g),*>)?($($arg),*) };
             }
             $body$(::<$($g),*>)?($($arg),*)
@@ -137,5 +142,29 @@ mod tests {
             r.extend((0..n).map(|i| i as f32));
             assert_eq!(r.len(), n);
         }
+    }
+}
+
+/// Hint the CPU to fetch the cache line holding `*p` into all cache levels. A hint only: it
+/// never faults (any address is allowed), writes nothing and has no effect on results.
+#[inline(always)]
+pub fn prefetch_ptr<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch of any address is architecturally a no-op hint (it never faults).
+    unsafe {
+        std::arch::x86_64::_mm_prefetch(p as *const i8, std::arch::x86_64::_MM_HINT_T0)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
+/// Hint the CPU to fetch `s[at..at + len]`, a run read a few steps later. Both ends are
+/// requested, since a short run often straddles two cache lines. Out-of-range or empty runs
+/// are ignored.
+#[inline(always)]
+pub fn prefetch_range<T>(s: &[T], at: usize, len: usize) {
+    if len > 0 && at.checked_add(len).is_some_and(|end| end <= s.len()) {
+        prefetch_ptr(s[at..].as_ptr());
+        prefetch_ptr(&s[at + len - 1]);
     }
 }
