@@ -70,9 +70,9 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
     language, languages, token_pattern, tokenizer, min_df, max_df, max_features, sublinear_tf, norm,
     use_idf, smooth_idf, binary
         The TF-IDF vectorizer's parameters (see ``topictag.TfidfVectorizer``). The defaults
-        are chosen by measurement for news text in English and Spanish (see the comment at
-        the top of ``topictag/_classifier.py``): word unigrams and bigrams, NFKC normalisation
-        with accent folding, sub-linear term frequency, no stop words, no stemming. For
+        are chosen by measurement for news text in English and Spanish (see
+        ``benchmarks/results/defaults.md`` in the repository): word unigrams and bigrams,
+        NFKC normalisation with accent folding, sub-linear term frequency, no stop words, no stemming. For
         per-language stop words and stemming use ``language="auto", stop_words="auto",
         stemmer="auto"`` (each document's language detected among ``languages``).
     language : None, "auto" or one language, default None
@@ -90,9 +90,9 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         ``class_weight="balanced"`` (for multi-label data, within each topic's yes/no
         problem). On multi-label data it raises macro-F1
         (rare topics get predicted) at some cost in micro-F1 and fit time; on multi-class news
-        it measured neutral to slightly worse, so it is not the default (evidence at the top
-        of ``topictag/_classifier.py``). With it, the one-vs-rest problems of very rare topics
-        may need more than ``max_iter=1000`` iterations (a ConvergenceWarning, as with
+        it measured neutral to slightly worse, so it is not the default (evidence in
+        ``benchmarks/results/defaults.md``). With it, the one-vs-rest problems of very rare
+        topics may need more than ``max_iter=1000`` iterations (a ConvergenceWarning, as with
         scikit-learn's ``LinearSVC`` on the same data; the predictions are still usable).
     max_iter : int, default 1000
     tol : float, default 1e-4
