@@ -12,6 +12,7 @@ import csv
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -43,6 +44,14 @@ def news20_test(shared_data):
 @pytest.fixture(scope="session")
 def bbc(shared_data):
     return ds.load_bbc()
+
+
+@pytest.fixture(scope="session")
+def bbc_shuffled(bbc):
+    """BBC News (texts, labels) in a fixed random order (seed 0)."""
+    texts, labels = bbc
+    order = np.random.default_rng(0).permutation(len(texts))
+    return [texts[i] for i in order], [labels[i] for i in order]
 
 
 @pytest.fixture(scope="session")
