@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import inspect
 import math
+from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Callable, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -53,10 +54,6 @@ class _Marker:
         self.description = description
         self.accepts = accepts
 
-    def _validate_params(self) -> None:
-        """Check the constructor parameters against ``_parameter_constraints`` (at ``fit``)."""
-        check_params(self)
-
     def __repr__(self) -> str:
         return self.name
 
@@ -93,16 +90,16 @@ class Options:
         return _either([repr(x) for x in self.values])
 
 
+@dataclass(frozen=True)
 class Condition:
     """A value of ``kind`` for which ``predicate`` holds, e.g. ``Condition(str, bool, "a
     non-empty str")``. ``owner``: the Rust function that should check the rule instead, when
     it is a value rule the core does not check (yet)."""
 
-    def __init__(self, kind, predicate, description: str, owner: str = ""):
-        self.kind = kind
-        self.predicate = predicate
-        self.description = description
-        self.owner = owner
+    kind: Any
+    predicate: Callable[[Any], Any]
+    description: str
+    owner: str = ""
 
     def type_fits(self, v) -> bool:
         return _type_fits(self.kind, v)
@@ -127,17 +124,17 @@ class Unsupported:
         return False
 
 
+@dataclass(frozen=True)
 class Interval:
     """A number of ``kind`` (``Real`` or ``Integral``) between ``low`` and ``high`` (``None``:
     unbounded); ``closed`` is "both", "left", "right" or "neither". Real intervals reject
     NaN and infinities. ``owner``: the Rust function that should check the rule instead."""
 
-    def __init__(self, kind, low=None, high=None, closed: str = "both", owner: str = ""):
-        self.kind = kind
-        self.low = low
-        self.high = high
-        self.closed = closed
-        self.owner = owner
+    kind: Any
+    low: Optional[float] = None
+    high: Optional[float] = None
+    closed: str = "both"
+    owner: str = ""
 
     def type_fits(self, v) -> bool:
         return _is_instance(v, self.kind)
@@ -305,6 +302,13 @@ class BaseEstimator:
         for name, sub_params in nested.items():
             valid[name].set_params(**sub_params)
         return self
+
+    def _store_params(self, params: Dict[str, Any]) -> None:
+        """Keep the constructor's arguments unchanged under their own names; an ``__init__``
+        calls ``self._store_params(locals())`` and nothing else."""
+        for name, value in params.items():
+            if name not in ("self", "__class__"):
+                setattr(self, name, value)
 
     def _validate_params(self) -> None:
         """Check the constructor parameters against ``_parameter_constraints`` (at ``fit``)."""

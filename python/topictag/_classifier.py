@@ -17,10 +17,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _core
-from ._base import BOOLEAN, BaseEstimator, ClassifierMixin, Condition, Interval, check_value
+from ._base import BOOLEAN, BaseEstimator, ClassifierMixin, Condition, check_value
 from ._evaluate import EvaluationReport
 from ._explain import Contribution, Explanation, top_terms_output
 from ._input import as_documents, n_documents
+from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin
 from ._targets import (class_weight_arg, parse_topic_labels, sorted_topics,
                        topic_indices)
@@ -131,22 +132,17 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
 
     _core_type = _core.TopicModel
     _file_kind = "TopicClassifier"
-    # Types of the parameters (the vectorizer's as TfidfVectorizer's). The core checks the
-    # model name, C > 0, n_jobs != 0, non-negative class weights and the vectorizer's values;
-    # the Intervals and Conditions are rules it does not check (yet).
+    # Types of the parameters: the vectorizer's as TfidfVectorizer's, the classifier's as
+    # LinearSVC's (the same rules in one place). The core checks the model name and the
+    # values those tables leave to it.
     _parameter_constraints = {
         **{k: TfidfVectorizer._parameter_constraints[k] for k in _VECTORIZER_PARAMS},
+        **{k: LINEAR_CONSTRAINTS[k] for k in ("C", "class_weight", "max_iter", "tol",
+                                              "threshold", "allow_empty", "n_jobs")},
         "model": [str],
-        "C": [Real],
-        "class_weight": [dict, "balanced", None],
-        "max_iter": [Interval(Integral, 1, None, owner="linear::check_params")],
-        "tol": [Interval(Real, 0, None, closed="neither", owner="linear::check_params")],
         "probability": [BOOLEAN],
-        "threshold": [Interval(Real, owner="TopicModel::predict"), None],
-        "allow_empty": [BOOLEAN],
         "label_sep": [Condition(str, bool, "a non-empty str"), None],
-        "n_jobs": [Integral, None],
-        "random_state": [Integral, None],
+        "random_state": [Integral, None],  # any int: the core takes it as i64
     }
 
     def __init__(
@@ -183,36 +179,7 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         n_jobs: Optional[int] = None,
         random_state: Optional[int] = None,
     ):
-        self.model = model
-        self.analyzer = analyzer
-        self.ngram_range = ngram_range
-        self.lowercase = lowercase
-        self.strip_accents = strip_accents
-        self.normalization = normalization
-        self.stop_words = stop_words
-        self.stemmer = stemmer
-        self.language = language
-        self.languages = languages
-        self.token_pattern = token_pattern
-        self.tokenizer = tokenizer
-        self.min_df = min_df
-        self.max_df = max_df
-        self.max_features = max_features
-        self.sublinear_tf = sublinear_tf
-        self.norm = norm
-        self.use_idf = use_idf
-        self.smooth_idf = smooth_idf
-        self.binary = binary
-        self.C = C
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.probability = probability
-        self.threshold = threshold
-        self.allow_empty = allow_empty
-        self.label_sep = label_sep
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        self._store_params(locals())
 
     # -- parameters -------------------------------------------------------------------------
     def _validate_params(self) -> None:

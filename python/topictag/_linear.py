@@ -84,10 +84,10 @@ def _is_json_label_array(classes) -> bool:
 # --------------------------------------------------------------------------------------
 # the estimators
 
-# Types of the parameters both classifiers take. C > 0 and n_jobs != 0 are the core's
-# rules (src/linear/mod.rs check_params, src/parallel.rs resolve_n_jobs), as are
-# non-negative class weights; the Intervals are rules the core does not check (yet).
-_COMMON_CONSTRAINTS: Dict[str, list] = {
+# Types of the parameters both classifiers (and TopicClassifier) take. C > 0 and n_jobs != 0
+# are the core's rules (src/linear/mod.rs check_params, src/parallel.rs resolve_n_jobs), as
+# are non-negative class weights; the Intervals are rules the core does not check (yet).
+LINEAR_CONSTRAINTS: Dict[str, list] = {
     "C": [Real],
     "class_weight": [dict, "balanced", None],
     "max_iter": [Interval(Integral, 1, None, owner="linear::check_params")],
@@ -385,7 +385,7 @@ class LogisticRegression(_LinearClassifier):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **LINEAR_CONSTRAINTS,
         # the core takes a model kind (_core_kind), so Python checks the names
         "multi_class": [Options("multinomial", "ovr", "auto")],
     }
@@ -404,17 +404,7 @@ class LogisticRegression(_LinearClassifier):
         threshold=None,
         allow_empty=False,
     ):
-        self.C = C
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.multi_class = multi_class
-        self.fit_intercept = fit_intercept
-        self.intercept_scaling = intercept_scaling
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.threshold = threshold
-        self.allow_empty = allow_empty
+        self._store_params(locals())
 
     def _core_kind(self):
         return "logistic_ovr" if self.multi_class == "ovr" else "logistic_multinomial"
@@ -489,7 +479,7 @@ class LinearSVC(_LinearClassifier):
     """
 
     _parameter_constraints = {
-        **_COMMON_CONSTRAINTS,
+        **LINEAR_CONSTRAINTS,
         # the core takes a model kind (_core_kind), so Python checks the names
         "loss": [Options("squared_hinge", "hinge")],
         "probability": [BOOLEAN],
@@ -510,18 +500,7 @@ class LinearSVC(_LinearClassifier):
         threshold=None,
         allow_empty=False,
     ):
-        self.C = C
-        self.loss = loss
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.fit_intercept = fit_intercept
-        self.intercept_scaling = intercept_scaling
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.probability = probability
-        self.threshold = threshold
-        self.allow_empty = allow_empty
+        self._store_params(locals())
 
     def _core_kind(self):
         return "svm_hinge" if self.loss == "hinge" else "svm_squared_hinge"

@@ -270,28 +270,7 @@ class CountVectorizer(_VectorizerBase):
         languages=("english", "spanish"),
         n_jobs=None,
     ):
-        self.input = input
-        self.encoding = encoding
-        self.decode_error = decode_error
-        self.strip_accents = strip_accents
-        self.lowercase = lowercase
-        self.preprocessor = preprocessor
-        self.tokenizer = tokenizer
-        self.stop_words = stop_words
-        self.token_pattern = token_pattern
-        self.ngram_range = ngram_range
-        self.analyzer = analyzer
-        self.max_df = max_df
-        self.min_df = min_df
-        self.max_features = max_features
-        self.vocabulary = vocabulary
-        self.binary = binary
-        self.dtype = dtype
-        self.normalization = normalization
-        self.stemmer = stemmer
-        self.language = language
-        self.languages = languages
-        self.n_jobs = n_jobs
+        self._store_params(locals())
 
 
 class TfidfVectorizer(CountVectorizer):
@@ -345,19 +324,7 @@ class TfidfVectorizer(CountVectorizer):
         languages=("english", "spanish"),
         n_jobs=None,
     ):
-        super().__init__(
-            input=input, encoding=encoding, decode_error=decode_error,
-            strip_accents=strip_accents, lowercase=lowercase, preprocessor=preprocessor,
-            tokenizer=tokenizer, analyzer=analyzer, stop_words=stop_words,
-            token_pattern=token_pattern, ngram_range=ngram_range, max_df=max_df, min_df=min_df,
-            max_features=max_features, vocabulary=vocabulary, binary=binary, dtype=dtype,
-            normalization=normalization, stemmer=stemmer, language=language,
-            languages=languages, n_jobs=n_jobs,
-        )
-        self.norm = norm
-        self.use_idf = use_idf
-        self.smooth_idf = smooth_idf
-        self.sublinear_tf = sublinear_tf
+        self._store_params(locals())
 
     @property
     def idf_(self):
@@ -416,27 +383,7 @@ class HashingVectorizer(_VectorizerBase):
         languages=("english", "spanish"),
         n_jobs=None,
     ):
-        self.input = input
-        self.encoding = encoding
-        self.decode_error = decode_error
-        self.strip_accents = strip_accents
-        self.lowercase = lowercase
-        self.preprocessor = preprocessor
-        self.tokenizer = tokenizer
-        self.stop_words = stop_words
-        self.token_pattern = token_pattern
-        self.ngram_range = ngram_range
-        self.analyzer = analyzer
-        self.n_features = n_features
-        self.binary = binary
-        self.norm = norm
-        self.alternate_sign = alternate_sign
-        self.dtype = dtype
-        self.normalization = normalization
-        self.stemmer = stemmer
-        self.language = language
-        self.languages = languages
-        self.n_jobs = n_jobs
+        self._store_params(locals())
 
     def _set_core(self, core) -> None:
         self._core = core
