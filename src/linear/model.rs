@@ -1,5 +1,5 @@
-//! [`LinearModel`]: a fitted linear classifier's state (what [`super::fit`] makes and
-//! [`super::predict`] uses).
+//! [`LinearModel`]: a fitted linear classifier's state (what training makes and prediction
+//! uses).
 
 use serde::{Deserialize, Serialize};
 

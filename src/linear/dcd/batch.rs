@@ -30,7 +30,7 @@ macro_rules! by_width {
 pub(super) use by_width;
 
 /// The number type of a weight table and of the passes' arithmetic on it: float64, or
-/// float32 for the linear SVM's first phase (see [`super::svm::svm_batch`]). A row's inner products are
+/// float32 for the linear SVM's first phase (see `svm_batch`). A row's inner products are
 /// summed, and its weight updates computed, in this type; the coordinate steps themselves
 /// (gradients, dual variables) are float64 either way.
 pub(crate) trait Weight:

@@ -6,7 +6,7 @@ use super::batch::{BatchWeights, Table, Weight};
 use crate::hw::prefetch_range;
 use crate::linear::columns::SolverX;
 
-/// The solutions of a batch of binary problems ([`super::svm_batch`], [`super::logistic_batch`]), with the
+/// The solutions of a batch of binary problems (`svm_batch`, `logistic_batch`), with the
 /// weights still in the solver's layout: feature-major, `w[j * k + t]` for task `t`, features
 /// in the numbering of the problem's matrix.
 pub struct BatchSolution {

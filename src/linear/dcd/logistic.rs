@@ -15,7 +15,7 @@ use crate::sparse::Real;
 const PRIMAL_CHECK_EVERY: usize = 5;
 
 /// `g[j * k + t] += r_t x_ij` over row `i` for every task of a batch (the scatter half of
-/// [`primal_norms`]); fixed-width copies for batch sizes up to [`super::BATCH`], as in
+/// [`primal_norms`]); fixed-width copies for batch sizes up to `BATCH`, as in
 /// [`BatchWeights::dots`], with the same order of additions in every version.
 #[inline(always)]
 fn scatter_row<T: Real>(g: &mut [f32], k: usize, p: &Problem<'_, T>, i: usize, r: &[f64]) {
@@ -96,8 +96,8 @@ fn primal_norms<T: Real>(
 }
 
 avx2_dispatch! {
-    /// Dual coordinate descent for logistic regression (see the module notes of [`super`])
-    /// on several binary problems on the same rows at once (see [`super::svm_batch`]).
+    /// Dual coordinate descent for logistic regression (see the module notes of `dcd`) on
+    /// several binary problems on the same rows at once (as `svm_batch` does).
     ///
     /// Stopping: a task stops when the dual test of the one-problem algorithm passes (largest
     /// sub-problem gradient below `tol`, LIBLINEAR's dual solver's rule) or, checked every

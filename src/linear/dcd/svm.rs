@@ -9,7 +9,7 @@ use crate::rng::SplitMix64;
 use crate::sparse::Real;
 
 avx2_dispatch! {
-    /// Dual coordinate descent for the linear SVM (see the module notes of [`super`]) on
+    /// Dual coordinate descent for the linear SVM (see the module notes of `dcd`) on
     /// several binary problems on the same rows at once (one-vs-rest). Each row is
     /// read once per epoch for every task of the batch: the scores of all tasks come from one
     /// pass over the row with feature-major weights, then each task takes its own coordinate
