@@ -8,20 +8,18 @@
 //! adding features in column order; explanations use the same order, so their score equals
 //! the decision value exactly.
 
-use std::collections::HashMap;
 use std::time::Instant;
-
-use foldhash::fast::FixedState;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::linear::{self, LinearModel, LinearParams, ModelKind, Target};
+use crate::linear::weights::{F32Planes, Stored, StoredWeights};
+use crate::linear::{self, FeatureMajor, LinearModel, LinearParams, ModelKind, Target};
 use crate::model::explain::{self, Explanation, FeatureWeights};
 
 /// Per contributing feature, its occurrences in the text as `(start, end)` char offsets.
 pub type Spans = Vec<Vec<(usize, usize)>>;
-use crate::model::compact::{self, F32Planes, TfidfMirror, TfidfV1};
+use crate::model::compact::{self, TfidfMirror, TfidfV1};
 use crate::model::format::{self, Kind};
 use crate::sparse::CsrMatrix;
 use crate::vectorize::TfidfVectorizer;
@@ -50,191 +48,9 @@ pub struct TopicModel {
     /// Kind, intercepts, Platt parameters and training diagnostics; its `coef` is left empty
     /// (the weights live in `weights`). Only the methods that work from scores are used.
     linear: LinearModel,
-    /// `n_features x n_outputs`, feature-major.
-    weights: Vec<f32>,
+    weights: FeatureMajor,
     n_documents: usize,
     fit_seconds: f64,
-}
-
-/// Weights as stored in the file: dense, or sparse (per output, the non-zero weights with
-/// their feature indices delta-coded: postcard writes integers as varints, so small gaps take
-/// one byte) when that is smaller. The float32 values are stored byte-plane shuffled
-/// ([`F32Planes`]), which DEFLATE compresses better than whole floats.
-#[derive(Serialize, Deserialize)]
-pub(crate) enum StoredWeights {
-    /// All `n_features x n_outputs` weights, feature-major.
-    Dense(F32Planes),
-    /// Per output, the non-zero weights (every weight whose bits are not all zero, so `-0.0`
-    /// is kept) and their delta-coded feature indices.
-    Sparse { outputs: Vec<(Vec<u32>, F32Planes)> },
-    /// The distinct weight rows (`n_outputs` weights each, most frequent first) and, per
-    /// feature, the index of its row. Linear models fitted on TF-IDF repeat rows exactly: the
-    /// weights of a term are a sum over the documents it occurs in, so terms that occur in one
-    /// document only, with the same count and document frequency, get bit-identical rows.
-    Rows { rows: F32Planes, index: Vec<u32> },
-}
-
-/// Bytes of `v` as a varint.
-fn varint_len(v: u64) -> usize {
-    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
-}
-
-/// A weight row compared and hashed by its bits (so `-0.0 != 0.0` and a NaN equals itself).
-struct RowBits<'a>(&'a [f32]);
-
-impl PartialEq for RowBits<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.len() == other.0.len() && self.0.iter().zip(other.0).all(|(a, b)| a.to_bits() == b.to_bits())
-    }
-}
-
-impl Eq for RowBits<'_> {}
-
-impl std::hash::Hash for RowBits<'_> {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        // One word per row (multiply-xorshift mixing of the bits), then the map's hasher.
-        let mut acc = 0x9e37_79b9_7f4a_7c15u64;
-        for x in self.0 {
-            acc = (acc ^ x.to_bits() as u64).wrapping_mul(0xff51_afd7_ed55_8ccd);
-            acc ^= acc >> 29;
-        }
-        h.write_u64(acc);
-    }
-}
-
-/// The most compact of the [`StoredWeights`] forms for `weights` (`nf x k`, feature-major),
-/// judged by their size before DEFLATE.
-pub(crate) fn store_weights(weights: Vec<f32>, nf: usize, k: usize) -> StoredWeights {
-    debug_assert_eq!(weights.len(), nf * k);
-    if k == 0 || nf == 0 {
-        return StoredWeights::Dense(F32Planes(weights));
-    }
-    let dense_size = weights.len() * 4;
-    // Sparse: per non-zero, 4 bytes plus its gap's varint.
-    let mut sparse_size = 0usize;
-    let mut last = vec![0usize; k];
-    for (j, row) in weights.chunks_exact(k).enumerate() {
-        for (x, l) in row.iter().zip(last.iter_mut()) {
-            if x.to_bits() != 0 {
-                sparse_size += 4 + varint_len((j - *l) as u64);
-                *l = j;
-            }
-        }
-    }
-    // Distinct rows (exact bits) numbered in order of first occurrence, then renumbered most
-    // frequent first (ties: first seen).
-    let mut ids: HashMap<RowBits<'_>, u32, FixedState> = HashMap::with_hasher(FixedState::default());
-    let mut first_id: Vec<u32> = Vec::with_capacity(nf);
-    let mut count: Vec<usize> = Vec::new();
-    let mut first_row: Vec<usize> = Vec::new();
-    for (j, row) in weights.chunks_exact(k).enumerate() {
-        let next = count.len() as u32;
-        let id = *ids.entry(RowBits(row)).or_insert(next);
-        if id == next {
-            count.push(0);
-            first_row.push(j);
-        }
-        count[id as usize] += 1;
-        first_id.push(id);
-    }
-    drop(ids);
-    let mut order: Vec<u32> = (0..count.len() as u32).collect();
-    order.sort_unstable_by(|&a, &b| count[b as usize].cmp(&count[a as usize]).then(a.cmp(&b)));
-    let rows_size = order.len() * k * 4
-        + order.iter().enumerate().map(|(r, &id)| count[id as usize] * varint_len(r as u64)).sum::<usize>();
-    if rows_size <= sparse_size && rows_size < dense_size {
-        let mut rank = vec![0u32; order.len()];
-        for (r, &id) in order.iter().enumerate() {
-            rank[id as usize] = r as u32;
-        }
-        let index = first_id.iter().map(|&id| rank[id as usize]).collect();
-        let mut rows = Vec::with_capacity(order.len() * k);
-        for &id in &order {
-            let j = first_row[id as usize];
-            rows.extend_from_slice(&weights[j * k..j * k + k]);
-        }
-        return StoredWeights::Rows { rows: F32Planes(rows), index };
-    }
-    if sparse_size < dense_size {
-        let mut outputs = vec![(Vec::new(), F32Planes(Vec::new())); k];
-        for (o, (gaps, F32Planes(vals))) in outputs.iter_mut().enumerate() {
-            let mut last = 0u32;
-            for j in 0..nf {
-                let x = weights[j * k + o];
-                if x.to_bits() != 0 {
-                    gaps.push(j as u32 - last);
-                    vals.push(x);
-                    last = j as u32;
-                }
-            }
-        }
-        return StoredWeights::Sparse { outputs };
-    }
-    StoredWeights::Dense(F32Planes(weights))
-}
-
-/// The `nf x k` feature-major weight table of stored weights, every size and index checked.
-pub(crate) fn load_weights(stored: StoredWeights, nf: usize, k: usize) -> Result<Vec<f32>> {
-    let bad = |what: &str| Error::format(format!("corrupted topictag file: {what}"));
-    if k == 0 {
-        return Err(bad("a model without outputs"));
-    }
-    let total = nf.checked_mul(k).ok_or_else(|| bad("impossible model dimensions"))?;
-    // The weight table the file declares (row-coded and sparse weights expand to it): an
-    // allocation failure is an error, not an abort.
-    let table = || -> Result<Vec<f32>> {
-        crate::hw::reserve_table(total).ok_or_else(|| {
-            bad(&format!("{nf} features x {k} outputs: too large a weight table for memory"))
-        })
-    };
-    let weights = match stored {
-        StoredWeights::Dense(F32Planes(w)) => {
-            if w.len() != total {
-                return Err(bad("wrong number of weights"));
-            }
-            w
-        }
-        StoredWeights::Rows { rows: F32Planes(rows), index } => {
-            if rows.len() % k != 0 || index.len() != nf {
-                return Err(bad("wrong number of weights"));
-            }
-            let n_rows = rows.len() / k;
-            let mut w = table()?;
-            for &i in &index {
-                let i = i as usize;
-                if i >= n_rows {
-                    return Err(bad("weight row index out of range"));
-                }
-                w.extend_from_slice(&rows[i * k..i * k + k]);
-            }
-            w
-        }
-        StoredWeights::Sparse { outputs } => {
-            if outputs.len() != k {
-                return Err(bad("wrong number of weight rows"));
-            }
-            let mut w = table()?;
-            w.resize(total, 0.0);
-            for (o, (gaps, F32Planes(vals))) in outputs.iter().enumerate() {
-                if gaps.len() != vals.len() {
-                    return Err(bad("weight indices and values differ in length"));
-                }
-                let mut j = 0usize;
-                for (i, (&g, &v)) in gaps.iter().zip(vals).enumerate() {
-                    if i > 0 && g == 0 {
-                        return Err(bad("repeated weight index"));
-                    }
-                    j = j.checked_add(g as usize).ok_or_else(|| bad("weight index overflow"))?;
-                    if j >= nf {
-                        return Err(bad("weight index out of range"));
-                    }
-                    w[j * k + o] = v;
-                }
-            }
-            w
-        }
-    };
-    Ok(weights)
 }
 
 /// [`StoredWeights`] as format version 1 stored them (plain float32 arrays).
@@ -255,11 +71,11 @@ impl From<StoredWeightsV1> for StoredWeights {
     }
 }
 
-/// The payload of a `Kind::TopicClassifier` file: `Payload<TfidfVectorizer, StoredWeights>`
+/// The payload of a `Kind::TopicClassifier` file: `Payload<TfidfVectorizer, FeatureMajor>`
 /// in format version 2. The type parameters let the version-1 layout (whose vectorizer and
 /// weights were stored plainly) be read and rewritten with the same field list.
 #[derive(Serialize, Deserialize)]
-struct Payload<V = TfidfVectorizer, W = StoredWeights> {
+struct Payload<V = TfidfVectorizer, W = FeatureMajor> {
     vectorizer: V,
     classes: Vec<String>,
     multilabel: bool,
@@ -275,8 +91,9 @@ struct Payload<V = TfidfVectorizer, W = StoredWeights> {
     fit_seconds: f64,
 }
 
-impl From<Payload<TfidfV1, StoredWeightsV1>> for Payload<TfidfMirror, StoredWeights> {
+impl From<Payload<TfidfV1, StoredWeightsV1>> for Payload<TfidfMirror, Stored> {
     fn from(p: Payload<TfidfV1, StoredWeightsV1>) -> Self {
+        let n_outputs = if !p.multilabel && p.n_classes == 2 { 1 } else { p.n_classes };
         Payload {
             vectorizer: p.vectorizer.into(),
             classes: p.classes,
@@ -288,7 +105,7 @@ impl From<Payload<TfidfV1, StoredWeightsV1>> for Payload<TfidfMirror, StoredWeig
             converged: p.converged,
             n_iter: p.n_iter,
             platt: p.platt,
-            weights: p.weights.into(),
+            weights: Stored { n_features: p.n_features, n_outputs, weights: p.weights.into() },
             n_documents: p.n_documents,
             fit_seconds: p.fit_seconds,
         }
@@ -297,7 +114,7 @@ impl From<Payload<TfidfV1, StoredWeightsV1>> for Payload<TfidfMirror, StoredWeig
 
 /// Rewrite a format-version-1 `TopicClassifier` payload into the current layout.
 pub(crate) fn upgrade_v1_payload(payload: &[u8]) -> Result<Vec<u8>> {
-    compact::reencode::<Payload<TfidfV1, StoredWeightsV1>, Payload<TfidfMirror, StoredWeights>>(
+    compact::reencode::<Payload<TfidfV1, StoredWeightsV1>, Payload<TfidfMirror, Stored>>(
         payload,
         Kind::TopicClassifier.name(),
     )
@@ -347,24 +164,18 @@ impl TopicModel {
         }
         let lm = linear::fit(&x, &target, None, params, n_jobs)?;
         let fit_seconds = t0.elapsed().as_secs_f64();
-        Ok(Self::from_linear(vectorizer, classes, lm, n, fit_seconds))
+        let weights = lm.feature_major_weights(n_jobs)?;
+        Ok(Self::from_linear(vectorizer, classes, lm, weights, n, fit_seconds))
     }
 
     fn from_linear(
         vectorizer: TfidfVectorizer,
         classes: Vec<String>,
         mut lm: LinearModel,
+        weights: FeatureMajor,
         n_documents: usize,
         fit_seconds: f64,
     ) -> Self {
-        let k = lm.n_outputs();
-        let nf = lm.n_features;
-        let mut weights: Vec<f32> = crate::hw::table(nf * k);
-        for o in 0..k {
-            for j in 0..nf {
-                weights[j * k + o] = lm.coef[o * nf + j] as f32;
-            }
-        }
         lm.coef = Vec::new();
         TopicModel { vectorizer, multilabel: lm.multilabel, classes, linear: lm, weights, n_documents, fit_seconds }
     }
@@ -415,13 +226,12 @@ impl TopicModel {
     fn scores_of(&self, x: &CsrMatrix<f32>) -> Vec<f64> {
         use rayon::prelude::*;
         let k = self.n_outputs();
-        let nf = self.n_features();
         let mut out = vec![0.0f64; x.n_rows * k];
         if k == 0 || x.n_rows == 0 {
             return out;
         }
         out.par_chunks_mut(CHUNK * k).enumerate().for_each(|(c, oc)| {
-            self.score_rows(x, c * CHUNK, oc, nf, k);
+            self.score_rows(x, c * CHUNK, oc, k);
         });
         out
     }
@@ -429,15 +239,14 @@ impl TopicModel {
     /// Scores of rows `r0..` of `x` into `out` (`k` per row): the intercept, then each
     /// feature's weights times its value, in column order.
     #[inline]
-    fn score_rows(&self, x: &CsrMatrix<f32>, r0: usize, out: &mut [f64], nf: usize, k: usize) {
+    fn score_rows(&self, x: &CsrMatrix<f32>, r0: usize, out: &mut [f64], k: usize) {
         let intercept = &self.linear.intercept;
         // The shared fixed-width (and AVX2) kernel; it skips columns beyond the vocabulary
         // (the model's own vectorizer never makes any).
-        let w = &self.weights[..nf * k];
         for (li, z) in out.chunks_mut(k).enumerate() {
             z.copy_from_slice(intercept);
             let (idx, val) = x.row(r0 + li);
-            crate::linear::score_row(idx, val, w, z);
+            self.weights.score_row(idx, val, z);
         }
     }
 
@@ -449,11 +258,10 @@ impl TopicModel {
     /// the summation order are those of `transform` + scoring, so the values are identical.
     pub fn decision_function<S: AsRef<str> + Sync>(&self, docs: &[S], n_jobs: Option<i64>) -> Result<Vec<f64>> {
         let k = self.n_outputs();
-        let nf = self.n_features();
         let score = |x: CsrMatrix<f32>| -> Vec<f64> {
             let mut out = vec![0.0f64; x.n_rows * k];
             if k > 0 {
-                self.score_rows(&x, 0, &mut out, nf, k);
+                self.score_rows(&x, 0, &mut out, k);
             }
             out
         };
@@ -567,14 +375,13 @@ impl TopicModel {
     /// per contributing feature, its occurrences in `text` as char (not byte) offsets.
     pub fn explain(&self, text: &str, class: usize) -> Result<(Explanation, Spans)> {
         let (o, sign) = self.output_of(class)?;
-        let k = self.n_outputs();
         let x = self.vectorizer.transform::<f32, &str>(&[text], Some(1))?;
         let (idx, val) = x.row(0);
         let nf = self.n_features();
         let e = explain::explain_row(
             idx,
             val,
-            |j| if j < nf { self.weights[j * k + o] as f64 } else { 0.0 },
+            |j| if j < nf { self.weights.get(j, o) as f64 } else { 0.0 },
             self.linear.intercept[o],
             sign,
         );
@@ -611,8 +418,7 @@ impl TopicModel {
     /// The `n` strongest positive and negative weights of topic `class` as `(feature, weight)`.
     pub fn top_terms(&self, class: usize, n: usize) -> Result<(FeatureWeights, FeatureWeights)> {
         let (o, sign) = self.output_of(class)?;
-        let k = self.n_outputs();
-        let it = self.weights.iter().skip(o).step_by(k).enumerate().map(|(j, &w)| (j as u32, w as f64));
+        let it = self.weights.output(o).enumerate().map(|(j, w)| (j as u32, w as f64));
         Ok(explain::top_weights(it, sign, n))
     }
 
@@ -630,9 +436,9 @@ impl TopicModel {
                     return Err(Error::value(format!("prune must be a non-negative number, got {eps}")));
                 }
                 let mut keep = Vec::with_capacity(nf);
-                let mut w = Vec::with_capacity(self.weights.len());
+                let mut w = Vec::with_capacity(self.weights.as_slice().len());
                 for j in 0..nf {
-                    let row = &self.weights[j * k..j * k + k];
+                    let row = self.weights.row(j);
                     let pruned: Vec<f32> =
                         row.iter().map(|&x| if (x as f64).abs() < eps { 0.0 } else { x }).collect();
                     if pruned.iter().any(|&x| x != 0.0) {
@@ -642,10 +448,9 @@ impl TopicModel {
                 }
                 let v = restrict_vectorizer(&self.vectorizer, &keep)?;
                 let n = keep.len();
-                (v, w, n)
+                (v, FeatureMajor::new(n, k, w)?, n)
             }
         };
-        let stored = store_weights(weights, n_features, k);
         let payload = Payload {
             vectorizer,
             classes: self.classes.clone(),
@@ -657,7 +462,7 @@ impl TopicModel {
             converged: self.linear.converged,
             n_iter: self.linear.n_iter.clone(),
             platt: self.linear.platt.clone(),
-            weights: stored,
+            weights,
             n_documents: self.n_documents as u64,
             fit_seconds: self.fit_seconds,
         };
@@ -689,8 +494,11 @@ impl TopicModel {
         if p.vectorizer.idf().is_some_and(|idf| idf.len() != nf) {
             return Err(bad("the idf does not match the vocabulary"));
         }
-        let weights = load_weights(p.weights, nf, k)?;
-        if weights.iter().any(|w| !w.is_finite()) || p.intercept.iter().any(|b| !b.is_finite()) {
+        let weights = p.weights;
+        if weights.n_features() != nf || weights.n_outputs() != k {
+            return Err(bad("wrong number of weights"));
+        }
+        if weights.as_slice().iter().any(|w| !w.is_finite()) || p.intercept.iter().any(|b| !b.is_finite()) {
             return Err(bad("non-finite weights"));
         }
         let linear = LinearModel {
@@ -809,72 +617,6 @@ mod tests {
         }
     }
 
-    fn form(w: &StoredWeights) -> &'static str {
-        match w {
-            StoredWeights::Dense(_) => "dense",
-            StoredWeights::Sparse { .. } => "sparse",
-            StoredWeights::Rows { .. } => "rows",
-        }
-    }
-
-    /// Store, serialise, deserialise and load `w`; returns the form chosen.
-    fn weights_round_trip(w: &[f32], nf: usize, k: usize) -> &'static str {
-        let stored = store_weights(w.to_vec(), nf, k);
-        let f = form(&stored);
-        let bytes = postcard::to_allocvec(&stored).unwrap();
-        let back: StoredWeights = postcard::from_bytes(&bytes).unwrap();
-        let w2 = load_weights(back, nf, k).unwrap();
-        assert_eq!(w2.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), w.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
-        f
-    }
-
-    #[test]
-    fn weight_forms_round_trip_exactly() {
-        let (nf, k) = (100, 3);
-        let dense: Vec<f32> = (0..nf * k).map(|i| (i as f32 * 0.37).sin()).collect();
-        assert_eq!(weights_round_trip(&dense, nf, k), "dense");
-        let mut sparse = vec![0f32; nf * k];
-        sparse[7] = 1.5;
-        sparse[250] = -0.25;
-        assert_eq!(weights_round_trip(&sparse, nf, k), "sparse");
-        let rows: Vec<f32> = (0..nf * k).map(|i| [0.5, -0.0, 0.0, f32::MIN_POSITIVE, 2.0][(i / k) % 5]).collect();
-        assert_eq!(weights_round_trip(&rows, nf, k), "rows");
-        assert_eq!(weights_round_trip(&[], 0, 2), "dense");
-    }
-
-    #[test]
-    fn bad_stored_weights_are_format_errors() {
-        let rows = |r: Vec<f32>, index: Vec<u32>| StoredWeights::Rows { rows: F32Planes(r), index };
-        for (w, nf, k) in [
-            (rows(vec![1.0, 2.0], vec![0, 1]), 2, 2),          // index out of range
-            (rows(vec![1.0, 2.0, 3.0], vec![0, 0]), 2, 2),     // not whole rows
-            (rows(vec![1.0, 2.0], vec![0]), 2, 2),             // one index missing
-            (rows(vec![1.0, 2.0], vec![0, 0]), 2, 0),          // no outputs
-            (StoredWeights::Dense(F32Planes(vec![1.0; 3])), 2, 2),
-            (StoredWeights::Sparse { outputs: vec![(vec![0, 0], F32Planes(vec![1.0, 2.0]))] }, 2, 1),
-            (StoredWeights::Sparse { outputs: vec![(vec![2], F32Planes(vec![1.0]))] }, 2, 1),
-            (StoredWeights::Sparse { outputs: vec![(vec![0], F32Planes(vec![]))] }, 2, 1),
-            (StoredWeights::Sparse { outputs: vec![] }, 2, 1),
-            (rows(vec![1.0], vec![0; 4]), usize::MAX / 2, 3), // impossible dimensions
-        ] {
-            assert!(matches!(load_weights(w, nf, k), Err(Error::Format(_))));
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn stored_weights_round_trip(
-            vals in proptest::collection::vec(proptest::prop_oneof![
-                proptest::strategy::Just(0u32), proptest::strategy::Just(0x8000_0000u32),
-                proptest::strategy::Just(0x3f80_0000u32), proptest::prelude::any::<u32>()], 0..120),
-            k in 1usize..5,
-        ) {
-            let nf = vals.len() / k;
-            let w: Vec<f32> = vals[..nf * k].iter().map(|&b| f32::from_bits(b)).collect();
-            weights_round_trip(&w, nf, k);
-        }
-    }
-
     #[test]
     fn explanation_adds_up_exactly() {
         for ml in [false, true] {
@@ -897,7 +639,7 @@ mod tests {
     fn prune_restricts_vocabulary() {
         let m = model(true);
         let full = m.to_bytes("{}", None).unwrap();
-        let mut mags: Vec<f32> = m.weights.iter().map(|w| w.abs()).collect();
+        let mut mags: Vec<f32> = m.weights.as_slice().iter().map(|w| w.abs()).collect();
         mags.sort_by(|a, b| a.partial_cmp(b).unwrap());
         let eps = mags[mags.len() * 3 / 4] as f64;
         let pruned = m.to_bytes("{}", Some(eps)).unwrap();
@@ -912,8 +654,8 @@ mod tests {
         for (jn, name) in names.iter().enumerate() {
             let jo = full_names.iter().position(|x| x == name).unwrap();
             for o in 0..k {
-                let w = p.weights[jn * k + o];
-                let w0 = m.weights[jo * k + o];
+                let w = p.weights.get(jn, o);
+                let w0 = m.weights.get(jo, o);
                 assert!(w == w0 || (w == 0.0 && (w0 as f64).abs() < eps));
             }
         }
@@ -985,17 +727,18 @@ mod sizes {
         let names = m.feature_names().unwrap();
         let idf = m.vectorizer.idf().unwrap_or(&[]);
         let t = Instant::now();
-        let stored = postcard::to_allocvec(&store_weights(m.weights.clone(), nf, m.n_outputs())).unwrap();
-        println!("  store_weights + serialise {:.3}s", t.elapsed().as_secs_f64());
-        let zeros = m.weights.iter().filter(|&&w| w == 0.0).count();
-        println!("  weights: {} of {} exactly zero", zeros, m.weights.len());
+        let stored = postcard::to_allocvec(&m.weights).unwrap();
+        println!("  weights: choose the form + serialise {:.3}s", t.elapsed().as_secs_f64());
+        let w = m.weights.as_slice();
+        let zeros = w.iter().filter(|&&x| x == 0.0).count();
+        println!("  weights: {} of {} exactly zero", zeros, w.len());
         for (name, b) in [
             ("vocabulary plain (v1)", postcard::to_allocvec(names).unwrap()),
             ("vocabulary front-coded", compact::front_encode(names)),
             ("idf plain (v1)", postcard::to_allocvec(idf).unwrap()),
             ("idf dictionary", compact::dict_encode(idf)),
-            ("weights plain (v1)", postcard::to_allocvec(&m.weights).unwrap()),
-            ("weights byte planes", compact::planes_encode(&m.weights)),
+            ("weights plain (v1)", postcard::to_allocvec(w).unwrap()),
+            ("weights byte planes", crate::linear::weights::planes_encode(w)),
             ("weights as stored", stored),
         ] {
             let (n1, t1) = deflated(&b, 1);
