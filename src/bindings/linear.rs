@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use super::common::{csr_from_py, CsrAny};
+use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::{self, ClassWeight, LinearModel, LinearParams, ModelKind, Target};
 
 /// When `x` is a `(data, indices, indptr, shape)` tuple of contiguous numpy arrays of the
@@ -350,15 +351,14 @@ impl PyLinearClassifier {
 
     /// The model file image (`Kind::LinearClassifier`) with `metadata` (JSON) in its header.
     fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let b = py.detach(|| crate::model::linear_file::encode(&self.model, metadata))?;
-        Ok(PyBytes::new(py, &b))
+        to_py_bytes(py, &self.model, metadata)
     }
 
     /// Read a model file image: returns `(classifier, metadata_json)`.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<(Self, String)> {
-        let (h, model) = py.detach(|| crate::model::linear_file::decode(data))?;
-        Ok((PyLinearClassifier { model, feature_major: Default::default() }, h.metadata))
+        let (model, meta) = from_py_bytes(py, data)?;
+        Ok((PyLinearClassifier { model, feature_major: Default::default() }, meta))
     }
 }
 

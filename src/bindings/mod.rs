@@ -9,8 +9,10 @@ use pyo3::prelude::*;
 use crate::error::Error;
 
 mod common;
+mod eval;
 mod linear;
-mod model;
+mod persist;
+mod pipeline;
 mod vectorize;
 
 create_exception!(
@@ -53,6 +55,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_after_fork, m)?)?;
     vectorize::register(m)?;
     linear::register(m)?;
-    model::register(m)?;
+    pipeline::register(m)?;
+    eval::register(m)?;
+    persist::register(m)?;
     Ok(())
 }

@@ -31,6 +31,7 @@ pub mod dcd;
 pub mod lbfgs;
 mod linfa_impl;
 pub mod platt;
+mod persist;
 use crate::rng;
 
 pub use linfa_impl::csr_from_array2;

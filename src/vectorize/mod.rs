@@ -7,6 +7,7 @@
 
 pub mod engine;
 pub mod hashing;
+mod persist;
 
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -204,7 +205,7 @@ fn compiled(cell: &OnceLock<Arc<Analyzer>>, cfg: &AnalyzerConfig) -> Result<Arc<
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CountVectorizer {
     config: VectorizerConfig,
-    #[serde(with = "crate::model::compact::vocabulary")]
+    #[serde(with = "crate::persist::codec::vocabulary")]
     vocabulary: Option<Vec<String>>,
     fixed: bool,
     #[serde(skip)]
@@ -422,7 +423,7 @@ fn reweight<T: Real>(m: CsrMatrix<f64>, w: &Weighting) -> CsrMatrix<T> {
 pub struct TfidfVectorizer {
     config: TfidfConfig,
     count: CountVectorizer,
-    #[serde(with = "crate::model::compact::idf")]
+    #[serde(with = "crate::persist::codec::idf")]
     idf: Option<Vec<f64>>,
 }
 

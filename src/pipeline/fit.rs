@@ -1,0 +1,74 @@
+//! Fitting a [`TopicModel`]: the vectorizer learns its vocabulary and idf from the
+//! documents, the linear model its weights from their TF-IDF rows; the weights are then kept
+//! feature-major as `f32`.
+
+use std::time::Instant;
+
+use super::{Labels, TopicModel};
+use crate::error::{Error, Result};
+use crate::linear::{self, LinearModel, LinearParams, Target};
+use crate::sparse::CsrMatrix;
+use crate::vectorize::TfidfVectorizer;
+
+impl TopicModel {
+    /// Fit the vectorizer and the linear model on raw documents.
+    pub fn fit<S: AsRef<str> + Sync>(
+        docs: &[S],
+        labels: &Labels,
+        classes: Vec<String>,
+        mut vectorizer: TfidfVectorizer,
+        params: &LinearParams,
+        n_jobs: Option<i64>,
+    ) -> Result<Self> {
+        let n = docs.len();
+        if n == 0 {
+            return Err(Error::value("fit needs at least one document; got an empty collection"));
+        }
+        let n_classes = classes.len();
+        if n_classes < 2 {
+            return Err(Error::value(format!(
+                "fit needs at least two different topics; got {n_classes}"
+            )));
+        }
+        let target = match labels {
+            Labels::Multiclass(y) => Target::Multiclass { y: y.clone(), n_classes },
+            Labels::Multilabel(y) => Target::Multilabel { y: y.clone(), n_classes },
+        };
+        if target.n_samples() != n {
+            return Err(Error::value(format!(
+                "got {n} documents but {} labels; give exactly one label (or topic list) per document",
+                target.n_samples()
+            )));
+        }
+        let t0 = Instant::now();
+        let x: CsrMatrix<f64> = vectorizer.fit_transform(docs, n_jobs)?;
+        if x.n_cols == 0 {
+            return Err(Error::value(
+                "the vectorizer found no terms in the training documents (empty vocabulary); \
+                 check min_df, max_df, stop_words and the documents",
+            ));
+        }
+        let lm = linear::fit(&x, &target, None, params, n_jobs)?;
+        let fit_seconds = t0.elapsed().as_secs_f64();
+        Ok(Self::from_linear(vectorizer, classes, lm, n, fit_seconds))
+    }
+
+    fn from_linear(
+        vectorizer: TfidfVectorizer,
+        classes: Vec<String>,
+        mut lm: LinearModel,
+        n_documents: usize,
+        fit_seconds: f64,
+    ) -> Self {
+        let k = lm.n_outputs();
+        let nf = lm.n_features;
+        let mut weights: Vec<f32> = crate::hw::table(nf * k);
+        for o in 0..k {
+            for j in 0..nf {
+                weights[j * k + o] = lm.coef[o * nf + j] as f32;
+            }
+        }
+        lm.coef = Vec::new();
+        TopicModel { vectorizer, multilabel: lm.multilabel, classes, linear: lm, weights, n_documents, fit_seconds }
+    }
+}

@@ -1,0 +1,68 @@
+//! Pruning: a copy of a [`TopicModel`] without its weakest weights. Every weight with
+//! `|w| < eps` becomes zero, and the terms whose weights are then all zero leave the vocabulary
+//! (the kept columns are renumbered in their original order; their idf goes with them). The
+//! pruned model computes TF-IDF over the kept terms only, so its rows are L2-normalised over
+//! those and its predictions can differ slightly from the unpruned model's.
+
+use super::TopicModel;
+use crate::error::{Error, Result};
+
+impl TopicModel {
+    /// The model with weights `|w| < eps` zeroed and the terms without weights dropped.
+    pub fn pruned(&self, eps: f64) -> Result<TopicModel> {
+        if !(eps >= 0.0 && eps.is_finite()) {
+            return Err(Error::value(format!("prune must be a non-negative number, got {eps}")));
+        }
+        let k = self.n_outputs();
+        let mut keep = Vec::with_capacity(self.n_features());
+        let mut weights = Vec::with_capacity(self.weights.len());
+        for (j, row) in self.weights.chunks_exact(k.max(1)).enumerate() {
+            let start = weights.len();
+            weights.extend(row.iter().map(|&x| if (x as f64).abs() < eps { 0.0 } else { x }));
+            if weights[start..].iter().any(|&x| x != 0.0) {
+                keep.push(j);
+            } else {
+                weights.truncate(start);
+            }
+        }
+        let vectorizer = self.vectorizer.restricted(&keep)?;
+        let mut linear = self.linear.clone();
+        linear.n_features = keep.len();
+        Ok(TopicModel { vectorizer, linear, weights, classes: self.classes.clone(), ..*self })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::model;
+    use crate::persist::{load, save};
+
+    #[test]
+    fn prune_restricts_vocabulary() {
+        let m = model(true);
+        let full = save(&m, "{}").unwrap();
+        let mut mags: Vec<f32> = m.weights.iter().map(|w| w.abs()).collect();
+        mags.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let eps = mags[mags.len() * 3 / 4] as f64;
+        let pruned = save(&m.pruned(eps).unwrap(), "{}").unwrap();
+        let (_, p) = load::<super::TopicModel>(&pruned).unwrap();
+        assert!(p.n_features() < m.n_features());
+        assert!(pruned.len() < full.len());
+        let names = p.feature_names().unwrap();
+        let full_names = m.feature_names().unwrap();
+        assert!(names.iter().all(|n| full_names.contains(n)));
+        // every kept column has a non-zero weight, and weights moved with their terms
+        let k = m.n_outputs();
+        for (jn, name) in names.iter().enumerate() {
+            let jo = full_names.iter().position(|x| x == name).unwrap();
+            assert!(p.weights[jn * k..jn * k + k].iter().any(|&w| w != 0.0));
+            for o in 0..k {
+                let w = p.weights[jn * k + o];
+                let w0 = m.weights[jo * k + o];
+                assert!(w == w0 || (w == 0.0 && (w0 as f64).abs() < eps));
+            }
+        }
+        assert!(m.pruned(0.0).unwrap().n_features() <= m.n_features());
+        assert!(m.pruned(-1.0).is_err() && m.pruned(f64::NAN).is_err());
+    }
+}
