@@ -8,7 +8,7 @@ use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use super::common::{csr_from_py, CsrAny};
 use super::persist::{from_py_bytes, to_py_bytes};
-use crate::linear::{self, ClassWeight, LinearModel, LinearParams, ModelKind, Target};
+use crate::linear::{self, ClassWeight, FeatureMajor, LinearModel, LinearParams, ModelKind, Target};
 
 /// When `x` is a `(data, indices, indptr, shape)` tuple of contiguous numpy arrays of the
 /// usual dtypes (float32/float64 data, int32/int64 indices and row pointers of one dtype, as
@@ -48,7 +48,7 @@ macro_rules! return_with_borrowed_csr {
 pub struct PyLinearClassifier {
     model: LinearModel,
     /// Feature-major weights, computed at the first prediction and kept.
-    feature_major: std::sync::OnceLock<Vec<f32>>,
+    feature_major: std::sync::OnceLock<FeatureMajor>,
 }
 
 fn parse_kind(kind: &str) -> PyResult<ModelKind> {
@@ -237,7 +237,7 @@ impl PyLinearClassifier {
         let sw = sw.as_deref();
         // The model and, computed once here rather than at the first predict, the
         // prediction layout of its weights.
-        let finish = |model: LinearModel| -> crate::Result<(LinearModel, std::sync::OnceLock<Vec<f32>>)> {
+        let finish = |model: LinearModel| -> crate::Result<(LinearModel, std::sync::OnceLock<FeatureMajor>)> {
             let fm = std::sync::OnceLock::new();
             if model.n_outputs() > 1 {
                 let _ = fm.set(model.feature_major_weights(n_jobs)?);
@@ -377,7 +377,7 @@ impl PyLinearClassifier {
             let t = py.detach(|| self.model.feature_major_weights(n_jobs))?;
             let _ = self.feature_major.set(t);
         }
-        let fm: Option<&[f32]> = self.feature_major.get().map(|t| t.as_slice());
+        let fm: Option<&FeatureMajor> = self.feature_major.get();
         return_with_borrowed_csr!(x, |v| {
             let s = py.detach(|| self.model.decision_function_view(&v, fm, n_jobs))?;
             Ok((s, v.n_rows))

@@ -32,9 +32,15 @@ pub mod lbfgs;
 mod linfa_impl;
 pub mod platt;
 mod persist;
+pub mod weights;
 use crate::rng;
 
 pub use linfa_impl::csr_from_array2;
+pub use weights::FeatureMajor;
+#[cfg(test)]
+use weights::{score_row, score_row_body};
+#[cfg(all(test, target_arch = "x86_64"))]
+use weights::score_row_avx2;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -573,84 +579,8 @@ fn platt_cv<T: Real>(
     Ok(out)
 }
 
-const PREDICT_CHUNK: usize = 256;
-
 /// Outputs per batch of the one-vs-rest coordinate descent.
 pub const BATCH: usize = 10;
-
-/// Non-zeros ahead whose weight row the prediction kernel prefetches.
-const SCORE_PREFETCH: usize = 12;
-
-crate::avx2_dispatch! {
-    /// Adds `sum_n vals[n] * t[cols[n] * k + o]` to `z[o]` for the `k = z.len()` outputs
-    /// (`t` feature-major, `t.len() / k` features), skipping entries whose column is not a
-    /// feature of `t` (negative or too large); returns whether every column was one. Widths
-    /// up to 32 run in a kernel with the width fixed at compile time, so the sums stay in
-    /// registers. Used by the classifiers' and the TopicClassifier's prediction.
-    pub(crate) fn score_row, score_row_avx2, score_row_body<I: SparseIndex, V: Real>(
-        cols: &[I],
-        vals: &[V],
-        t: &[f32],
-        z: &mut [f64],
-    ) -> bool
-}
-
-#[inline(always)]
-fn score_row_body<I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64]) -> bool {
-    macro_rules! fixed {
-        ($($k:literal)*) => {
-            match z.len() {
-                0 => true,
-                $($k => score_row_k::<$k, I, V>(cols, vals, t, z.try_into().expect("width")),)*
-                k => {
-                    let nf = t.len() / k;
-                    let mut all_in = true;
-                    for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
-                        if let Some(&jn) = cols.get(n + SCORE_PREFETCH) {
-                            crate::hw::prefetch_range(t, jn.to_index().wrapping_mul(k), k);
-                        }
-                        let j = j.to_index();
-                        if j >= nf {
-                            all_in = false;
-                            continue;
-                        }
-                        let v = v.as_f64();
-                        for (zo, &w) in z.iter_mut().zip(&t[j * k..j * k + k]) {
-                            *zo += v * w as f64;
-                        }
-                    }
-                    all_in
-                }
-            }
-        };
-    }
-    fixed!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32)
-}
-
-#[inline(always)]
-fn score_row_k<const K: usize, I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64; K]) -> bool {
-    let nf = t.len() / K;
-    let mut acc = *z;
-    let mut all_in = true;
-    for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
-        if let Some(&jn) = cols.get(n + SCORE_PREFETCH) {
-            crate::hw::prefetch_range(t, jn.to_index().wrapping_mul(K), K);
-        }
-        let j = j.to_index();
-        if j >= nf {
-            all_in = false;
-            continue;
-        }
-        let v = v.as_f64();
-        // SAFETY: j < nf = t.len() / K, so j * K + K <= t.len().
-        let w: &[f32; K] = unsafe { &*(t.as_ptr().add(j * K) as *const [f32; K]) };
-        for o in 0..K {
-            acc[o] += v * w[o] as f64;
-        }
-    }
-    *z = acc;
-    all_in
-}
 
 impl LinearModel {
     /// Number of score columns: 1 for a two-class multi-class model, else n_classes.
@@ -673,114 +603,52 @@ impl LinearModel {
         Ok(())
     }
 
-    /// The weights feature-major (`w[j * n_outputs + o]`), the layout prediction reads
-    /// fastest; callers that predict often can compute it once (see
-    /// [`LinearModel::decision_function_with`]).
-    pub fn feature_major_weights(&self, n_jobs: Option<i64>) -> Result<Vec<f32>> {
+    /// The weights in the layout prediction reads fastest ([`FeatureMajor`]); callers that
+    /// predict often can compute it once (see [`LinearModel::decision_function_with`]).
+    pub fn feature_major_weights(&self, n_jobs: Option<i64>) -> Result<FeatureMajor> {
         crate::parallel::install(n_jobs, || self.feature_major_in_pool())
     }
 
-    /// [`LinearModel::feature_major_weights`] in the current pool (blocks of 4096 features
-    /// in parallel; a plain copy, the same for any thread count).
-    fn feature_major_in_pool(&self) -> Vec<f32> {
-        let k = self.n_outputs();
-        let nf = self.n_features;
-        let mut t: Vec<f32> = crate::hw::table(nf * k);
-        t.par_chunks_mut(4096 * k.max(1)).enumerate().for_each(|(c, tc)| {
-            let j0 = c * 4096;
-            for (lj, row) in tc.chunks_mut(k.max(1)).enumerate() {
-                for (o, v) in row.iter_mut().enumerate() {
-                    *v = self.coef[o * nf + j0 + lj] as f32;
-                }
-            }
-        });
-        t
+    /// [`LinearModel::feature_major_weights`] in the current pool.
+    fn feature_major_in_pool(&self) -> FeatureMajor {
+        FeatureMajor::from_coef(&self.coef, self.n_outputs(), self.n_features)
     }
 
     /// Scores without checks (columns beyond n_features are ignored); inside a pool.
     fn scores<T: Real>(&self, x: &CsrMatrix<T>) -> Vec<f64> {
         let fm = (x.n_rows >= 64 && self.n_outputs() > 1).then(|| self.feature_major_in_pool());
-        let (out, _) = self.scores_view(&x.view(), fm.as_deref(), false);
+        let (out, _) = self.scores_view(&x.view(), fm.as_ref(), false);
         out
     }
 
     /// Decision values of a (borrowed) CSR matrix, inside a pool, with the input checks fused
-    /// into the one pass over it: returns the scores and the first problem found (in row
-    /// order, so the same for any thread count): a column index out of range (only when
-    /// `strict`; otherwise such entries are skipped) or a non-finite value.
+    /// into the one pass over it (see [`weights::score_csr`]). Without `fm`, the rows are
+    /// scored from `coef` directly (the same sums in the same order).
     fn scores_view<T: Real, I: SparseIndex, P: SparseIndex>(
         &self,
         x: &CsrView<'_, T, I, P>,
-        fm: Option<&[f32]>,
+        fm: Option<&FeatureMajor>,
         strict: bool,
     ) -> (Vec<f64>, Option<Error>) {
-        let k = self.n_outputs();
-        let nf = self.n_features;
-        let mut out = vec![0.0f64; x.n_rows * k];
-        if k == 0 || x.n_rows == 0 {
-            return (out, None);
+        if let Some(t) = fm {
+            return t.score_csr(x, &self.intercept, strict);
         }
-        // Per chunk: the first bad (row, column index, is_range_error).
-        let bad: Vec<Option<(usize, usize, bool)>> = out
-            .par_chunks_mut(PREDICT_CHUNK * k)
-            .enumerate()
-            .map(|(c, oc)| {
-                let r0 = c * PREDICT_CHUNK;
-                let mut first_bad = None;
-                for (li, zi) in oc.chunks_mut(k).enumerate() {
-                    zi.copy_from_slice(&self.intercept);
-                    let (idx, val) = x.row(r0 + li);
-                    // Scored in one pass without checks on the values: a NaN or infinity
-                    // always makes some score non-finite, so only rows with a column out of
-                    // range or a non-finite score are looked at again (a non-finite score
-                    // from finite values, an overflow, is a result, not an error).
-                    let all_in = match fm {
-                        Some(t) => score_row(idx, val, t, zi),
-                        None => {
-                            let mut all_in = true;
-                            for (&j, &v) in idx.iter().zip(val) {
-                                let j = j.to_index();
-                                if j >= nf {
-                                    all_in = false;
-                                    continue;
-                                }
-                                let v = v.as_f64();
-                                for (o, z) in zi.iter_mut().enumerate() {
-                                    *z += v * self.coef[o * nf + j];
-                                }
-                            }
-                            all_in
-                        }
-                    };
-                    if first_bad.is_none() && !(all_in && zi.iter().all(|z| z.is_finite())) {
-                        for (&j, &v) in idx.iter().zip(val) {
-                            let j = j.to_index();
-                            if j >= x.n_cols && strict {
-                                first_bad = Some((r0 + li, j, true));
-                                break;
-                            } else if j < x.n_cols && !v.is_finite() {
-                                first_bad = Some((r0 + li, j, false));
-                                break;
-                            }
-                        }
-                    }
+        let nf = self.n_features;
+        weights::score_csr(x, &self.intercept, strict, |idx, val, zi| {
+            let mut all_in = true;
+            for (&j, &v) in idx.iter().zip(val) {
+                let j = j.to_index();
+                if j >= nf {
+                    all_in = false;
+                    continue;
                 }
-                first_bad
-            })
-            .collect();
-        let err = bad.into_iter().flatten().next().map(|(i, j, range)| {
-            if range && j == usize::MAX {
-                Error::value(format!("X has a negative column index (row {i})"))
-            } else if range {
-                Error::value(format!(
-                    "column index {j} out of range for a matrix with {} columns (row {i})",
-                    x.n_cols
-                ))
-            } else {
-                Error::value(format!("Input X contains NaN or infinity (first at row {i}, column {j})."))
+                let v = v.as_f64();
+                for (o, z) in zi.iter_mut().enumerate() {
+                    *z += v * self.coef[o * nf + j];
+                }
             }
-        });
-        (out, err)
+            all_in
+        })
     }
 
     /// Decision values of a borrowed CSR matrix (e.g. numpy arrays, no copy): the column
@@ -789,7 +657,7 @@ impl LinearModel {
     pub fn decision_function_view<T: Real, I: SparseIndex, P: SparseIndex>(
         &self,
         x: &CsrView<'_, T, I, P>,
-        feature_major: Option<&[f32]>,
+        feature_major: Option<&FeatureMajor>,
         n_jobs: Option<i64>,
     ) -> Result<Vec<f64>> {
         if x.n_cols != self.n_features {
@@ -798,7 +666,7 @@ impl LinearModel {
                 x.n_cols, self.n_features
             )));
         }
-        if feature_major.is_some_and(|f| f.len() != self.n_features * self.n_outputs()) {
+        if feature_major.is_some_and(|f| f.n_features() != self.n_features || f.n_outputs() != self.n_outputs()) {
             return Err(Error::value("feature-major weights do not match the model"));
         }
         let (s, err) = crate::parallel::install(n_jobs, || self.scores_view(x, feature_major, true))?;
@@ -813,7 +681,7 @@ impl LinearModel {
     pub fn decision_function_with<T: Real>(
         &self,
         x: &CsrMatrix<T>,
-        feature_major: &[f32],
+        feature_major: &FeatureMajor,
         n_jobs: Option<i64>,
     ) -> Result<Vec<f64>> {
         self.decision_function_view(&x.view(), Some(feature_major), n_jobs)
@@ -826,7 +694,7 @@ impl LinearModel {
         n_jobs: Option<i64>,
     ) -> Result<Vec<f64>> {
         let fm = (x.n_rows >= 64 && self.n_outputs() > 1).then(|| self.feature_major_weights(n_jobs)).transpose()?;
-        self.decision_function_view(&x.view(), fm.as_deref(), n_jobs)
+        self.decision_function_view(&x.view(), fm.as_ref(), n_jobs)
     }
 
     /// Class probabilities, n_rows x n_classes row-major. Logistic: softmax (multinomial),

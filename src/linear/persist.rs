@@ -1,14 +1,13 @@
 //! A linear classifier in the model file ([`Persist`], `Kind::LinearClassifier`): the model's
-//! fields with its weights as float32 [`StoredWeights`], the same compact forms a
-//! `TopicClassifier` uses. A fitted [`LinearModel`] already holds float32-representable
+//! fields with its weights as a float32 [`FeatureMajor`] table, in the compact form it
+//! encodes itself in (as a `TopicClassifier`'s). A fitted [`LinearModel`] already holds float32-representable
 //! weights (the solvers round them when they write the model), so saving is lossless and a
 //! loaded model decides bit-identically.
 
 use serde::{Deserialize, Serialize};
 
-use super::{LinearModel, ModelKind};
+use super::{FeatureMajor, LinearModel, ModelKind};
 use crate::error::Result;
-use crate::persist::table::{load_weights, store_weights, StoredWeights};
 use crate::persist::{corrupted, from_postcard, to_postcard, Kind, Persist};
 
 /// The payload, in postcard field order (documented in `docs/model-format.md`).
@@ -23,17 +22,11 @@ struct LinearFile {
     n_iter: Vec<usize>,
     platt: Option<Vec<(f64, f64)>>,
     /// `n_features x n_outputs`, feature-major.
-    weights: StoredWeights,
+    weights: FeatureMajor,
 }
 
 fn to_file(m: &LinearModel) -> LinearFile {
     let (k, nf) = (m.n_outputs(), m.n_features);
-    let mut w: Vec<f32> = crate::hw::table(nf * k);
-    for o in 0..k {
-        for (j, &c) in m.coef[o * nf..(o + 1) * nf].iter().enumerate() {
-            w[j * k + o] = c as f32;
-        }
-    }
     LinearFile {
         kind: m.kind,
         n_features: nf,
@@ -43,7 +36,7 @@ fn to_file(m: &LinearModel) -> LinearFile {
         converged: m.converged,
         n_iter: m.n_iter.clone(),
         platt: m.platt.clone(),
-        weights: store_weights(w, nf, k),
+        weights: FeatureMajor::from_coef(&m.coef, k, nf),
     }
 }
 
@@ -70,14 +63,10 @@ fn from_file(f: LinearFile) -> Result<LinearModel> {
     if m.intercept.len() != k || m.platt.as_ref().is_some_and(|p| p.len() != k) {
         return Err(corrupted("the linear model's arrays have inconsistent sizes"));
     }
-    let w = load_weights(f.weights, nf, k)?;
-    let mut coef: Vec<f64> = crate::hw::table(nf * k);
-    for (j, row) in w.chunks_exact(k).enumerate() {
-        for (o, &v) in row.iter().enumerate() {
-            coef[o * nf + j] = v as f64;
-        }
+    if f.weights.n_features() != nf || f.weights.n_outputs() != k {
+        return Err(corrupted("wrong number of weights"));
     }
-    m.coef = coef;
+    m.coef = f.weights.to_coef();
     Ok(m)
 }
 

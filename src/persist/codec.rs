@@ -5,12 +5,10 @@
 //!   sees homogeneous data. Works for any order; sorted vocabularies (the fitted ones) share most.
 //! - [`dict_encode`]: `f64` values dictionary-coded: the distinct values (exact bits; at most
 //!   `n_docs + 1` of them for a fitted idf), most frequent first, then one varint index each.
-//! - [`F32Planes`]: `f32` arrays byte-plane shuffled (all first bytes, then all second bytes,
-//!   ...): the sign/exponent bytes of weights are few distinct values and compress well apart
-//!   from the near-random low mantissa bytes.
 //!
-//! The serde adapters [`vocabulary`] and [`idf`] (`#[serde(with = "...")]`) and [`F32Planes`]
-//! write each of them as one postcard byte string (a varint length, then the bytes); the
+//! (The weight tables encode themselves: `linear::FeatureMajor`, float32 byte planes.)
+//!
+//! The serde adapters [`vocabulary`] and [`idf`] (`#[serde(with = "...")]`) write each of them as one postcard byte string (a varint length, then the bytes); the
 //! layouts inside are documented on the functions and in `docs/model-format.md`. Decoding is
 //! safe on hostile input: every count is checked against the bytes that remain before anything
 //! is allocated, every length and index is range-checked, and the output size is bounded by a
@@ -308,55 +306,6 @@ pub mod idf {
     }
 }
 
-// -- float32 arrays: byte planes -------------------------------------------------------------
-
-/// Byte-plane shuffle: for `n` values, `4n` bytes: byte 0 (least significant) of every value's
-/// little-endian form, then byte 1 of every value, then byte 2, then byte 3 (sign and exponent).
-pub fn planes_encode(values: &[f32]) -> Vec<u8> {
-    let n = values.len();
-    let mut out = vec![0u8; n * 4];
-    let (p0, rest) = out.split_at_mut(n);
-    let (p1, rest) = rest.split_at_mut(n);
-    let (p2, p3) = rest.split_at_mut(n);
-    for (i, v) in values.iter().enumerate() {
-        let b = v.to_le_bytes();
-        p0[i] = b[0];
-        p1[i] = b[1];
-        p2[i] = b[2];
-        p3[i] = b[3];
-    }
-    out
-}
-
-/// Undo [`planes_encode`].
-pub fn planes_decode(buf: &[u8]) -> std::result::Result<Vec<f32>, String> {
-    if buf.len() % 4 != 0 {
-        return Err(format!("float32 byte planes: {} bytes is not a multiple of 4", buf.len()));
-    }
-    let n = buf.len() / 4;
-    let (p0, rest) = buf.split_at(n);
-    let (p1, rest) = rest.split_at(n);
-    let (p2, p3) = rest.split_at(n);
-    Ok((0..n).map(|i| f32::from_le_bytes([p0[i], p1[i], p2[i], p3[i]])).collect())
-}
-
-/// A `Vec<f32>` that serialises as one byte string in [`planes_encode`]'s layout.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct F32Planes(pub Vec<f32>);
-
-impl Serialize for F32Planes {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_bytes(&planes_encode(&self.0))
-    }
-}
-
-impl<'de> Deserialize<'de> for F32Planes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let b = BytesIn::deserialize(d)?;
-        planes_decode(&b.0).map(F32Planes).map_err(de::Error::custom)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,18 +395,6 @@ mod tests {
     }
 
     #[test]
-    fn planes() {
-        let v = [1.0f32, -2.5, f32::NAN, 0.0, -0.0, f32::INFINITY, 1e-40];
-        let b = planes_encode(&v);
-        assert_eq!(b.len(), 28);
-        assert_eq!(&b[21..28], &[0x3f, 0xc0, 0x7f, 0, 0x80, 0x7f, 0]);
-        let back = planes_decode(&b).unwrap();
-        assert!(back.iter().zip(&v).all(|(a, b)| a.to_bits() == b.to_bits()));
-        assert!(planes_decode(&b[..27]).is_err());
-        assert_eq!(planes_decode(&[]).unwrap(), Vec::<f32>::new());
-    }
-
-    #[test]
     fn serde_wrappers_round_trip_and_reject_garbage() {
         #[derive(Serialize, Deserialize, PartialEq, Debug)]
         struct S {
@@ -465,14 +402,13 @@ mod tests {
             v: Option<Vec<String>>,
             #[serde(with = "idf")]
             i: Option<Vec<f64>>,
-            w: F32Planes,
         }
-        let s = S { v: Some(vec!["a".into(), "ab".into()]), i: Some(vec![1.0, 1.0]), w: F32Planes(vec![0.5]) };
+        let s = S { v: Some(vec!["a".into(), "ab".into()]), i: Some(vec![1.0, 1.0]) };
         let b = postcard::to_allocvec(&s).unwrap();
         assert_eq!(postcard::from_bytes::<S>(&b).unwrap(), s);
-        let s = S { v: None, i: None, w: F32Planes(vec![]) };
+        let s = S { v: None, i: None };
         let b = postcard::to_allocvec(&s).unwrap();
-        assert_eq!(b, vec![0, 0, 0]);
+        assert_eq!(b, vec![0, 0]);
         assert_eq!(postcard::from_bytes::<S>(&b).unwrap(), s);
         // a declared length far beyond the input is an error, not an allocation
         assert!(postcard::from_bytes::<S>(&[1, 0xff, 0xff, 0xff, 0xff, 0x0f, 1]).is_err());
@@ -511,13 +447,6 @@ mod tests {
         #[test]
         fn dict_decode_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = dict_decode(&bytes);
-        }
-
-        #[test]
-        fn planes_round_trip(bits in proptest::collection::vec(any::<u32>(), 0..200)) {
-            let v: Vec<f32> = bits.iter().map(|&b| f32::from_bits(b)).collect();
-            let back = planes_decode(&planes_encode(&v)).unwrap();
-            prop_assert_eq!(back.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), bits);
         }
     }
 }

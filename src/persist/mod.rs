@@ -3,8 +3,8 @@
 //! `to_bytes()` and pickling all produce the same bytes.
 //!
 //! - [`container`]: magic, format version, kind, metadata JSON, payload, CRC-32, DEFLATE;
-//! - [`codec`]: compact encodings of term lists, `f64` dictionaries and `f32` arrays;
-//! - [`table`]: the compact forms of a feature-major `f32` weight table.
+//! - [`codec`]: compact encodings of term lists and `f64` dictionaries (the weight tables
+//!   encode themselves, `linear::weights`).
 //!
 //! Each saved type implements [`Persist`] beside its definition (`vectorize::persist`,
 //! `linear::persist`, `pipeline::persist`): it encodes and decodes its own payload, and
@@ -16,7 +16,6 @@
 
 pub mod codec;
 pub mod container;
-pub mod table;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;

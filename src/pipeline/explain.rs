@@ -129,14 +129,13 @@ impl TopicModel {
     /// per contributing feature, its occurrences in `text` as char (not byte) offsets.
     pub fn explain(&self, text: &str, class: usize) -> Result<(Explanation, Spans)> {
         let (o, sign) = self.output_of(class)?;
-        let k = self.n_outputs();
         let x = self.vectorizer.transform::<f32, &str>(&[text], Some(1))?;
         let (idx, val) = x.row(0);
         let nf = self.n_features();
         let e = explain_row(
             idx,
             val,
-            |j| if j < nf { self.weights[j * k + o] as f64 } else { 0.0 },
+            |j| if j < nf { self.weights.get(j, o) as f64 } else { 0.0 },
             self.linear.intercept[o],
             sign,
         );
@@ -173,8 +172,7 @@ impl TopicModel {
     /// The `n` strongest positive and negative weights of topic `class` as `(feature, weight)`.
     pub fn top_terms(&self, class: usize, n: usize) -> Result<(FeatureWeights, FeatureWeights)> {
         let (o, sign) = self.output_of(class)?;
-        let k = self.n_outputs();
-        let it = self.weights.iter().skip(o).step_by(k).enumerate().map(|(j, &w)| (j as u32, w as f64));
+        let it = self.weights.output(o).enumerate().map(|(j, w)| (j as u32, w as f64));
         Ok(top_weights(it, sign, n))
     }
 

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::{Labels, TopicModel};
 use crate::error::{Error, Result};
-use crate::linear::{self, LinearModel, LinearParams, Target};
+use crate::linear::{self, FeatureMajor, LinearModel, LinearParams, Target};
 use crate::sparse::CsrMatrix;
 use crate::vectorize::TfidfVectorizer;
 
@@ -50,24 +50,18 @@ impl TopicModel {
         }
         let lm = linear::fit(&x, &target, None, params, n_jobs)?;
         let fit_seconds = t0.elapsed().as_secs_f64();
-        Ok(Self::from_linear(vectorizer, classes, lm, n, fit_seconds))
+        let weights = lm.feature_major_weights(n_jobs)?;
+        Ok(Self::from_linear(vectorizer, classes, lm, weights, n, fit_seconds))
     }
 
     fn from_linear(
         vectorizer: TfidfVectorizer,
         classes: Vec<String>,
         mut lm: LinearModel,
+        weights: FeatureMajor,
         n_documents: usize,
         fit_seconds: f64,
     ) -> Self {
-        let k = lm.n_outputs();
-        let nf = lm.n_features;
-        let mut weights: Vec<f32> = crate::hw::table(nf * k);
-        for o in 0..k {
-            for j in 0..nf {
-                weights[j * k + o] = lm.coef[o * nf + j] as f32;
-            }
-        }
         lm.coef = Vec::new();
         TopicModel { vectorizer, multilabel: lm.multilabel, classes, linear: lm, weights, n_documents, fit_seconds }
     }

@@ -21,7 +21,7 @@ pub mod predict;
 pub mod prune;
 
 use crate::error::{Error, Result};
-use crate::linear::{LinearModel, ModelKind};
+use crate::linear::{FeatureMajor, LinearModel, ModelKind};
 use crate::vectorize::TfidfVectorizer;
 
 pub use explain::{Explanation, FeatureWeights, Spans};
@@ -51,7 +51,7 @@ pub struct TopicModel {
     /// (the weights live in `weights`). Only the methods that work from scores are used.
     linear: LinearModel,
     /// `n_features x n_outputs`, feature-major.
-    weights: Vec<f32>,
+    weights: FeatureMajor,
     n_documents: usize,
     fit_seconds: f64,
 }

@@ -1,20 +1,20 @@
 //! A `TopicClassifier` in the model file ([`Persist`], `Kind::TopicClassifier`): the fitted
 //! vectorizer (its own payload layout, `vectorize::persist`), the topics, the linear model's
-//! small fields and the weights in their most compact [`StoredWeights`] form.
+//! small fields and the weights (a [`FeatureMajor`], which encodes itself compactly).
 
 use serde::{Deserialize, Serialize};
 
 use super::TopicModel;
 use crate::error::Result;
-use crate::linear::{LinearModel, ModelKind};
-use crate::persist::table::{load_weights, store_weights, StoredWeights};
+use crate::linear::{FeatureMajor, LinearModel, ModelKind};
 use crate::persist::{corrupted, from_postcard, load, save, to_postcard, Kind, Persist};
 use crate::vectorize::TfidfVectorizer;
 
 /// The payload, in postcard field order (documented in `docs/model-format.md`). Written with
-/// a borrowed vectorizer (`V = &TfidfVectorizer`), read with an owned one.
+/// a borrowed vectorizer and weights (`V = &TfidfVectorizer`, `W = &FeatureMajor`), read
+/// with owned ones.
 #[derive(Serialize, Deserialize)]
-struct Payload<V = TfidfVectorizer> {
+struct Payload<V = TfidfVectorizer, W = FeatureMajor> {
     vectorizer: V,
     classes: Vec<String>,
     multilabel: bool,
@@ -25,7 +25,7 @@ struct Payload<V = TfidfVectorizer> {
     converged: bool,
     n_iter: Vec<usize>,
     platt: Option<Vec<(f64, f64)>>,
-    weights: StoredWeights,
+    weights: W,
     n_documents: u64,
     fit_seconds: f64,
 }
@@ -34,19 +34,18 @@ impl Persist for TopicModel {
     const KIND: Kind = Kind::TopicClassifier;
 
     fn encode_payload(&self) -> Result<Vec<u8>> {
-        let (nf, k) = (self.n_features(), self.n_outputs());
         let payload = Payload {
             vectorizer: &self.vectorizer,
             classes: self.classes.clone(),
             multilabel: self.multilabel,
             kind: self.linear.kind,
             n_classes: self.linear.n_classes,
-            n_features: nf,
+            n_features: self.n_features(),
             intercept: self.linear.intercept.clone(),
             converged: self.linear.converged,
             n_iter: self.linear.n_iter.clone(),
             platt: self.linear.platt.clone(),
-            weights: store_weights(self.weights.clone(), nf, k),
+            weights: &self.weights,
             n_documents: self.n_documents as u64,
             fit_seconds: self.fit_seconds,
         };
@@ -72,8 +71,11 @@ impl Persist for TopicModel {
         if vocab != nf {
             return Err(corrupted("the vocabulary size does not match the weights"));
         }
-        let weights = load_weights(p.weights, nf, k)?;
-        if weights.iter().any(|w| !w.is_finite()) || p.intercept.iter().any(|b| !b.is_finite()) {
+        let weights = p.weights;
+        if weights.n_features() != nf || weights.n_outputs() != k {
+            return Err(corrupted("wrong number of weights"));
+        }
+        if weights.as_slice().iter().any(|w| !w.is_finite()) || p.intercept.iter().any(|b| !b.is_finite()) {
             return Err(corrupted("non-finite weights"));
         }
         let linear = LinearModel {
@@ -203,17 +205,18 @@ mod sizes {
         let names = m.feature_names().unwrap();
         let idf = m.vectorizer.idf().unwrap_or(&[]);
         let t = Instant::now();
-        let stored = postcard::to_allocvec(&store_weights(m.weights.clone(), nf, m.n_outputs())).unwrap();
-        println!("  store_weights + serialise {:.3}s", t.elapsed().as_secs_f64());
-        let zeros = m.weights.iter().filter(|&&w| w == 0.0).count();
-        println!("  weights: {} of {} exactly zero", zeros, m.weights.len());
+        let stored = postcard::to_allocvec(&m.weights).unwrap();
+        println!("  weights: choose the form + serialise {:.3}s", t.elapsed().as_secs_f64());
+        let w = m.weights.as_slice();
+        let zeros = w.iter().filter(|&&x| x == 0.0).count();
+        println!("  weights: {} of {} exactly zero", zeros, w.len());
         for (name, b) in [
             ("vocabulary plain", postcard::to_allocvec(names).unwrap()),
             ("vocabulary front-coded", codec::front_encode(names)),
             ("idf plain", postcard::to_allocvec(idf).unwrap()),
             ("idf dictionary", codec::dict_encode(idf)),
-            ("weights plain", postcard::to_allocvec(&m.weights).unwrap()),
-            ("weights byte planes", codec::planes_encode(&m.weights)),
+            ("weights plain", postcard::to_allocvec(w).unwrap()),
+            ("weights byte planes", crate::linear::weights::planes_encode(w)),
             ("weights as stored", stored),
         ] {
             let (n1, t1) = deflated(&b, 1);

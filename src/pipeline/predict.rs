@@ -22,13 +22,12 @@ impl TopicModel {
     fn scores_of(&self, x: &CsrMatrix<f32>) -> Vec<f64> {
         use rayon::prelude::*;
         let k = self.n_outputs();
-        let nf = self.n_features();
         let mut out = vec![0.0f64; x.n_rows * k];
         if k == 0 || x.n_rows == 0 {
             return out;
         }
         out.par_chunks_mut(CHUNK * k).enumerate().for_each(|(c, oc)| {
-            self.score_rows(x, c * CHUNK, oc, nf, k);
+            self.score_rows(x, c * CHUNK, oc, k);
         });
         out
     }
@@ -36,15 +35,14 @@ impl TopicModel {
     /// Scores of rows `r0..` of `x` into `out` (`k` per row): the intercept, then each
     /// feature's weights times its value, in column order.
     #[inline]
-    fn score_rows(&self, x: &CsrMatrix<f32>, r0: usize, out: &mut [f64], nf: usize, k: usize) {
+    fn score_rows(&self, x: &CsrMatrix<f32>, r0: usize, out: &mut [f64], k: usize) {
         let intercept = &self.linear.intercept;
         // The shared fixed-width (and AVX2) kernel; it skips columns beyond the vocabulary
         // (the model's own vectorizer never makes any).
-        let w = &self.weights[..nf * k];
         for (li, z) in out.chunks_mut(k).enumerate() {
             z.copy_from_slice(intercept);
             let (idx, val) = x.row(r0 + li);
-            crate::linear::score_row(idx, val, w, z);
+            self.weights.score_row(idx, val, z);
         }
     }
 
@@ -56,11 +54,10 @@ impl TopicModel {
     /// the summation order are those of `transform` + scoring, so the values are identical.
     pub fn decision_function<S: AsRef<str> + Sync>(&self, docs: &[S], n_jobs: Option<i64>) -> Result<Vec<f64>> {
         let k = self.n_outputs();
-        let nf = self.n_features();
         let score = |x: CsrMatrix<f32>| -> Vec<f64> {
             let mut out = vec![0.0f64; x.n_rows * k];
             if k > 0 {
-                self.score_rows(&x, 0, &mut out, nf, k);
+                self.score_rows(&x, 0, &mut out, k);
             }
             out
         };

@@ -6,6 +6,7 @@
 
 use super::TopicModel;
 use crate::error::{Error, Result};
+use crate::linear::FeatureMajor;
 
 impl TopicModel {
     /// The model with weights `|w| < eps` zeroed and the terms without weights dropped.
@@ -15,8 +16,9 @@ impl TopicModel {
         }
         let k = self.n_outputs();
         let mut keep = Vec::with_capacity(self.n_features());
-        let mut weights = Vec::with_capacity(self.weights.len());
-        for (j, row) in self.weights.chunks_exact(k.max(1)).enumerate() {
+        let mut weights = Vec::with_capacity(self.weights.as_slice().len());
+        for j in 0..self.n_features() {
+            let row = self.weights.row(j);
             let start = weights.len();
             weights.extend(row.iter().map(|&x| if (x as f64).abs() < eps { 0.0 } else { x }));
             if weights[start..].iter().any(|&x| x != 0.0) {
@@ -26,6 +28,7 @@ impl TopicModel {
             }
         }
         let vectorizer = self.vectorizer.restricted(&keep)?;
+        let weights = FeatureMajor::new(keep.len(), k, weights)?;
         let mut linear = self.linear.clone();
         linear.n_features = keep.len();
         Ok(TopicModel { vectorizer, linear, weights, classes: self.classes.clone(), ..*self })
@@ -41,7 +44,7 @@ mod tests {
     fn prune_restricts_vocabulary() {
         let m = model(true);
         let full = save(&m, "{}").unwrap();
-        let mut mags: Vec<f32> = m.weights.iter().map(|w| w.abs()).collect();
+        let mut mags: Vec<f32> = m.weights.as_slice().iter().map(|w| w.abs()).collect();
         mags.sort_by(|a, b| a.partial_cmp(b).unwrap());
         let eps = mags[mags.len() * 3 / 4] as f64;
         let pruned = save(&m.pruned(eps).unwrap(), "{}").unwrap();
@@ -55,10 +58,10 @@ mod tests {
         let k = m.n_outputs();
         for (jn, name) in names.iter().enumerate() {
             let jo = full_names.iter().position(|x| x == name).unwrap();
-            assert!(p.weights[jn * k..jn * k + k].iter().any(|&w| w != 0.0));
+            assert!(p.weights.row(jn).iter().any(|&w| w != 0.0));
             for o in 0..k {
-                let w = p.weights[jn * k + o];
-                let w0 = m.weights[jo * k + o];
+                let w = p.weights.get(jn, o);
+                let w0 = m.weights.get(jo, o);
                 assert!(w == w0 || (w == 0.0 && (w0 as f64).abs() < eps));
             }
         }
