@@ -295,11 +295,17 @@ fn dtype_of(dtype: &str) -> PyResult<DType> {
     }
 }
 
-/// Byte spans -> Python (code point) spans.
-fn spans_to_py(doc: &str, spans: Vec<(String, std::ops::Range<usize>)>) -> Vec<(String, usize, usize)> {
-    let bytes: Vec<usize> = spans.iter().flat_map(|(_, r)| [r.start, r.end]).collect();
-    let chars = byte_to_char_offsets(doc, &bytes);
-    spans.into_iter().zip(chars.chunks_exact(2)).map(|((t, _), c)| (t, c[0], c[1])).collect()
+/// `[(term, start, end)]` of `doc` from a core `analyze_spans`, with byte offsets turned into
+/// Python str (code point) indices.
+fn analyze_spans_py(
+    doc: &Bound<'_, PyAny>,
+    spans: impl FnOnce(&str) -> crate::Result<Vec<(String, std::ops::Range<usize>)>>,
+) -> PyResult<Vec<(String, usize, usize)>> {
+    let d = doc_str(doc)?;
+    let sp = spans(&d)?;
+    let bytes: Vec<usize> = sp.iter().flat_map(|(_, r)| [r.start, r.end]).collect();
+    let chars = byte_to_char_offsets(&d, &bytes);
+    Ok(sp.into_iter().zip(chars.chunks_exact(2)).map(|((t, _), c)| (t, c[0], c[1])).collect())
 }
 
 fn doc_str(doc: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -398,9 +404,7 @@ macro_rules! fitted_vectorizer_class {
 
             /// `[(term, start, end)]` with `start`/`end` as Python str indices.
             fn analyze_spans(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize, usize)>> {
-                let d = doc_str(doc)?;
-                let sp = self.inner.analyze_spans(&d)?;
-                Ok(spans_to_py(&d, sp))
+                analyze_spans_py(doc, |d| self.inner.analyze_spans(d))
             }
 
             fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
@@ -482,9 +486,7 @@ impl HashingCore {
 
     /// `[(term, start, end)]` with `start`/`end` as Python str indices.
     fn analyze_spans(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize, usize)>> {
-        let d = doc_str(doc)?;
-        let sp = self.inner.analyze_spans(&d)?;
-        Ok(spans_to_py(&d, sp))
+        analyze_spans_py(doc, |d| self.inner.analyze_spans(d))
     }
 
     /// `(column, sign)` of a feature string.
