@@ -19,7 +19,7 @@ create_exception!(
     topictag,
     ModelFormatError,
     PyValueError,
-    "A model file or byte string is truncated, corrupted, not a topictag file, or written by a newer format version."
+    "A model file or byte string is truncated, corrupted, not a topictag file, or of a format version this topictag does not read."
 );
 create_exception!(
     topictag,
