@@ -78,7 +78,7 @@ def test_peek_header(fitted):
 
     h = peek(fitted.to_bytes())
     assert h.kind == "TopicClassifier"
-    assert h.format_version == 3
+    assert h.format_version == 1
     assert h.topictag_version == topictag.__version__
     assert h.metadata["params"]["C"] == 1.0
 
