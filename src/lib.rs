@@ -37,4 +37,4 @@ pub use error::{Error, Result};
 pub use sparse::CsrMatrix;
 
 /// The crate version, written into model files.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use persist::VERSION;

@@ -234,7 +234,7 @@ impl PyLinearClassifier {
         let sw = sw.as_deref();
         // The model and, computed once here rather than at the first predict, the
         // prediction layout of its weights.
-        let finish = |model: LinearModel| -> crate::Result<(LinearModel, std::sync::OnceLock<FeatureMajor>)> {
+        let finish = |model: LinearModel| -> crate::error::Result<(LinearModel, std::sync::OnceLock<FeatureMajor>)> {
             let fm = std::sync::OnceLock::new();
             if model.n_outputs() > 1 {
                 let _ = fm.set(model.feature_major_weights(n_jobs)?);

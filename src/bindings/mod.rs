@@ -49,7 +49,7 @@ fn _after_fork() {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    m.add("__version__", crate::VERSION)?;
+    m.add("__version__", crate::persist::VERSION)?;
     m.add("ModelFormatError", py.get_type::<ModelFormatError>())?;
     m.add("NotFittedError", py.get_type::<NotFittedError>())?;
     m.add_function(wrap_pyfunction!(_after_fork, m)?)?;

@@ -299,7 +299,7 @@ fn dtype_of(dtype: &str) -> PyResult<DType> {
 /// Python str (code point) indices.
 fn analyze_spans_py(
     doc: &Bound<'_, PyAny>,
-    spans: impl FnOnce(&str) -> crate::Result<Vec<(String, std::ops::Range<usize>)>>,
+    spans: impl FnOnce(&str) -> crate::error::Result<Vec<(String, std::ops::Range<usize>)>>,
 ) -> PyResult<Vec<(String, usize, usize)>> {
     let d = doc_str(doc)?;
     let sp = spans(&d)?;

@@ -25,6 +25,9 @@ use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 
+/// The crate version, written into model files (informational; see [`Header`]).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub const MAGIC: &[u8; 8] = b"TOPICTAG";
 /// The format version this build writes and the only one it reads. Version 1 is the first
 /// with a compatibility promise (see `docs/model-format.md`).
@@ -90,7 +93,7 @@ pub fn encode(kind: Kind, metadata: &str, payload: &[u8], compress: bool) -> Res
     } else {
         raw
     };
-    let version = crate::VERSION.as_bytes();
+    let version = VERSION.as_bytes();
     let mut out = Vec::with_capacity(body.len() + metadata.len() + 64);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -253,7 +256,7 @@ mod tests {
         assert_eq!(h.kind, Kind::TfidfVectorizer);
         assert_eq!(h.format_version, FORMAT_VERSION);
         assert_eq!(&bytes[8..10], &[1, 0]);
-        assert_eq!(h.topictag_version, crate::VERSION);
+        assert_eq!(h.topictag_version, VERSION);
         assert_eq!(h.metadata, r#"{"ngram_range":[1,2]}"#);
         assert_eq!(&p[..], PAYLOAD);
         assert_eq!(peek(&bytes).unwrap(), h);

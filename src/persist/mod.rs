@@ -20,7 +20,7 @@ pub mod container;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub use container::{peek, Header, Kind, FORMAT_VERSION};
+pub use container::{peek, Header, Kind, FORMAT_VERSION, VERSION};
 
 use crate::error::{Error, Result};
 

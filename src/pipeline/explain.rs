@@ -180,7 +180,7 @@ impl TopicModel {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::model;
+    use crate::pipeline::fit::tests::model;
     use super::*;
 
     #[test]

@@ -66,3 +66,45 @@ impl TopicModel {
         TopicModel { vectorizer, multilabel: lm.multilabel, classes, linear: lm, weights, n_documents, fit_seconds }
     }
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::linear::LinearParams;
+    use crate::vectorize::TfidfConfig;
+    use crate::pipeline::Labels;
+
+    fn docs() -> (Vec<&'static str>, Vec<usize>) {
+        (
+            vec![
+                "rebels attacked the army base with rockets",
+                "troops shelled the rebel positions overnight",
+                "ministers agreed on a ceasefire and peace talks",
+                "diplomats signed a peace agreement in Geneva",
+                "the army bombed the village",
+                "negotiators reached an agreement on talks",
+            ],
+            vec![0, 0, 1, 1, 0, 1],
+        )
+    }
+
+    pub(crate) fn model(multilabel: bool) -> TopicModel {
+        let (x, y) = docs();
+        let mut cfg = TfidfConfig::default();
+        cfg.sublinear_tf = true;
+        cfg.count.analyzer.ngram_range = (1, 2);
+        let v = TfidfVectorizer::new(cfg).unwrap();
+        let labels = if multilabel {
+            Labels::Multilabel(y.iter().map(|&c| if c == 0 { vec![0, 2] } else { vec![1] }).collect())
+        } else {
+            Labels::Multiclass(y)
+        };
+        let classes: Vec<String> = if multilabel {
+            vec!["conflict".into(), "diplomacy".into(), "violence".into()]
+        } else {
+            vec!["conflict".into(), "diplomacy".into()]
+        };
+        TopicModel::fit(&x, &labels, classes, v, &LinearParams::default(), Some(1)).unwrap()
+    }
+
+}

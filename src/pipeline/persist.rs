@@ -118,7 +118,7 @@ impl TopicModel {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::model;
+    use crate::pipeline::fit::tests::model;
     use super::*;
     use crate::error::Error;
 
@@ -134,6 +134,20 @@ mod tests {
             assert_eq!(d0.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), d1.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
             assert_eq!(back.to_bytes("{\"a\": 1}", None).unwrap(), bytes);
         }
+    }
+
+    #[test]
+    fn pruned_files_are_smaller_and_load() {
+        let m = model(true);
+        let mut mags: Vec<f32> = m.weights.as_slice().iter().map(|w| w.abs()).collect();
+        mags.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        let eps = mags[mags.len() * 3 / 4] as f64;
+        let full = m.to_bytes("{}", None).unwrap();
+        let pruned = m.to_bytes("{}", Some(eps)).unwrap();
+        assert!(pruned.len() < full.len());
+        let (p, _) = TopicModel::from_bytes(&pruned).unwrap();
+        assert_eq!(p.n_features(), m.pruned(eps).unwrap().n_features());
+        assert!(p.n_features() < m.n_features());
     }
 
     #[test]

@@ -150,7 +150,7 @@ impl TopicModel {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::model;
+    use crate::pipeline::fit::tests::model;
     use super::*;
 
     #[test]

@@ -53,7 +53,7 @@ impl TfidfVectorizer {
     pub(crate) fn restricted(&self, keep: &[usize]) -> Result<Self> {
         let vocab = self.feature_names()?;
         if keep.windows(2).any(|w| w[0] >= w[1]) || keep.last().is_some_and(|&j| j >= vocab.len()) {
-            return Err(crate::Error::value("bad column selection: columns must be ascending and in range"));
+            return Err(crate::error::Error::value("bad column selection: columns must be ascending and in range"));
         }
         let mut count = self.count.clone();
         count.vocabulary = Some(keep.iter().map(|&j| vocab[j].clone()).collect());
