@@ -110,6 +110,35 @@ mod tests {
         }
     }
 
+    /// Format version 1 is promised to stay readable: this pins the payload layout byte for
+    /// byte (docs/model-format.md). A failure here means the format changed.
+    #[test]
+    fn payload_layout_is_pinned() {
+        let m = LinearModel {
+            kind: ModelKind::Svm { hinge: false },
+            coef: vec![1.0, -2.0],
+            intercept: vec![0.5],
+            n_features: 2,
+            n_classes: 2,
+            multilabel: false,
+            converged: true,
+            n_iter: vec![3],
+            platt: None,
+        };
+        #[rustfmt::skip]
+        let expected: &[u8] = &[
+            0x01, 0x00,                   // kind: Svm { hinge: false }
+            0x02, 0x02, 0x00,             // n_features, n_classes, multilabel
+            0x01, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f, // intercept [0.5]
+            0x01, 0x01, 0x03, 0x00,       // converged, n_iter [3], platt None
+            0x02, 0x01,                   // weights: n_features, n_outputs
+            0x00, 0x08,                   // Dense, 8 bytes of planes
+            0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x3f, 0xc0, // [1.0, -2.0] byte planes
+        ];
+        assert_eq!(m.encode_payload().unwrap(), expected);
+        assert_eq!(LinearModel::decode_payload(expected).unwrap(), m);
+    }
+
     #[test]
     fn inconsistent_sizes_are_format_errors() {
         let mut f = to_file(&model(3, 5, false));
