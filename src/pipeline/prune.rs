@@ -27,7 +27,7 @@ impl TopicModel {
                 weights.truncate(start);
             }
         }
-        let vectorizer = self.vectorizer.restricted(&keep)?;
+        let vectorizer = self.vectorizer.keep_columns(&keep)?;
         let weights = FeatureMajor::new(keep.len(), k, weights)?;
         let mut linear = self.linear.clone();
         linear.n_features = keep.len();

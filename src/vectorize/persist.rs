@@ -47,23 +47,6 @@ impl TfidfVectorizer {
     }
 }
 
-impl TfidfVectorizer {
-    /// A copy that knows only the columns `keep` (ascending), renumbered `0..keep.len()`,
-    /// with their idf (for pruning a saved model).
-    pub(crate) fn restricted(&self, keep: &[usize]) -> Result<Self> {
-        let vocab = self.feature_names()?;
-        if keep.windows(2).any(|w| w[0] >= w[1]) || keep.last().is_some_and(|&j| j >= vocab.len()) {
-            return Err(crate::error::Error::value("bad column selection: columns must be ascending and in range"));
-        }
-        let mut count = self.count.clone();
-        count.vocabulary = Some(keep.iter().map(|&j| vocab[j].clone()).collect());
-        count.index = Default::default();
-        count.key_index = Default::default();
-        let idf = self.idf.as_ref().map(|idf| keep.iter().map(|&j| idf[j]).collect());
-        Ok(TfidfVectorizer { config: self.config.clone(), count, idf })
-    }
-}
-
 impl Persist for HashingVectorizer {
     const KIND: Kind = Kind::HashingVectorizer;
     fn encode_payload(&self) -> Result<Vec<u8>> {
