@@ -107,4 +107,11 @@ pub(super) mod tests {
         TopicModel::fit(&x, &labels, classes, v, &LinearParams::default(), Some(1)).unwrap()
     }
 
+
+    /// The |weight| three quarters of the way up (a pruning threshold that drops some terms).
+    pub(crate) fn upper_quartile_weight(m: &TopicModel) -> f64 {
+        let mut mags: Vec<f32> = m.weights.as_slice().iter().map(|w| w.abs()).collect();
+        mags.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        mags[mags.len() * 3 / 4] as f64
+    }
 }

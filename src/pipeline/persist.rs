@@ -118,7 +118,7 @@ impl TopicModel {
 
 #[cfg(test)]
 mod tests {
-    use crate::pipeline::fit::tests::model;
+    use crate::pipeline::fit::tests::{model, upper_quartile_weight};
     use super::*;
     use crate::error::Error;
 
@@ -139,9 +139,7 @@ mod tests {
     #[test]
     fn pruned_files_are_smaller_and_load() {
         let m = model(true);
-        let mut mags: Vec<f32> = m.weights.as_slice().iter().map(|w| w.abs()).collect();
-        mags.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        let eps = mags[mags.len() * 3 / 4] as f64;
+        let eps = upper_quartile_weight(&m);
         let full = m.to_bytes("{}", None).unwrap();
         let pruned = m.to_bytes("{}", Some(eps)).unwrap();
         assert!(pruned.len() < full.len());

@@ -37,14 +37,12 @@ impl TopicModel {
 
 #[cfg(test)]
 mod tests {
-    use crate::pipeline::fit::tests::model;
+    use crate::pipeline::fit::tests::{model, upper_quartile_weight};
 
     #[test]
     fn prune_restricts_vocabulary() {
         let m = model(true);
-        let mut mags: Vec<f32> = m.weights.as_slice().iter().map(|w| w.abs()).collect();
-        mags.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        let eps = mags[mags.len() * 3 / 4] as f64;
+        let eps = upper_quartile_weight(&m);
         let p = m.pruned(eps).unwrap();
         assert!(p.n_features() < m.n_features());
         assert_eq!(p.vectorizer.idf().unwrap().len(), p.n_features());
