@@ -80,7 +80,7 @@ def test_peek_header(fitted):
 
     h = peek(fitted.to_bytes())
     assert h.kind == "TopicClassifier"
-    assert h.format_version == 3
+    assert h.format_version == 1
     assert h.topictag_version == topictag.__version__
     assert h.metadata["params"]["C"] == 1.0
 
@@ -114,7 +114,7 @@ def test_corrupted_foreign_and_newer_files_rejected(fitted, tmp_path):
     _expect_format_error(p, match="not a topictag")
     newer = bytearray(data)
     newer[8:10] = struct.pack("<H", 99)
-    _expect_format_error(bytes(newer), match="newer")
+    _expect_format_error(bytes(newer), match="version 99 is not supported")
     # A CRC-valid file whose payload is garbage is still rejected cleanly.
     import zlib
 
@@ -173,7 +173,7 @@ def test_load_dispatches_to_vectorizers_and_linear_classifiers(tmp_path):
         assert list(back.predict(X)) == list(m.predict(X))
 
 
-# -- format version 2: compact encodings round-trip exactly -----------------------------------
+# -- compact encodings round-trip exactly -----------------------------------
 
 _TOY_X = ["war and bombs", "peace talks", "trade deal and peace", "bombs fall", "trade tariffs",
           "café niño über", "日本 の ニュース", "Ελληνικά νέα"] * 2
@@ -208,7 +208,7 @@ def test_vectorizer_save_round_trips_exactly(kind, tmp_path):
     path = tmp_path / "v.ttag"
     v.save(path)
     data = path.read_bytes()
-    assert _version(data) == 3
+    assert _version(data) == 1
     back = topictag.load(path)
     assert type(back) is type(v)
     assert list(back.get_feature_names_out()) == list(v.get_feature_names_out())
@@ -236,7 +236,7 @@ def test_linear_classifier_save_round_trips_exactly(cls_name, tmp_path):
         _same_bits(m.coef_.astype(np.float32).astype(np.float64), m.coef_)
         m.save(tmp_path / "m.ttag")
         data = (tmp_path / "m.ttag").read_bytes()
-        assert _version(data) == 3
+        assert _version(data) == 1
         back = topictag.load(tmp_path / "m.ttag")
         _same_bits(back.coef_, m.coef_)
         _same_bits(back.intercept_, m.intercept_)
@@ -274,7 +274,7 @@ def test_topic_classifier_save_round_trips_exactly(model, prune, tmp_path):
     path = tmp_path / "m.ttag"
     clf.save(path, prune=prune)
     data = path.read_bytes()
-    assert _version(data) == 3
+    assert _version(data) == 1
     back = topictag.load(path)
     if prune is None:
         assert back.vocabulary_size_ == clf.vocabulary_size_
@@ -325,165 +325,3 @@ def test_corrupted_compact_payloads_rejected(fitted):
             continue
         # A flip that still decodes (a changed weight or term) must give a usable model.
         m.predict(["peace talks"])
-
-
-# Files written by a pre-release build (format version 1, plain vocabulary / idf / weights):
-# still read, and re-saved in format version 2.
-V1_COUNT = (
-    "VE9QSUNUQUcBAAEBBQAwLjEuMN8BAAB7ImFuYWx5emVyIjogIndvcmQiLCAiYmluYXJ5IjogZmFsc2UsICJkZWNv"
-    "ZGVfZXJyb3IiOiAic3RyaWN0IiwgImR0eXBlIjogIl9fZHR5cGVfXzpmbG9hdDMyIiwgImVuY29kaW5nIjogInV0"
-    "Zi04IiwgImlucHV0IjogImNvbnRlbnQiLCAibGFuZ3VhZ2UiOiBudWxsLCAibGFuZ3VhZ2VzIjogWyJlbmdsaXNo"
-    "IiwgInNwYW5pc2giXSwgImxvd2VyY2FzZSI6IHRydWUsICJtYXhfZGYiOiAxLjAsICJtYXhfZmVhdHVyZXMiOiBu"
-    "dWxsLCAibWluX2RmIjogMSwgIm5fam9icyI6IG51bGwsICJuZ3JhbV9yYW5nZSI6IFsxLCAyXSwgIm5vcm1hbGl6"
-    "YXRpb24iOiBudWxsLCAicHJlcHJvY2Vzc29yIjogbnVsbCwgInN0ZW1tZXIiOiBudWxsLCAic3RvcF93b3JkcyI6"
-    "IG51bGwsICJzdHJpcF9hY2NlbnRzIjogbnVsbCwgInRva2VuX3BhdHRlcm4iOiAiKD91KVxcYlxcd1xcdytcXGIi"
-    "LCAidG9rZW5pemVyIjogbnVsbCwgInZvY2FidWxhcnkiOiBudWxsfaUAAAAAAAAA8AAAAAAAAAAtjUEOwiAQRaEt"
-    "Qdt065qlxkP0ImyGAtqItIEazuTSvbteyCMIo5PMm/n5kz9NmoOmFaX9cXicpJJJprNUBKvixl/cFK88LuDzJBVF"
-    "g3yGPOmhBq/3uYWa7yrithgYDUPdIoUF59gIdnt2SOGn7TU32oDbFYgc0NhyhEaHFNtbmcAwrUOKFdwtMiRfIUzW"
-    "ZhVAm3YtFCWr/61/u04QeO7ygWEg+QK4irVt"
-)
-
-V1_TFIDF = (
-    "VE9QSUNUQUcBAAIBBQAwLjEuMEkCAAB7ImFuYWx5emVyIjogIndvcmQiLCAiYmluYXJ5IjogZmFsc2UsICJkZWNv"
-    "ZGVfZXJyb3IiOiAic3RyaWN0IiwgImR0eXBlIjogIl9fZHR5cGVfXzpmbG9hdDMyIiwgImVuY29kaW5nIjogInV0"
-    "Zi04IiwgImlucHV0IjogImNvbnRlbnQiLCAibGFuZ3VhZ2UiOiBudWxsLCAibGFuZ3VhZ2VzIjogWyJlbmdsaXNo"
-    "IiwgInNwYW5pc2giXSwgImxvd2VyY2FzZSI6IHRydWUsICJtYXhfZGYiOiAxLjAsICJtYXhfZmVhdHVyZXMiOiBu"
-    "dWxsLCAibWluX2RmIjogMSwgIm5fam9icyI6IG51bGwsICJuZ3JhbV9yYW5nZSI6IFsxLCAyXSwgIm5vcm0iOiAi"
-    "bDIiLCAibm9ybWFsaXphdGlvbiI6IG51bGwsICJwcmVwcm9jZXNzb3IiOiBudWxsLCAic21vb3RoX2lkZiI6IHRy"
-    "dWUsICJzdGVtbWVyIjogbnVsbCwgInN0b3Bfd29yZHMiOiBudWxsLCAic3RyaXBfYWNjZW50cyI6IG51bGwsICJz"
-    "dWJsaW5lYXJfdGYiOiBmYWxzZSwgInRva2VuX3BhdHRlcm4iOiAiKD91KVxcYlxcd1xcdytcXGIiLCAidG9rZW5p"
-    "emVyIjogbnVsbCwgInVzZV9pZGYiOiB0cnVlLCAidm9jYWJ1bGFyeSI6IFsidHJhZGUiLCAicGVhY2UiLCAiYm9t"
-    "YnMiLCAiemVicmEiXX1+AAAAAAAAAO4AAAAAAAAAtY6xCoMwFEXfC4ZM/YD+QUvbqVOn9Ac6u2TJq4+20KoklYC7"
-    "4CT4p/6AYHAUHL3LGQ7ce5NQuAwF4u6gq6MhE0w4GYI5QnH++n78W/nS5pEgcBYwaEBM5N/ZjGXJ9smSih95WTM5"
-    "Gx0ibFS9uhoPPdLm2najXvJ82ae3Xt0nzufNbw=="
-)
-
-V1_TOPIC = (
-    "VE9QSUNUQUcBAAUBBQAwLjEuMPgCAAB7ImNsYXNzIjogIlRvcGljQ2xhc3NpZmllciIsICJwYXJhbXMiOiB7IkMi"
-    "OiAxLjAsICJhbGxvd19lbXB0eSI6IGZhbHNlLCAiYW5hbHl6ZXIiOiAid29yZCIsICJiaW5hcnkiOiBmYWxzZSwg"
-    "ImNsYXNzX3dlaWdodCI6IG51bGwsICJsYWJlbF9zZXAiOiBudWxsLCAibGFuZ3VhZ2UiOiBudWxsLCAibGFuZ3Vh"
-    "Z2VzIjogWyJlbmdsaXNoIiwgInNwYW5pc2giXSwgImxvd2VyY2FzZSI6IHRydWUsICJtYXhfZGYiOiAxLjAsICJt"
-    "YXhfZmVhdHVyZXMiOiBudWxsLCAibWF4X2l0ZXIiOiAxMDAwLCAibWluX2RmIjogMSwgIm1vZGVsIjogInN2bSIs"
-    "ICJuX2pvYnMiOiBudWxsLCAibmdyYW1fcmFuZ2UiOiBbMSwgMl0sICJub3JtIjogImwyIiwgIm5vcm1hbGl6YXRp"
-    "b24iOiAibmZrYyIsICJwcm9iYWJpbGl0eSI6IGZhbHNlLCAicmFuZG9tX3N0YXRlIjogbnVsbCwgInNtb290aF9p"
-    "ZGYiOiB0cnVlLCAic3RlbW1lciI6IG51bGwsICJzdG9wX3dvcmRzIjogbnVsbCwgInN0cmlwX2FjY2VudHMiOiAi"
-    "dW5pY29kZSIsICJzdWJsaW5lYXJfdGYiOiB0cnVlLCAidGhyZXNob2xkIjogbnVsbCwgInRva2VuX3BhdHRlcm4i"
-    "OiBudWxsLCAidG9rZW5pemVyIjogbnVsbCwgInRvbCI6IDAuMDAwMSwgInVzZV9pZGYiOiB0cnVlfSwgImNsYXNz"
-    "ZXNfdHlwZSI6ICJzdHIiLCAidHJhaW5pbmdfc3VtbWFyeSI6IHsibl9kb2N1bWVudHMiOiA2LCAiZml0X3RpbWUi"
-    "OiAwLjAwMDI5OTMzOTk5OTQwMTEyNywgImNvbnZlcmdlZCI6IHRydWUsICJuX2l0ZXIiOiAxNn19wAEAAAAAAAA+"
-    "AwAAAAAAAK1QTUgbQRSe2Z9uYwktFHJpD1tPaaXYIraXuiuF9qQHQRQkCrPZWV2y2YTdxICCFxEF/1ARL+JN8KYI"
-    "ShScgIgoEUVzEQVPIoiKXkUEZ1aFVRA9OMx875v38715I2QSjg45CINhNf01okUykUxJRANQSttmNKFjKNhGLAoA"
-    "4CRsN1um2yK5SWRTCzhI3XRfqBQgW6+nFuKRrQfokbVEXHM9lsQoikXvXuShbCDLEqLIwAEGsm3aCUHHyHrLQKbV"
-    "gsEymD/AQE5r2BE9nXceyilkxVzRQymFHNMw6M1BOi5KMZSZUPCW3oUFpsFnkCPRw3oAGKqu7yrrGbhWZyYaxqZE"
-    "rvLePuW/j7/UPqfzXPxxH/72D0RvMDYLgIAP8a2/61Y+f8rnAH/0qza/k9s6GJ9fa9vOQf7D+yAAf7dqponZvllR"
-    "W1ys7JIqMlHqkvXKZeXjfhMp680qV2sKmSlskPaTPEn+L1Xj5ghZLOkguOJY+XmZVf5N1pPwaSPxc3+tn7+kdjTe"
-    "qSyUy3/6B5cItyep5clZElvtfsDnDodIX/hcaaH+AiyQgex3tZfm+3v5c/xv88/o52++fRkGC2c/1Bsq5InQ"
-)
-
-V1_TOPIC_PRUNED = (
-    "VE9QSUNUQUcBAAUBBQAwLjEuMPgCAAB7ImNsYXNzIjogIlRvcGljQ2xhc3NpZmllciIsICJwYXJhbXMiOiB7IkMi"
-    "OiAxLjAsICJhbGxvd19lbXB0eSI6IGZhbHNlLCAiYW5hbHl6ZXIiOiAid29yZCIsICJiaW5hcnkiOiBmYWxzZSwg"
-    "ImNsYXNzX3dlaWdodCI6IG51bGwsICJsYWJlbF9zZXAiOiBudWxsLCAibGFuZ3VhZ2UiOiBudWxsLCAibGFuZ3Vh"
-    "Z2VzIjogWyJlbmdsaXNoIiwgInNwYW5pc2giXSwgImxvd2VyY2FzZSI6IHRydWUsICJtYXhfZGYiOiAxLjAsICJt"
-    "YXhfZmVhdHVyZXMiOiBudWxsLCAibWF4X2l0ZXIiOiAxMDAwLCAibWluX2RmIjogMSwgIm1vZGVsIjogInN2bSIs"
-    "ICJuX2pvYnMiOiBudWxsLCAibmdyYW1fcmFuZ2UiOiBbMSwgMl0sICJub3JtIjogImwyIiwgIm5vcm1hbGl6YXRp"
-    "b24iOiAibmZrYyIsICJwcm9iYWJpbGl0eSI6IGZhbHNlLCAicmFuZG9tX3N0YXRlIjogbnVsbCwgInNtb290aF9p"
-    "ZGYiOiB0cnVlLCAic3RlbW1lciI6IG51bGwsICJzdG9wX3dvcmRzIjogbnVsbCwgInN0cmlwX2FjY2VudHMiOiAi"
-    "dW5pY29kZSIsICJzdWJsaW5lYXJfdGYiOiB0cnVlLCAidGhyZXNob2xkIjogbnVsbCwgInRva2VuX3BhdHRlcm4i"
-    "OiBudWxsLCAidG9rZW5pemVyIjogbnVsbCwgInRvbCI6IDAuMDAwMSwgInVzZV9pZGYiOiB0cnVlfSwgImNsYXNz"
-    "ZXNfdHlwZSI6ICJzdHIiLCAidHJhaW5pbmdfc3VtbWFyeSI6IHsibl9kb2N1bWVudHMiOiA2LCAiZml0X3RpbWUi"
-    "OiAwLjAwMDI5OTMzOTk5OTQwMTEyNywgImNvbnZlcmdlZCI6IHRydWUsICJuX2l0ZXIiOiAxNn19sAEAAAAAAAA+"
-    "AwAAAAAAAK1QTyhsURg/5/55943X9F69ms17i/t280hIWLlXip2FEqWhzp17Lre5c2e6d8YUZSNR/oVkIztlR4qG"
-    "cqYk0SgxO8pKSoithXLOZepSYuF0zu/7ne/P7zvfETIJR4cchMGwmv4f0SKZSKYsogEopW0zmtAxFGwjFgUAcBK2"
-    "eyzT7ZXcJLKpBRykbrrvVQqQra9TC/HI1gP0yFoirrkeS2IUxaJ3L/FQNpBlCVFk4AAD2TbthKBjZH1nINNqwWAZ"
-    "zB9gIKc17Iiezg8P5RSyYq7ooZRCjmkY9OYgHZekGMpMKPhMX8IC0+AzyJHoYT0ADLV0DFePTj6qq4ud88si11C0"
-    "7/mL8c/aj3Q+ir/twz//gegNxmYBEPAhvq+ufffvn3wO8Je1bfmT3NH5wsZ+/3EO8r9+BgFoPGpdIcC3FitcctCw"
-    "o/w+6ybVY1mFhVYLh2TgOk+SzRVq3JwlW2WDBNdfKVUPWaVpqYOEb7qIn/tr/fwztXPxIa/nxNQ24U4ltSa5RmJ7"
-    "I6/4+sU0GQ/fKb3UX4AFMpktV8dovr+XP8f/NjZPcUY//1b6bwZs3laqTx4Pg1w="
-)
-
-_V1_DECISION = [[-0.7916257811648177, -0.7524812293835472, 0.604567340972781], [0.5662321709522049, -0.7151339233413655, -0.7832690598030085], [-0.7330722879644511, 0.5579053316816093, -0.7715329598880141], [-0.7646773100922102, -0.7971139520619275, 0.6276465374225841], [-0.767103855275838, 0.6182024875394774, -0.7832689205218211], [0.5960731825610515, -0.7645568745153204, -0.7577224212090856]]
-_V1_X = ["war and bombs", "peace talks", "trade deal and peace", "bombs fall", "trade tariffs", "café niño über"]
-
-
-def test_format_version_1_files_still_load():
-    import base64
-
-    from topictag._vectorizers import CountVectorizer, TfidfVectorizer
-
-    def raw(parts):
-        return base64.b64decode("".join(parts))
-
-    clf = topictag.load(raw(V1_TOPIC))
-    assert _version(raw(V1_TOPIC)) == 1
-    np.testing.assert_array_equal(clf.decision_function(_V1_X), np.array(_V1_DECISION))
-    resaved = clf.to_bytes()
-    assert _version(resaved) == 3
-    np.testing.assert_array_equal(topictag.load(resaved).decision_function(_V1_X), np.array(_V1_DECISION))
-    pruned = topictag.load(raw(V1_TOPIC_PRUNED))
-    assert pruned.vocabulary_size_ <= clf.vocabulary_size_
-    assert list(pruned.predict(_V1_X)) == list(topictag.load(pruned.to_bytes()).predict(_V1_X))
-    c = topictag.load(raw(V1_COUNT))
-    assert type(c) is CountVectorizer and "peace talks" in c.vocabulary_
-    t = topictag.load(raw(V1_TFIDF))
-    assert type(t) is TfidfVectorizer
-    assert list(t.get_feature_names_out()) == ["trade", "peace", "bombs", "zebra"]
-    assert t.transform(_V1_X).shape == (6, 4)
-    back = topictag.load(t.to_bytes())
-    _same_bits(back._core.idf(), t._core.idf())
-    # a version-1 file cut short or with a flipped byte is still a ModelFormatError
-    data = raw(V1_TOPIC)
-    _expect_format_error(data[: len(data) // 2])
-    bad = bytearray(data)
-    bad[len(bad) // 2] ^= 0x40
-    _expect_format_error(bytes(bad))
-
-
-# Linear classifiers saved by format version 2 (float64 weights), from this repository's
-# build of 2026-11-22, with their decision values and coefficients then.
-V2_SVC3 = (
-    "VE9QSUNUQUcCAAQBBQAwLjEuMGMBAAB7ImNsYXNzIjogIkxpbmVhclNWQyIsICJwYXJhbXMiOiB7IkMiOiAwLjcs"
-    "ICJhbGxvd19lbXB0eSI6IGZhbHNlLCAiY2xhc3Nfd2VpZ2h0IjogbnVsbCwgImZpdF9pbnRlcmNlcHQiOiB0cnVl"
-    "LCAiaW50ZXJjZXB0X3NjYWxpbmciOiAxLjAsICJsb3NzIjogInNxdWFyZWRfaGluZ2UiLCAibWF4X2l0ZXIiOiAx"
-    "MDAwLCAibl9qb2JzIjogbnVsbCwgInByb2JhYmlsaXR5IjogZmFsc2UsICJyYW5kb21fc3RhdGUiOiBudWxsLCAi"
-    "dGhyZXNob2xkIjogbnVsbCwgInRvbCI6IDAuMDAwMX0sICJ0YXJnZXRfa2luZCI6ICJtdWx0aWNsYXNzIiwgImNs"
-    "YXNzZXNfZHR5cGUiOiAiPFUxIiwgImNsYXNzZXMiOiBbImEiLCAiYiIsICJjIl19igAAAAAAAACFAAAAAAAAAAGF"
-    "AHr/AQAMDFWCcncy1L9wdZoxtQHDP2oyCVwCBeQ/OWwQWi8V67/Ho2O8uMbXvzBDijKQAa8/AEkXtYHN7L8pzWAy"
-    "HdKzPwEK0QGt9ck/qi8yTmxz5r9gaZ3O11PBvzy0iHV/7+U/A7VJgeKIYdG/LGPh3RoB2z+mHvyIvnzfvwQDAAED"
-    "KyMtAJ4zDNg="
-)
-V2_SVC3_DECISION = [[0.6640646732365425, -1.7497341354559925, -0.5599212134115795], [-0.9694244884932701, 0.5599260832000705, -0.5080928886168103], [-2.064654859253234, -0.6151447464894322, 0.8019266044862171], [0.6510126865422066, -0.3570262362431553, -2.0305393719904523], [-0.4386686706031029, 0.11099723529109684, -0.9907685601942638], [-0.7130272113764946, -1.2233804484080342, 0.608240059591045]]
-V2_SVC3_COEF = [[-0.3155802362683324, 0.14848961755789558, 0.6256114766670866, -0.8463360556664902], [-0.37150400540718603, 0.06055880181259565, -0.900086263364102, 0.07742483596739604], [0.20280993069361844, -0.7015897300020602, -0.13537118519418367, 0.6854855819307271]]
-V2_LR2 = (
-    "VE9QSUNUQUcCAAQBBQAwLjEuMFEBAAB7ImNsYXNzIjogIkxvZ2lzdGljUmVncmVzc2lvbiIsICJwYXJhbXMiOiB7"
-    "IkMiOiAyLjAsICJhbGxvd19lbXB0eSI6IGZhbHNlLCAiY2xhc3Nfd2VpZ2h0IjogbnVsbCwgImZpdF9pbnRlcmNl"
-    "cHQiOiB0cnVlLCAiaW50ZXJjZXB0X3NjYWxpbmciOiAxLjAsICJtYXhfaXRlciI6IDEwMCwgIm11bHRpX2NsYXNz"
-    "IjogIm11bHRpbm9taWFsIiwgIm5fam9icyI6IG51bGwsICJyYW5kb21fc3RhdGUiOiBudWxsLCAidGhyZXNob2xk"
-    "IjogbnVsbCwgInRvbCI6IDAuMDAwMX0sICJ0YXJnZXRfa2luZCI6ICJtdWx0aWNsYXNzIiwgImNsYXNzZXNfZHR5"
-    "cGUiOiAiPGk4IiwgImNsYXNzZXMiOiBbMCwgMV19OAAAAAAAAAAzAAAAAAAAAAEzAMz/AAEER8hoWJOe9L/zkXsq"
-    "Rr/lP0kE7pG1y74/GZQZsM6N7D8B/fmN2Nxmy78EAgABAQsAGGLvjA=="
-)
-V2_LR2_DECISION = [-1.2621996448837645, 1.3578327380939625, -3.1879103639993236, 1.26541701158129, -0.8231924706596233, 1.8111360343985656]
-V2_LR2_COEF = [[-1.2887147382248416, 0.6795988874187614, 0.12029585659731014, 0.8923104705287442]]
-
-
-def test_format_version_2_linear_classifiers_still_load():
-    import base64
-
-    import scipy.sparse as sp
-
-    X = sp.csr_matrix(np.array([[1, 0, 2, 0], [0, 1, 0, 1], [3, 0, 0, 1], [0, 2, 1, 0], [1, 1, 0, 0], [0, 0, 2, 2]],
-                               dtype=np.float64))
-    for parts, coef, decision, classes in ((V2_SVC3, V2_SVC3_COEF, V2_SVC3_DECISION, ["a", "b", "c"]),
-                                           (V2_LR2, V2_LR2_COEF, V2_LR2_DECISION, [0, 1])):
-        data = base64.b64decode("".join(parts))
-        assert _version(data) == 2
-        m = topictag.load(data)
-        assert list(m.classes_) == classes
-        # float64 weights come back rounded to float32, as this version keeps them
-        _same_bits(m.coef_, np.array(coef).astype(np.float32).astype(np.float64))
-        np.testing.assert_allclose(m.decision_function(X), np.array(decision), rtol=1e-6, atol=1e-6)
-        resaved = m.to_bytes()
-        assert _version(resaved) == 3
-        _same_bits(topictag.load(resaved).decision_function(X), m.decision_function(X))
-        _expect_format_error(data[: len(data) // 2])

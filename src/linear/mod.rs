@@ -45,7 +45,8 @@ mod model;
 #[cfg(test)]
 mod objective;
 mod params;
-mod platt;
+mod persist;
+pub mod platt;
 mod predict;
 pub mod weights;
 

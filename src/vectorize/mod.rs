@@ -7,6 +7,7 @@
 
 pub mod engine;
 pub mod hashing;
+mod persist;
 
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
@@ -204,7 +205,7 @@ fn compiled(cell: &OnceLock<Arc<Analyzer>>, cfg: &AnalyzerConfig) -> Result<Arc<
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CountVectorizer {
     config: VectorizerConfig,
-    #[serde(with = "crate::model::compact::vocabulary")]
+    #[serde(with = "crate::persist::codec::vocabulary")]
     vocabulary: Option<Vec<String>>,
     fixed: bool,
     #[serde(skip)]
@@ -394,6 +395,42 @@ impl CountVectorizer {
         let (names, index) = self.index()?;
         Ok(index.get(names, term).map(|c| c as usize))
     }
+
+    /// A copy of the fitted vectorizer that knows only the columns `keep` (strictly increasing
+    /// indices into [`CountVectorizer::feature_names`]): its vocabulary is those terms in the
+    /// same order, renumbered `0..keep.len()`, so its `transform` gives exactly the kept
+    /// columns of this one's. The config (and the fixed-vocabulary flag) is unchanged, so a
+    /// later `fit` learns a full vocabulary again; the terms removed by the last fit are not
+    /// carried over. An empty `keep` gives a vectorizer with no columns.
+    pub fn keep_columns(&self, keep: &[usize]) -> Result<Self> {
+        let names = self.feature_names()?;
+        check_keep(keep, names.len())?;
+        Ok(CountVectorizer {
+            config: self.config.clone(),
+            vocabulary: Some(keep.iter().map(|&j| names[j].clone()).collect()),
+            fixed: self.fixed,
+            removed: None,
+            analyzer: self.analyzer.clone(),
+            index: OnceLock::new(),
+            key_index: OnceLock::new(),
+        })
+    }
+}
+
+/// `keep` must be strictly increasing column indices below `n_cols`.
+fn check_keep(keep: &[usize], n_cols: usize) -> Result<()> {
+    if let Some(w) = keep.windows(2).find(|w| w[0] >= w[1]) {
+        return Err(Error::value(format!(
+            "keep_columns: the column indices must be strictly increasing (got {} then {})",
+            w[0], w[1]
+        )));
+    }
+    if let Some(&j) = keep.last().filter(|&&j| j >= n_cols) {
+        return Err(Error::value(format!(
+            "keep_columns: column {j} is out of range for a vocabulary of {n_cols} terms"
+        )));
+    }
+    Ok(())
 }
 
 fn reweight<T: Real>(m: CsrMatrix<f64>, w: &Weighting) -> CsrMatrix<T> {
@@ -422,7 +459,7 @@ fn reweight<T: Real>(m: CsrMatrix<f64>, w: &Weighting) -> CsrMatrix<T> {
 pub struct TfidfVectorizer {
     config: TfidfConfig,
     count: CountVectorizer,
-    #[serde(with = "crate::model::compact::idf")]
+    #[serde(with = "crate::persist::codec::idf")]
     idf: Option<Vec<f64>>,
 }
 
@@ -548,6 +585,37 @@ impl TfidfVectorizer {
     /// Column of a term.
     pub fn column_of(&self, term: &str) -> Result<Option<usize>> {
         self.count.column_of(term).map_err(|_| Error::not_fitted("TfidfVectorizer"))
+    }
+
+    /// A copy of the fitted vectorizer that knows only the columns `keep` (strictly increasing
+    /// indices into [`TfidfVectorizer::feature_names`]), renumbered `0..keep.len()`, with
+    /// their idf; config unchanged (see [`CountVectorizer::keep_columns`]).
+    ///
+    /// Its `transform` gives, for the kept columns, the same values as this one's *before the
+    /// row norm* (tf, sublinear tf and idf are per entry), and then applies the configured norm
+    /// over the kept columns only: with `norm=None` the output is exactly the kept columns of
+    /// this one's; with `l1`/`l2` each row is rescaled to unit norm over what remains. This is
+    /// what a pruned model needs: its file holds only the kept terms, so the dropped terms
+    /// cannot take part in the norm (a model whose dropped columns all weigh ~0 scores the
+    /// same unnormalised features as before, each row rescaled by one factor).
+    pub fn keep_columns(&self, keep: &[usize]) -> Result<Self> {
+        let not_fitted = || Error::not_fitted("TfidfVectorizer");
+        let n_cols = self.count.feature_names().map_err(|_| not_fitted())?.len();
+        if self.config.use_idf && self.idf.is_none() {
+            return Err(not_fitted());
+        }
+        check_keep(keep, n_cols)?;
+        let idf = match &self.idf {
+            None => None,
+            Some(idf) if idf.len() != n_cols => {
+                return Err(Error::value(format!(
+                    "keep_columns: the vectorizer has {n_cols} terms but {} idf values",
+                    idf.len()
+                )))
+            }
+            Some(idf) => Some(keep.iter().map(|&j| idf[j]).collect()),
+        };
+        Ok(TfidfVectorizer { config: self.config.clone(), count: self.count.keep_columns(keep)?, idf })
     }
 }
 
@@ -740,6 +808,173 @@ mod tests {
         let (_, v) = m.row(0);
         let n: f64 = v.iter().map(|x| x * x).sum();
         assert!((n - 1.0).abs() < 1e-9);
+    }
+
+    /// Columns `keep` of `m`, renumbered.
+    fn select_columns(m: &CsrMatrix<f64>, keep: &[usize]) -> CsrMatrix<f64> {
+        let mut new_col = vec![u32::MAX; m.n_cols];
+        for (c, &j) in keep.iter().enumerate() {
+            new_col[j] = c as u32;
+        }
+        let (mut indptr, mut indices, mut data) = (vec![0], Vec::new(), Vec::new());
+        for i in 0..m.n_rows {
+            let (cols, vals) = m.row(i);
+            for (&j, &v) in cols.iter().zip(vals) {
+                if new_col[j as usize] != u32::MAX {
+                    indices.push(new_col[j as usize]);
+                    data.push(v);
+                }
+            }
+            indptr.push(indices.len());
+        }
+        CsrMatrix::new(m.n_rows, keep.len(), indptr, indices, data).unwrap()
+    }
+
+    /// Rows of `m` scaled to unit `norm` (the weighting's own arithmetic).
+    fn normalised(m: &CsrMatrix<f64>, norm: Option<Norm>) -> CsrMatrix<f64> {
+        let w = Weighting { binary: false, sublinear: false, idf: None, norm };
+        let mut out = m.clone();
+        for i in 0..m.n_rows {
+            let (a, b) = (m.indptr[i], m.indptr[i + 1]);
+            w.apply(&m.indices[a..b], &m.data[a..b], &mut out.data[a..b]);
+        }
+        out
+    }
+
+    fn every_third_and_last(n: usize) -> Vec<usize> {
+        let mut keep: Vec<usize> = (0..n).filter(|j| j % 3 != 1).collect();
+        if keep.last() != Some(&(n - 1)) {
+            keep.push(n - 1);
+        }
+        keep
+    }
+
+    /// `restricted` gives the kept columns of `full`'s output before the norm, then the norm.
+    fn check_tfidf_restriction(full: &TfidfVectorizer, keep: &[usize], d: &[String]) {
+        let r = full.keep_columns(keep).unwrap();
+        let names = full.feature_names().unwrap();
+        let kept: Vec<String> = keep.iter().map(|&j| names[j].clone()).collect();
+        assert_eq!(r.feature_names().unwrap(), kept.as_slice());
+        assert_eq!(r.config(), full.config());
+        if let Some(idf) = full.idf() {
+            let want: Vec<f64> = keep.iter().map(|&j| idf[j]).collect();
+            assert_eq!(r.idf().unwrap(), want.as_slice());
+        }
+        let mut raw = full.clone();
+        raw.config.norm = None;
+        let unnormalised: CsrMatrix<f64> = raw.transform(d, Some(2)).unwrap();
+        let want = normalised(&select_columns(&unnormalised, keep), full.config.norm);
+        let got: CsrMatrix<f64> = r.transform(d, Some(2)).unwrap();
+        assert_eq!(got, want);
+        let got32: CsrMatrix<f32> = r.transform(d, Some(1)).unwrap();
+        assert_eq!(got32, want.cast::<f32>());
+        if full.config.norm.is_none() {
+            let all: CsrMatrix<f64> = full.transform(d, None).unwrap();
+            assert_eq!(got, select_columns(&all, keep));
+        }
+        // the restricted vectorizer survives serialisation
+        let bytes = postcard::to_allocvec(&r).unwrap();
+        let back: TfidfVectorizer = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back.transform::<f64, _>(d, None).unwrap(), got);
+    }
+
+    #[test]
+    fn keep_columns_tfidf_word_ngrams_and_norms() {
+        let d = docs();
+        for (norm, sublinear, use_idf, binary) in [
+            (Some(Norm::L2), true, true, false),
+            (Some(Norm::L1), false, true, true),
+            (None, false, true, false),
+            (Some(Norm::L2), false, false, false),
+        ] {
+            let mut cfg = TfidfConfig::default();
+            cfg.count.analyzer.ngram_range = (1, 2);
+            cfg.count.min_df = DfBound::Count(2);
+            cfg.count.binary = binary;
+            cfg.norm = norm;
+            cfg.sublinear_tf = sublinear;
+            cfg.use_idf = use_idf;
+            let mut v = TfidfVectorizer::new(cfg).unwrap();
+            let _: CsrMatrix<f32> = v.fit_transform(&d, Some(2)).unwrap();
+            let n = v.feature_names().unwrap().len();
+            check_tfidf_restriction(&v, &every_third_and_last(n), &d);
+            check_tfidf_restriction(&v, &(0..n).collect::<Vec<_>>(), &d);
+            check_tfidf_restriction(&v, &[n / 2], &d);
+            let none = v.keep_columns(&[]).unwrap();
+            let m: CsrMatrix<f32> = none.transform(&d, None).unwrap();
+            assert_eq!((m.n_rows, m.n_cols, m.nnz()), (d.len(), 0, 0));
+        }
+    }
+
+    #[test]
+    fn keep_columns_char_analyzer_and_fixed_vocabulary() {
+        let d = docs();
+        let mut cfg = TfidfConfig::default();
+        cfg.count.analyzer.analyzer = "char_wb".into();
+        cfg.count.analyzer.ngram_range = (2, 4);
+        let mut v = TfidfVectorizer::new(cfg).unwrap();
+        v.fit(&d, Some(2)).unwrap();
+        let n = v.feature_names().unwrap().len();
+        check_tfidf_restriction(&v, &every_third_and_last(n), &d);
+
+        let mut cfg = TfidfConfig::default();
+        let terms: Vec<String> = ["ceasefire", "convoy", "geneva", "peace", "talks", "zzz"].iter().map(|s| s.to_string()).collect();
+        cfg.count.vocabulary = Some(FixedVocabulary::Terms(terms.clone()));
+        let mut v = TfidfVectorizer::new(cfg).unwrap();
+        v.fit(&d, None).unwrap();
+        let r = v.keep_columns(&[1, 3, 5]).unwrap();
+        assert!(r.fixed_vocabulary());
+        assert_eq!(r.feature_names().unwrap(), &terms[..][1..].iter().step_by(2).cloned().collect::<Vec<_>>()[..]);
+        check_tfidf_restriction(&v, &[1, 3, 5], &d);
+
+        let mut cfg = VectorizerConfig::default();
+        cfg.vocabulary = Some(FixedVocabulary::Terms(terms));
+        let mut c = CountVectorizer::new(cfg).unwrap();
+        c.fit(&d, None).unwrap();
+        let r = c.keep_columns(&[0, 4]).unwrap();
+        assert!(r.fixed_vocabulary());
+        assert_eq!(r.column_of("talks").unwrap(), Some(1));
+        assert_eq!(r.column_of("convoy").unwrap(), None);
+    }
+
+    #[test]
+    fn keep_columns_count_is_exactly_the_kept_columns() {
+        let d = docs();
+        for (ngram, kind) in [((1, 2), "word"), ((1, 3), "word"), ((2, 3), "char")] {
+            let mut cfg = VectorizerConfig::default();
+            cfg.analyzer.analyzer = kind.into();
+            cfg.analyzer.ngram_range = ngram;
+            let mut v = CountVectorizer::new(cfg).unwrap();
+            let all: CsrMatrix<f64> = v.fit_transform(&d, Some(2)).unwrap();
+            let keep = every_third_and_last(v.feature_names().unwrap().len());
+            let r = v.keep_columns(&keep).unwrap();
+            assert!(r.stop_words().is_none());
+            assert_eq!(r.transform::<f64, _>(&d, Some(2)).unwrap(), select_columns(&all, &keep));
+            let names = v.feature_names().unwrap();
+            for (c, &j) in keep.iter().enumerate() {
+                assert_eq!(r.column_of(&names[j]).unwrap(), Some(c));
+            }
+        }
+    }
+
+    #[test]
+    fn keep_columns_errors() {
+        let c = CountVectorizer::new(VectorizerConfig::default()).unwrap();
+        assert!(matches!(c.keep_columns(&[0]), Err(Error::NotFitted(_))));
+        let t = TfidfVectorizer::new(TfidfConfig::default()).unwrap();
+        let e = t.keep_columns(&[]).unwrap_err();
+        assert!(matches!(e, Error::NotFitted(_)) && e.to_string().contains("TfidfVectorizer"), "{e}");
+        let mut t = t;
+        t.fit(&["peace talks", "talks stalled"], None).unwrap();
+        let n = t.feature_names().unwrap().len();
+        assert_eq!(n, 3);
+        for bad in [vec![1, 0], vec![1, 1], vec![0, n], vec![usize::MAX]] {
+            let e = t.keep_columns(&bad).unwrap_err();
+            assert!(matches!(e, Error::Value(_)), "{bad:?}: {e}");
+            let e = t.count.keep_columns(&bad).unwrap_err();
+            assert!(matches!(e, Error::Value(_)), "{bad:?}: {e}");
+        }
+        assert!(t.keep_columns(&[0, 2]).is_ok());
     }
 
     #[test]

@@ -1,17 +1,14 @@
-//! The payload of a saved linear classifier (`Kind::LinearClassifier`, format version 3): the
-//! model's fields with its weights as a float32 [`FeatureMajor`] table, in the compact form it
-//! serialises itself in (as a `TopicClassifier`'s). A fitted [`LinearModel`] already holds float32-representable
+//! A linear classifier in the model file ([`Persist`], `Kind::LinearClassifier`): the model's
+//! fields with its weights as a float32 [`FeatureMajor`] table, in the compact form it
+//! encodes itself in (as a `TopicClassifier`'s). A fitted [`LinearModel`] already holds float32-representable
 //! weights (the solvers round them when they write the model), so saving is lossless and a
 //! loaded model decides bit-identically.
-//!
-//! Versions 1 and 2 stored the [`LinearModel`] as it is in memory (weights as plain float64);
-//! [`upgrade_v2`] rewrites such a payload into this layout when it is read.
 
 use serde::{Deserialize, Serialize};
 
-use super::format::{self, Kind};
-use crate::error::{Error, Result};
-use crate::linear::{FeatureMajor, LinearModel, ModelKind};
+use super::{FeatureMajor, LinearModel, ModelKind};
+use crate::error::Result;
+use crate::persist::{corrupted, from_postcard, to_postcard, Kind, Persist};
 
 /// The payload, in postcard field order (documented in `docs/model-format.md`).
 #[derive(Serialize, Deserialize)]
@@ -41,10 +38,6 @@ fn to_file(m: &LinearModel) -> LinearFile {
         platt: m.platt.clone(),
         weights: FeatureMajor::from_coef(&m.coef, k, nf),
     }
-}
-
-fn corrupted(what: &str) -> Error {
-    Error::format(format!("corrupted topictag file: {what}"))
 }
 
 fn from_file(f: LinearFile) -> Result<LinearModel> {
@@ -77,36 +70,20 @@ fn from_file(f: LinearFile) -> Result<LinearModel> {
     Ok(m)
 }
 
-/// The model file image of `model` with `metadata` (JSON) in its header.
-pub fn encode(model: &LinearModel, metadata: &str) -> Result<Vec<u8>> {
-    format::encode(Kind::LinearClassifier, metadata, &to_file(model))
-}
-
-/// Read a linear classifier's file image (any format version this build reads).
-pub fn decode(bytes: &[u8]) -> Result<(format::Header, LinearModel)> {
-    let (h, f): (_, LinearFile) = format::decode(bytes, Kind::LinearClassifier)?;
-    Ok((h, from_file(f)?))
-}
-
-/// Rewrite a format-version-1 or -2 linear classifier payload (a [`LinearModel`] with float64
-/// weights) into the version-3 layout. The weights are rounded to float32, as a model fitted
-/// by this version keeps them.
-pub(crate) fn upgrade_v2(payload: &[u8]) -> Result<Vec<u8>> {
-    let old: LinearModel = postcard::from_bytes(payload).map_err(|e| {
-        corrupted(&format!("the format-version-2 linear classifier payload does not decode ({e})"))
-    })?;
-    let k = old.n_outputs();
-    let total = old.n_features.checked_mul(k).ok_or_else(|| corrupted("impossible model dimensions"))?;
-    if old.coef.len() != total {
-        return Err(corrupted("the linear model's arrays have inconsistent sizes"));
+impl Persist for LinearModel {
+    const KIND: Kind = Kind::LinearClassifier;
+    fn encode_payload(&self) -> Result<Vec<u8>> {
+        to_postcard(&to_file(self), Self::KIND)
     }
-    postcard::to_allocvec(&to_file(&old))
-        .map_err(|e| Error::format(format!("could not convert the format-version-2 linear classifier: {e}")))
+    fn decode_payload(bytes: &[u8]) -> Result<Self> {
+        from_file(from_postcard(bytes, Self::KIND)?)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     fn model(k: usize, nf: usize, multilabel: bool) -> LinearModel {
         let n_out = if !multilabel && k == 2 { 1 } else { k };
@@ -127,25 +104,39 @@ mod tests {
     fn round_trip_is_exact() {
         for (k, nf, ml) in [(2, 9, false), (3, 40, false), (4, 1, true), (5, 0, false), (1, 6, true), (2, 3, true)] {
             let m = model(k, nf, ml);
-            let (h, back) = decode(&encode(&m, "{}").unwrap()).unwrap();
-            assert_eq!(h.format_version, format::FORMAT_VERSION);
+            let (h, back) = crate::persist::load::<LinearModel>(&crate::persist::save(&m, "{}").unwrap()).unwrap();
+            assert_eq!(h.format_version, crate::persist::FORMAT_VERSION);
             assert_eq!(back, m);
         }
     }
 
+    /// Format version 1 is promised to stay readable: this pins the payload layout byte for
+    /// byte (docs/model-format.md). A failure here means the format changed.
     #[test]
-    fn version_2_payloads_are_upgraded() {
-        let mut m = model(3, 25, false);
-        m.coef[4] = 0.1; // not a float32 value: rounded on the way in
-        let v2 = postcard::to_allocvec(&m).unwrap();
-        let f: LinearFile = postcard::from_bytes(&upgrade_v2(&v2).unwrap()).unwrap();
-        let back = from_file(f).unwrap();
-        assert_eq!(back.coef[4], 0.1f32 as f64);
-        m.coef[4] = 0.1f32 as f64;
-        assert_eq!(back, m);
-        assert!(upgrade_v2(&v2[..v2.len() / 2]).is_err());
-        m.coef.pop();
-        assert!(upgrade_v2(&postcard::to_allocvec(&m).unwrap()).is_err());
+    fn payload_layout_is_pinned() {
+        let m = LinearModel {
+            kind: ModelKind::Svm { hinge: false },
+            coef: vec![1.0, -2.0],
+            intercept: vec![0.5],
+            n_features: 2,
+            n_classes: 2,
+            multilabel: false,
+            converged: true,
+            n_iter: vec![3],
+            platt: None,
+        };
+        #[rustfmt::skip]
+        let expected: &[u8] = &[
+            0x01, 0x00,                   // kind: Svm { hinge: false }
+            0x02, 0x02, 0x00,             // n_features, n_classes, multilabel
+            0x01, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f, // intercept [0.5]
+            0x01, 0x01, 0x03, 0x00,       // converged, n_iter [3], platt None
+            0x02, 0x01,                   // weights: n_features, n_outputs
+            0x00, 0x08,                   // Dense, 8 bytes of planes
+            0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x3f, 0xc0, // [1.0, -2.0] byte planes
+        ];
+        assert_eq!(m.encode_payload().unwrap(), expected);
+        assert_eq!(LinearModel::decode_payload(expected).unwrap(), m);
     }
 
     #[test]
