@@ -1,6 +1,6 @@
 """Evaluation: :class:`EvaluationReport` and :func:`cross_validate`.
 
-The metrics are computed in Rust (``src/model/metrics.rs``) from class indices; this module
+The metrics are computed in Rust (``src/eval/metrics.rs``) from class indices; this module
 only formats them. Definitions follow scikit-learn's (``zero_division=0``).
 """
 

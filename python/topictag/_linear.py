@@ -90,10 +90,12 @@ def _is_json_label_array(classes) -> bool:
 LINEAR_CONSTRAINTS: Dict[str, list] = {
     "C": [Real],
     "class_weight": [dict, "balanced", None],
-    "max_iter": [Interval(Integral, 1, None, owner="linear::check_params")],
-    "tol": [Interval(Real, 0, None, closed="neither", owner="linear::check_params")],
+    # >= 1 is LinearParams::validate's rule; Python only keeps negative ints from reaching
+    # the core's unsigned count, where they would fail as an OverflowError.
+    "max_iter": [Interval(Integral, 0, None)],
+    "tol": [Real],  # > 0: LinearParams::validate
     "fit_intercept": [BOOLEAN],
-    "intercept_scaling": [Interval(Real, 0, None, closed="neither", owner="linear::check_params")],
+    "intercept_scaling": [Real],  # > 0 with fit_intercept: LinearParams::validate
     "n_jobs": [Integral, None],
     "random_state": [None, Condition(Integral, lambda v: 0 <= v < 2**64, "an int in [0, 2**64)"),
                      np.random.RandomState, np.random.Generator],

@@ -1,6 +1,6 @@
 """Persistence of every topictag estimator: the model file, pickling and ``topictag.load``.
 
-Every topictag object saves to the same container (``src/model/format.rs``; documented in
+Every topictag object saves to the same container (``src/persist/container.rs``; documented in
 ``docs/model-format.md``): a header naming the object kind, JSON metadata with the Python-side
 constructor parameters, and a plain-data payload with a checksum. Loading never executes
 code (unlike pickle): the header is checked first, then the payload is decoded into known

@@ -254,7 +254,7 @@ def topic_indices(sets, classes: Sequence, multilabel: bool, strict: bool = True
 def class_weight_arg(class_weight, classes):
     """``class_weight`` as the core takes it: None, "balanced", or one float per class of
     ``classes`` (1.0 for the classes the dict leaves out). Whether the weights are
-    non-negative and finite is the core's rule (``src/linear/mod.rs``, ``validate``)."""
+    positive and finite is the core's rule (``src/linear/params.rs``, ``LinearParams::validate``)."""
     check_value("class_weight", class_weight, [dict, "balanced", None])
     if not isinstance(class_weight, dict):
         return class_weight
