@@ -4,7 +4,7 @@ Every topictag object saves to the same container (``src/persist/container.rs``;
 ``docs/model-format.md``): a header naming the object kind, JSON metadata with the Python-side
 constructor parameters, and a plain-data payload with a checksum. Loading never executes
 code (unlike pickle): the header is checked first, then the payload is decoded into known
-Rust types. A truncated, corrupted, foreign or newer-format file raises
+Rust types. A truncated, corrupted, foreign or unsupported-version file raises
 :class:`topictag.ModelFormatError`.
 
 One implementation serves every estimator (:class:`PersistMixin`):
