@@ -6,6 +6,7 @@
 pub mod analyzer;
 pub mod intern;
 pub mod normalize;
+pub mod segment;
 pub mod stopwords;
 pub mod tokenize;
 
