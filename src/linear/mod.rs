@@ -27,7 +27,9 @@
 //! undone on the result.
 
 mod columns;
+pub mod calibrate;
 pub mod dcd;
+pub mod isotonic;
 pub mod lbfgs;
 mod linfa_impl;
 pub mod platt;
