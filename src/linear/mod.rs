@@ -33,6 +33,7 @@ pub mod isotonic;
 pub mod lbfgs;
 mod linfa_impl;
 pub mod platt;
+pub mod threshold;
 use crate::rng;
 
 pub use linfa_impl::csr_from_array2;
