@@ -8,6 +8,7 @@ pub mod intern;
 pub mod normalize;
 pub mod segment;
 pub mod stopwords;
+pub mod surface;
 pub mod tokenize;
 
 pub use analyzer::{Analyzer, AnalyzerConfig, AnalyzerKind, StopWordsSpec};
