@@ -61,6 +61,35 @@ pub fn segments(text: &str) -> Vec<Range<usize>> {
     }
 }
 
+/// The segments of many documents, for scoring them in one batch: `(offsets, ranges)` with
+/// the segments of document `i` at `ranges[offsets[i]..offsets[i + 1]]` (byte ranges into
+/// that document). A document with a single segment gets none (its segment is the whole
+/// text, already scored as the document). Parallel over documents; the result does not depend
+/// on the number of threads.
+pub fn segments_of_all<S: AsRef<str> + Sync>(docs: &[S]) -> (Vec<usize>, Vec<Range<usize>>) {
+    use rayon::prelude::*;
+    let per_doc: Vec<Vec<Range<usize>>> = docs
+        .par_iter()
+        .with_min_len(16)
+        .map(|d| {
+            let s = segments(d.as_ref());
+            if s.len() > 1 {
+                s
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(docs.len() + 1);
+    offsets.push(0);
+    let mut ranges = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
+    for s in per_doc {
+        ranges.extend(s);
+        offsets.push(ranges.len());
+    }
+    (offsets, ranges)
+}
+
 /// The paragraphs of `text` (see the module docs).
 pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     let lines = lines(text);
@@ -666,6 +695,18 @@ mod tests {
         assert_eq!(strs(t, &paragraphs(t)), vec!["a b\n\nc\n\nthe full one here\n\nd e"]);
         let t = "a\n\nb";
         assert_eq!(strs(t, &paragraphs(t)), vec!["a\n\nb"]);
+    }
+
+    #[test]
+    fn batch_of_documents() {
+        let docs = ["One short sentence here.", "First paragraph is here.\n\nSecond paragraph is here.", "", "Rebels attacked the town. Troops fired back."];
+        let (off, rs) = segments_of_all(&docs);
+        assert_eq!(off, vec![0, 0, 2, 2, 4]);
+        assert_eq!(&docs[1][rs[1].clone()], "Second paragraph is here.");
+        assert_eq!(&docs[3][rs[2].clone()], "Rebels attacked the town.");
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let many: Vec<String> = (0..100).map(|i| format!("Item {i} is here. And {i} more words.")).collect();
+        assert_eq!(one.install(|| segments_of_all(&many)), segments_of_all(&many));
     }
 
     fn check_cover(text: &str, rs: &[Range<usize>]) -> std::result::Result<(), String> {
