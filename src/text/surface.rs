@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::analyzer::{word_ngrams, Analyzer, AnalyzerKind};
+use super::{word_ngrams, Analyzer, AnalyzerKind};
 use super::normalize::{strip_accents, StripAccents};
 use super::stopwords;
 
