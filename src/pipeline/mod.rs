@@ -19,6 +19,7 @@ pub mod fit;
 pub mod persist;
 pub mod predict;
 pub mod prune;
+pub mod segments;
 
 use crate::error::{Error, Result};
 use crate::linear::{FeatureMajor, LinearModel, ModelKind};
