@@ -8,7 +8,42 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use super::common::{extract_y, Docs, Y};
 use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::{ClassWeight, LinearParams, ModelKind};
+use crate::linear::calibrate::CalibrationKind;
+use crate::linear::threshold::parse_metric;
+use crate::pipeline::articles::ArticleOptions;
 use crate::pipeline::{Labels, Prediction, TopicModel};
+
+/// `article_params`: `segments` (bool, default True), `calibration` ('platt', 'isotonic' or
+/// None; default 'platt'), `threshold` ('auto' or a number; default 'auto'), `metric`
+/// ('f1', 'f0.5', 'f2', ...; default 'f1').
+fn parse_article_params(d: &Bound<'_, PyDict>) -> PyResult<ArticleOptions> {
+    let mut o = ArticleOptions::default();
+    if let Some(s) = get::<bool>(d, "segments")? {
+        o.segments = s;
+    }
+    if d.contains("calibration")? {
+        o.calibration = match get::<String>(d, "calibration")? {
+            None => None,
+            Some(s) => Some(CalibrationKind::parse(&s)?),
+        };
+    }
+    if let Some(t) = d.get_item("threshold")? {
+        if let Ok(s) = t.extract::<String>() {
+            if s != "auto" {
+                return Err(PyValueError::new_err(format!("threshold must be 'auto' or a number, got {s:?}")));
+            }
+        } else if let Ok(v) = t.extract::<f64>() {
+            o.tune_thresholds = false;
+            o.fixed_threshold = v;
+        } else {
+            return Err(PyTypeError::new_err("threshold must be 'auto' or a number"));
+        }
+    }
+    if let Some(m) = get::<String>(d, "metric")? {
+        o.beta = parse_metric(&m)?;
+    }
+    Ok(o)
+}
 
 fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
     match d.get_item(key)? {
@@ -87,7 +122,7 @@ impl PyTopicModel {
     /// `TopicModel.fit(docs, y, multilabel, classes, vectorizer_params, linear_params, n_jobs)`
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (docs, y, multilabel, classes, vectorizer_params, linear_params, n_jobs=None))]
+    #[pyo3(signature = (docs, y, multilabel, classes, vectorizer_params, linear_params, n_jobs=None, article_params=None))]
     fn fit(
         py: Python<'_>,
         docs: &Bound<'_, PyAny>,
@@ -97,6 +132,7 @@ impl PyTopicModel {
         vectorizer_params: &Bound<'_, PyDict>,
         linear_params: &Bound<'_, PyDict>,
         n_jobs: Option<i64>,
+        article_params: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let docs = Docs::extract(docs)?;
         let strs = docs.as_strs()?;
@@ -106,7 +142,10 @@ impl PyTopicModel {
         };
         let vectorizer = super::vectorize::tfidf_from_params(vectorizer_params)?;
         let params = parse_linear_params(linear_params, classes.len())?;
-        let inner = py.detach(|| TopicModel::fit(&strs, &labels, classes, vectorizer, &params, n_jobs))?;
+        let articles = article_params.map(parse_article_params).transpose()?;
+        let inner = py.detach(|| {
+            TopicModel::fit_with_articles(&strs, &labels, classes, vectorizer, &params, articles.as_ref(), n_jobs)
+        })?;
         Ok(PyTopicModel { inner })
     }
 
@@ -216,6 +255,92 @@ impl PyTopicModel {
             pos.into_iter().map(|(j, w)| (name(j), w)).collect(),
             neg.into_iter().map(|(j, w)| (name(j), w)).collect(),
         ))
+    }
+
+    /// The article-level state, or None: `{"rule", "thresholds", "calibration", "rule_scores"}`.
+    fn article_info<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let Some(a) = self.inner.articles() else { return Ok(None) };
+        let d = PyDict::new(py);
+        d.set_item("rule", a.rule.name())?;
+        d.set_item("thresholds", a.thresholds.clone())?;
+        let cal = a.calibrators.as_ref().and_then(|c| c.first()).map(|c| match c {
+            crate::linear::calibrate::Calibrator::Platt { .. } => "platt",
+            crate::linear::calibrate::Calibrator::Isotonic { .. } => "isotonic",
+        });
+        d.set_item("calibration", cal)?;
+        let rs: Vec<(&str, f64)> = a.rule_scores.iter().map(|(r, f)| (r.name(), *f)).collect();
+        d.set_item("rule_scores", rs)?;
+        Ok(Some(d))
+    }
+
+    /// `((indptr, indices), scores (n, k))`: topics at or above their thresholds (at least
+    /// one), best first, and the calibrated article scores.
+    #[pyo3(signature = (docs, segments=true, n_jobs=None))]
+    fn predict_articles<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        segments: bool,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let state = self
+            .inner
+            .articles()
+            .ok_or_else(|| PyValueError::new_err("this model has no article-level state"))?;
+        let (sets, z) = py.detach(|| self.inner.predict_articles(&strs, state, segments, n_jobs))?;
+        let p = prediction_to_py(py, Prediction::Multilabel(sets))?;
+        let z = matrix(py, z, strs.len(), self.inner.n_outputs())?;
+        PyTuple::new(py, [p, z])
+    }
+
+    /// Per predicted topic: `{"topic", "score", "segments": [{"start", "end", "support",
+    /// "terms": [(surface, contribution, [(start, end)])]}]}` (char offsets).
+    #[pyo3(signature = (text, segments=true, max_segments=3, max_terms=10))]
+    fn explain_article<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        segments: bool,
+        max_segments: usize,
+        max_terms: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ev = py.detach(|| self.inner.explain_article(text, segments, max_segments, max_terms))?;
+        let out = PyList::empty(py);
+        for t in ev {
+            let d = PyDict::new(py);
+            d.set_item("topic", t.topic)?;
+            d.set_item("score", t.score)?;
+            let segs = PyList::empty(py);
+            for s in t.segments {
+                let sd = PyDict::new(py);
+                sd.set_item("start", s.start)?;
+                sd.set_item("end", s.end)?;
+                sd.set_item("support", s.support)?;
+                let terms: Vec<(String, f64, Vec<(usize, usize)>)> =
+                    s.terms.into_iter().map(|x| (x.surface, x.contribution, x.spans)).collect();
+                sd.set_item("terms", terms)?;
+                segs.append(sd)?;
+            }
+            d.set_item("segments", segs)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    /// `([(surface, weight)] positive, [(surface, weight)] negative)`, numbers and stop words
+    /// left out unless kept.
+    #[allow(clippy::type_complexity)]
+    #[pyo3(signature = (class_index, n, keep_numbers=false, keep_stop_words=false))]
+    fn top_terms_readable(
+        &self,
+        class_index: usize,
+        n: usize,
+        keep_numbers: bool,
+        keep_stop_words: bool,
+    ) -> PyResult<(Vec<(String, f64)>, Vec<(String, f64)>)> {
+        Ok(self.inner.top_terms_readable(class_index, n, keep_numbers, keep_stop_words)?)
     }
 
     /// The model file image; `prune=eps` saves the model without its weights `|w| < eps`.

@@ -270,6 +270,24 @@ fn fit_one_vs_rest<T: Real>(
     }
 }
 
+/// The held-out folds of the Platt calibration (also used by the pipeline's cross-validated
+/// scores): `(n_folds, fold of each sample)`, PLATT_FOLDS folds (fewer for tiny sets), a
+/// seeded shuffle dealt in turn, stratified by class for multi-class targets.
+pub(crate) fn cv_folds(target: &Target, random_state: u64) -> (usize, Vec<usize>) {
+    let n = target.n_samples();
+    let folds = PLATT_FOLDS.min(n).max(1);
+    let mut perm: Vec<usize> = (0..n).collect();
+    rng::SplitMix64::new(rng::derive_seed(random_state, u64::MAX)).shuffle(&mut perm);
+    if let Target::Multiclass { y, .. } = target {
+        perm.sort_by_key(|&i| y[i]); // stable: shuffled within each class
+    }
+    let mut fold_of = vec![0usize; n];
+    for (r, &i) in perm.iter().enumerate() {
+        fold_of[i] = r % folds;
+    }
+    (folds, fold_of)
+}
+
 /// Platt parameters per output from decision values of models trained on the other folds
 /// (stratified folds for multi-class targets), PLATT_FOLDS folds (fewer for tiny sets).
 fn platt_cv<T: Real>(
@@ -284,16 +302,7 @@ fn platt_cv<T: Real>(
             "probability=True needs at least 2 samples to calibrate on held-out folds",
         ));
     }
-    let folds = PLATT_FOLDS.min(n);
-    let mut perm: Vec<usize> = (0..n).collect();
-    rng::SplitMix64::new(rng::derive_seed(params.random_state, u64::MAX)).shuffle(&mut perm);
-    if let Target::Multiclass { y, .. } = target {
-        perm.sort_by_key(|&i| y[i]); // stable: shuffled within each class
-    }
-    let mut fold_of = vec![0usize; n];
-    for (r, &i) in perm.iter().enumerate() {
-        fold_of[i] = r % folds;
-    }
+    let (folds, fold_of) = cv_folds(target, params.random_state);
     let k = target.n_classes();
     let n_out = n_outputs_of(target.is_multilabel(), k);
     let mut dec = vec![0.0f64; n * n_out];

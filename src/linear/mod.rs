@@ -37,8 +37,10 @@
 //! undone on the result.
 
 mod columns;
+pub mod calibrate;
 mod dcd;
 mod fit;
+pub mod isotonic;
 mod lbfgs;
 mod linfa_impl;
 mod model;
@@ -48,10 +50,12 @@ mod params;
 mod persist;
 pub mod platt;
 mod predict;
+pub mod threshold;
 pub mod weights;
 
 pub use dcd::BATCH;
 pub use fit::{fit, fit_view, PLATT_FOLDS};
+pub(crate) use fit::cv_folds;
 pub use linfa_impl::csr_from_array2;
 pub use model::LinearModel;
 pub use params::{ClassWeight, LinearParams, ModelKind, Target};

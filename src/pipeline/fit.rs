@@ -54,6 +54,26 @@ impl TopicModel {
         Ok(Self::from_linear(vectorizer, classes, lm, weights, n, fit_seconds))
     }
 
+    /// [`TopicModel::fit`], then, for a multi-label model with `articles` options, the
+    /// article-level state ([`super::articles`]) from cross-validated scores.
+    pub fn fit_with_articles<S: AsRef<str> + Sync>(
+        docs: &[S],
+        labels: &Labels,
+        classes: Vec<String>,
+        vectorizer: TfidfVectorizer,
+        params: &LinearParams,
+        articles: Option<&super::articles::ArticleOptions>,
+        n_jobs: Option<i64>,
+    ) -> Result<Self> {
+        let t0 = Instant::now();
+        let mut m = Self::fit(docs, labels, classes, vectorizer, params, n_jobs)?;
+        if let (Some(opts), Labels::Multilabel(y)) = (articles, labels) {
+            m.articles = Some(m.fit_articles(docs, y, params, opts, n_jobs)?);
+            m.fit_seconds = t0.elapsed().as_secs_f64();
+        }
+        Ok(m)
+    }
+
     fn from_linear(
         vectorizer: TfidfVectorizer,
         classes: Vec<String>,
@@ -63,7 +83,16 @@ impl TopicModel {
         fit_seconds: f64,
     ) -> Self {
         lm.coef = Vec::new();
-        TopicModel { vectorizer, multilabel: lm.multilabel, classes, linear: lm, weights, n_documents, fit_seconds }
+        TopicModel {
+            vectorizer,
+            multilabel: lm.multilabel,
+            classes,
+            linear: lm,
+            weights,
+            n_documents,
+            fit_seconds,
+            articles: None,
+        }
     }
 }
 

@@ -14,11 +14,13 @@
 //! adding features in column order; explanations use the same order, so their score equals
 //! the decision value exactly.
 
+pub mod articles;
 pub mod explain;
 pub mod fit;
 pub mod persist;
 pub mod predict;
 pub mod prune;
+pub mod segments;
 
 use crate::error::{Error, Result};
 use crate::linear::{FeatureMajor, LinearModel, ModelKind};
@@ -52,6 +54,9 @@ pub struct TopicModel {
     weights: FeatureMajor,
     n_documents: usize,
     fit_seconds: f64,
+    /// Multi-label models fitted with article options: the combination rule, calibrators,
+    /// thresholds and surface forms ([`articles`]).
+    articles: Option<articles::ArticleState>,
 }
 
 impl TopicModel {
@@ -84,6 +89,10 @@ impl TopicModel {
     }
     pub fn vectorizer(&self) -> &TfidfVectorizer {
         &self.vectorizer
+    }
+    /// The article-level state, when fitted with [`TopicModel::fit_with_articles`].
+    pub fn articles(&self) -> Option<&articles::ArticleState> {
+        self.articles.as_ref()
     }
     /// Whether `predict_proba` is available (logistic, or an SVM fitted with Platt scaling).
     pub fn has_proba(&self) -> bool {

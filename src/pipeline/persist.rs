@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::articles::ArticleState;
 use super::TopicModel;
+use crate::linear::calibrate::Calibrator;
 use crate::error::Result;
 use crate::linear::{FeatureMajor, LinearModel, ModelKind};
 use crate::persist::{corrupted, from_postcard, load, save, to_postcard, Kind, Persist};
@@ -28,6 +30,9 @@ struct Payload<V = TfidfVectorizer, W = FeatureMajor> {
     weights: W,
     n_documents: u64,
     fit_seconds: f64,
+    /// Issue 18: the article-level state of multi-label models (combination rule,
+    /// calibrators, thresholds, surface forms); `None` otherwise.
+    articles: Option<ArticleState>,
 }
 
 impl Persist for TopicModel {
@@ -48,6 +53,7 @@ impl Persist for TopicModel {
             weights: &self.weights,
             n_documents: self.n_documents as u64,
             fit_seconds: self.fit_seconds,
+            articles: self.articles.clone(),
         };
         to_postcard(&payload, Self::KIND)
     }
@@ -78,6 +84,18 @@ impl Persist for TopicModel {
         if weights.as_slice().iter().any(|w| !w.is_finite()) || p.intercept.iter().any(|b| !b.is_finite()) {
             return Err(corrupted("non-finite weights"));
         }
+        if let Some(a) = &p.articles {
+            let ok_cal = a.calibrators.as_ref().map_or(true, |c| {
+                c.len() == k
+                    && c.iter().all(|c| match c {
+                        Calibrator::Platt { a, b } => a.is_finite() && b.is_finite(),
+                        Calibrator::Isotonic { x, y } => !x.is_empty() && x.len() == y.len(),
+                    })
+            });
+            if !p.multilabel || a.thresholds.len() != k || a.surface.len() != nf || !ok_cal {
+                return Err(corrupted("the article-level state does not match the model"));
+            }
+        }
         let linear = LinearModel {
             kind: p.kind,
             coef: Vec::new(),
@@ -97,6 +115,7 @@ impl Persist for TopicModel {
             weights,
             n_documents: p.n_documents as usize,
             fit_seconds: p.fit_seconds,
+            articles: p.articles,
         })
     }
 }

@@ -31,7 +31,11 @@ impl TopicModel {
         let weights = FeatureMajor::new(keep.len(), k, weights)?;
         let mut linear = self.linear.clone();
         linear.n_features = keep.len();
-        Ok(TopicModel { vectorizer, linear, weights, classes: self.classes.clone(), ..*self })
+        let articles = self.articles.clone().map(|mut a| {
+            a.surface = keep.iter().map(|&j| a.surface[j].clone()).collect();
+            a
+        });
+        Ok(TopicModel { vectorizer, linear, weights, classes: self.classes.clone(), articles, ..*self })
     }
 }
 

@@ -7,8 +7,10 @@ mod analyzer;
 mod config;
 pub mod intern;
 mod normalize;
+pub mod segment;
 mod spans;
 mod stopwords;
+pub mod surface;
 mod term_cache;
 mod tokenize;
 
