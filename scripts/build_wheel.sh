@@ -22,9 +22,7 @@ export PATH="$PWD/.venv-build/bin:$PATH"
 stage "maturin build --release --zig --compatibility manylinux2014 (cargo's progress follows)"
 mkdir -p dist
 rm -f dist/topictag-*.whl
-# The target triple is given explicitly so the build lands in target/x86_64-unknown-linux-gnu/
-# whatever maturin's defaults: scripts/test.sh runs `cargo test` with the same --target and
-# profile to reuse the compiled dependencies.
+# Builds land in target/<host triple>/release (given explicitly, whatever maturin's default).
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 maturin build --release --zig --compatibility manylinux2014 --target "$triple" \
     --interpreter "$PY" --out dist "$@"

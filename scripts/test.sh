@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine. The Rust crate is compiled for release once, as the
-# wheel (scripts/build_wheel.sh: abi3, manylinux2014, into dist/); then
-#   1. cargo test, in the same target dir, --target and profile, so the dependencies compiled
-#      for the wheel are reused (the test harness of the crate itself is compiled anew);
+# The whole test suite on a fresh machine. The extension is compiled once, as the release
+# wheel (scripts/build_wheel.sh: abi3, manylinux2014, into dist/), and the Python tests use
+# that wheel (no second, editable build); then
+#   1. cargo test --release (same target dir and profile; it still compiles the crate's test
+#      harness and, because maturin's zig build runs cargo under cargo-zigbuild's settings
+#      (target-applies-to-host off, zig linker) which change every unit's hash, the
+#      dependencies once more: see docs/DEVELOPING.md);
 #   2. ./.venv-test gets that wheel plus the test extras (and atheris), and the fuzz tools are
 #      installed and the fuzz targets built (scripts/fuzz.sh);
 #   3. pytest: the Python tests (notebooks included), the wheel smoke test in a fresh venv
@@ -18,10 +21,9 @@ if ! command -v cargo >/dev/null 2>&1; then . "$HOME/.cargo/env"; fi
 stage "build the wheel"
 bash scripts/build_wheel.sh
 whl=$(ls dist/topictag-*.whl)
-triple="$(rustc -vV | sed -n 's/^host: //p')"
 
-stage "cargo test (reusing the wheel build's target dir)"
-cargo test --release --locked --target "$triple"
+stage "cargo test"
+cargo test --release --locked
 
 stage "test venv .venv-test: $(basename "$whl") + test extras + atheris"
 [ -x .venv-test/bin/python ] || "$PY" -m venv .venv-test
