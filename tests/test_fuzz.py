@@ -28,7 +28,7 @@ KNOWN_CRASHES: dict = {
     "atheris": [(
         "in _from_json",
         "known finding (2026-12-06): a vectorizer file whose JSON metadata holds an "
-        "unknown dtype name (e.g. 'numpy:float33', CRC valid) makes topictag.load raise "
+        "unknown dtype name (e.g. '__dtype__:float33', CRC valid) makes topictag.load raise "
         "TypeError from _vectorizers._from_json instead of ModelFormatError; found within "
         "seconds, so the rest of this run is not fuzzed until it is fixed",
     )],
