@@ -24,15 +24,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # target -> [(text in the fuzzer's output that identifies the finding, reason)], for findings
 # that are known and left to the loader hardening work: they make the test xfail. Any other
 # failure fails the test.
-KNOWN_CRASHES: dict = {
-    "atheris": [(
-        "in _from_json",
-        "known finding (2026-12-06): a vectorizer file whose JSON metadata holds an "
-        "unknown dtype name (e.g. '__dtype__:float33', CRC valid) makes topictag.load raise "
-        "TypeError from _vectorizers._from_json instead of ModelFormatError; found within "
-        "seconds, so the rest of this run is not fuzzed until it is fixed",
-    )],
-}
+KNOWN_CRASHES: dict = {}
 
 
 def _need(ok: bool, what: str) -> None:

@@ -325,3 +325,26 @@ def test_corrupted_compact_payloads_rejected(fitted):
             continue
         # A flip that still decodes (a changed weight or term) must give a usable model.
         m.predict(["peace talks"])
+
+
+def _with_metadata(data: bytes, meta: str) -> bytes:
+    """``data`` (a topictag file) with its metadata replaced by ``meta`` and the CRC fixed."""
+    import zlib
+
+    vlen = struct.unpack("<H", data[12:14])[0]
+    mlen = struct.unpack("<I", data[14 + vlen:18 + vlen])[0]
+    m = meta.encode()
+    body = data[:14 + vlen] + struct.pack("<I", len(m)) + m + data[18 + vlen + mlen:-4]
+    return body + struct.pack("<I", zlib.crc32(body) & 0xFFFFFFFF)
+
+
+@pytest.mark.parametrize("params", [
+    '{"dtype": "__dtype__:float33"}',  # found by the atheris harness (fuzz/load_atheris.py)
+    '{"ngram_range": "12"}',
+    '{"norm": 5, "lowercase": []}',
+])
+def test_forged_metadata_is_a_format_error(params):
+    data = topictag.TfidfVectorizer().fit(["war and peace talks", "peace deal signed"]).to_bytes()
+    forged = _with_metadata(data, '{"class": "TfidfVectorizer", "params": %s}' % params)
+    with pytest.raises(ModelFormatError, match="metadata does not describe a valid TfidfVectorizer"):
+        topictag.load(forged)

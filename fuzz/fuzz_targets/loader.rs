@@ -7,18 +7,16 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-// The one line to change when the container moves (`topictag::persist` after the restructuring).
-use topictag::model::format as container;
-use container::Kind;
+use topictag::persist::{load, peek, Kind};
 
 fn decode_every_kind(bytes: &[u8]) {
-    let Ok(header) = container::peek(bytes) else { return };
+    let Ok(header) = peek(bytes) else { return };
     let _ = match header.kind {
-        Kind::CountVectorizer => container::decode::<topictag::vectorize::CountVectorizer>(bytes, header.kind).map(drop),
-        Kind::TfidfVectorizer => container::decode::<topictag::vectorize::TfidfVectorizer>(bytes, header.kind).map(drop),
-        Kind::HashingVectorizer => container::decode::<topictag::vectorize::HashingVectorizer>(bytes, header.kind).map(drop),
-        Kind::LinearClassifier => topictag::model::linear_file::decode(bytes).map(drop),
-        Kind::TopicClassifier => topictag::model::topic::TopicModel::from_bytes(bytes).map(drop),
+        Kind::CountVectorizer => load::<topictag::vectorize::CountVectorizer>(bytes).map(drop),
+        Kind::TfidfVectorizer => load::<topictag::vectorize::TfidfVectorizer>(bytes).map(drop),
+        Kind::HashingVectorizer => load::<topictag::vectorize::HashingVectorizer>(bytes).map(drop),
+        Kind::LinearClassifier => load::<topictag::linear::LinearModel>(bytes).map(drop),
+        Kind::TopicClassifier => load::<topictag::pipeline::TopicModel>(bytes).map(drop),
     };
 }
 

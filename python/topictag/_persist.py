@@ -27,6 +27,7 @@ from typing import Any, Dict, NamedTuple, Optional, Union
 import numpy as np
 
 from . import _core
+from ._base import check_params
 from .exceptions import ModelFormatError
 
 
@@ -264,8 +265,18 @@ class PersistMixin:
     def _from_bytes(cls, data: bytes, extra: Optional[Dict[str, Any]] = None):
         core, meta_json = cls._core_type.from_bytes(bytes(data))
         meta = parse_metadata(meta_json)
-        obj = cls(**decode_params(cls, meta["params"]))
-        obj._restore(core, meta, extra or {})
+        try:
+            obj = cls(**decode_params(cls, meta["params"]))
+            check_params(obj)
+            obj._restore(core, meta, extra or {})
+        except ModelFormatError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as e:
+            # The checksum held, so the bytes are as written: metadata that cannot rebuild
+            # the object is a corrupted or forged file, never a crash of the caller's code.
+            raise ModelFormatError(
+                f"corrupted topictag file: its metadata does not describe a valid "
+                f"{cls.__name__} ({type(e).__name__}: {e})") from e
         return obj
 
     # -- pickling ---------------------------------------------------------------------------
