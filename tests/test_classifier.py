@@ -509,6 +509,7 @@ def test_explain_article_evidence(article_model):
             assert 0 <= s.start < s.end <= len(text) and 0.0 <= s.support <= 1.0
             for w in s.terms:
                 assert w.contribution > 0
+                assert w.as_written(text) == " ".join(text[w.spans[0][0]:w.spans[0][1]].split())
                 for x, y in w.spans:
                     # surface forms: the term as written in the text
                     assert text[x:y].lower() == w.term.lower() or w.term.lower() in text[x:y].lower() \

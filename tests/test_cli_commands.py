@@ -238,7 +238,7 @@ def test_predict_evidence(cli_work, tmp_path):
             assert 0.0 <= e["probability"] <= 1.0 and e["segments"]
             for s in e["segments"]:
                 assert s["text"] == text[s["start"]:s["end"]]
-                assert all(set(w) == {"term", "contribution", "spans"} for w in s["terms"])
+                assert all(set(w) == {"term", "as_written", "contribution", "spans"} for w in s["terms"])
     out = tmp_path / "ev.csv"
     r = run("predict", d / "model.ttm", d / "test.csv", "--evidence", "--format", "csv", "-o", out)
     assert r.returncode == 0, r.stderr

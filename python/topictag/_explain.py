@@ -190,6 +190,15 @@ class TermEvidence(NamedTuple):
     contribution: float
     spans: List[Tuple[int, int]]
 
+    def as_written(self, text: str) -> str:
+        """The term as it is written at its first occurrence in ``text`` (``term`` is its
+        most frequent form in the training documents, which may differ: another inflection
+        of a stemmed term, another case)."""
+        for a, b in self.spans:
+            if 0 <= a < b <= len(text):
+                return " ".join(text[a:b].split())
+        return self.term
+
 
 class SegmentEvidence(NamedTuple):
     """A segment (character offsets ``start:end`` in the article) and its own probability
@@ -245,7 +254,8 @@ class ArticleEvidence:
                             "text": self.text[s.start:s.end],
                             "support": s.support,
                             "terms": [
-                                {"term": w.term, "contribution": w.contribution,
+                                {"term": w.term, "as_written": w.as_written(self.text),
+                                 "contribution": w.contribution,
                                  "spans": [list(x) for x in w.spans]}
                                 for w in s.terms
                             ],
@@ -271,7 +281,8 @@ class ArticleEvidence:
                     snippet = snippet[:87] + "..."
                 lines.append(f"  [{s.support:.3f}] {snippet}")
                 if s.terms:
-                    lines.append("          terms: " + ", ".join(w.term for w in s.terms))
+                    lines.append("          terms: " + ", ".join(
+                        dict.fromkeys(w.as_written(self.text) for w in s.terms)))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -324,7 +335,7 @@ class ArticleEvidence:
         body = "".join(parts).replace("\n", "<br>")
         rows = "".join(
             f"<tr><td>{html.escape(str(t.topic))}</td><td>{t.score:.3f}</td>"
-            f"<td>{len(t.segments)}</td><td>{html.escape(', '.join(dict.fromkeys(w.term for s in t.segments for w in s.terms)))}</td></tr>"
+            f"<td>{len(t.segments)}</td><td>{html.escape(', '.join(dict.fromkeys(w.as_written(self.text) for s in t.segments for w in s.terms)))}</td></tr>"
             for t in self.topics
         )
         table = (
