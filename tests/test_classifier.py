@@ -221,10 +221,10 @@ def test_multilabel_lists_and_label_sep():
     assert clf2.predict(TOY_X) == pred
     # allow_empty=False: every document gets a topic
     odd = ["completely unrelated words about cooking pasta"]
-    strict = TopicClassifier(allow_empty=False, threshold=5.0).fit(TOY_X, y)
+    strict = TopicClassifier(allow_empty=False, **{**old, "threshold": 5.0}).fit(TOY_X, y)
     assert len(strict.predict(odd)[0]) == 1
-    assert TopicClassifier(allow_empty=True, threshold=5.0).fit(TOY_X, y).predict(odd) == [[]]
-    assert len(TopicClassifier(threshold=5.0).fit(TOY_X, y).predict(odd)[0]) == 1  # the default
+    assert TopicClassifier(allow_empty=True, **{**old, "threshold": 5.0}).fit(TOY_X, y).predict(odd) == [[]]
+    assert len(TopicClassifier(**{**old, "threshold": 5.0}).fit(TOY_X, y).predict(odd)[0]) == 1  # the default
     # score is micro-F1 for multi-label
     assert 0.0 <= clf.score(TOY_X, y) <= 1.0
     assert clf.score(TOY_X, y) == pytest.approx(clf.evaluate(TOY_X, y).micro["f1"])

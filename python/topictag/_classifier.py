@@ -207,11 +207,12 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
     def _validate_params(self) -> None:
         super()._validate_params()
         # A rule across two parameters, which the core does not check (yet).
-        if (self.model == "logistic" and self.calibration is None
-                and isinstance(self.threshold, Real) and not 0.0 <= self.threshold <= 1.0):
+        if ((self.model == "logistic" or self.calibration is not None)
+                and isinstance(self.threshold, Real) and not isinstance(self.threshold, bool)
+                and not 0.0 <= self.threshold <= 1.0):
             raise ValueError(
-                "threshold is a probability for model='logistic' and must be in [0, 1], "
-                f"got {self.threshold!r}"
+                "threshold is a probability (model='logistic', or a calibration set) and must "
+                f"be in [0, 1], got {self.threshold!r}"
             )
 
     def _language(self) -> Tuple[Optional[str], Any]:
