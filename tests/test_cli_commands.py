@@ -22,8 +22,8 @@ def test_predict_jsonl_from_csv(cli_work):
     topics = set(load_starter().topics)
     for x in recs:
         assert set(x["topics"]) <= topics
-        assert len(x["scores"]) == 3
-        scores = list(x["scores"].values())
+        assert len(x["probabilities"]) == 3
+        scores = list(x["probabilities"].values())
         assert scores == sorted(scores, reverse=True)
     # most paragraphs get at least one correct topic
     hits = sum(bool(set(x["topics"]) & set(t)) for x, (_, _, t) in zip(recs, test))
@@ -36,14 +36,15 @@ def test_predict_logistic_scores_are_probabilities(cli_work):
     assert r.returncode == 0, r.stderr
     for line in r.stdout.splitlines():
         x = json.loads(line)
-        assert len(x["scores"]) == 7
-        assert all(0.0 <= s <= 1.0 for s in x["scores"].values())
-        # the model's own decision: the topics whose probability reaches its threshold (0.4),
+        assert len(x["probabilities"]) == 7
+        assert all(0.0 <= s <= 1.0 for s in x["probabilities"].values())
+        # the model's own decision: the topics whose calibrated probability reaches its
+        # threshold (0.4, --threshold at training),
         # or the best topic alone when none does (allow_empty=False, the default)
-        over = {t for t, p in x["scores"].items() if p >= 0.4 + 1e-4}
+        over = {t for t, p in x["probabilities"].items() if p >= 0.4 + 1e-4}
         assert over <= set(x["topics"])
-        assert all(x["scores"][t] >= 0.4 - 1e-4 for t in x["topics"]) or (
-            x["topics"] == [max(x["scores"], key=x["scores"].get)]
+        assert all(x["probabilities"][t] >= 0.4 - 1e-4 for t in x["topics"]) or (
+            x["topics"] == [max(x["probabilities"], key=x["probabilities"].get)]
         )
 
 
@@ -110,10 +111,11 @@ def test_predict_csv_output_top_k_and_file(cli_work, tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout == ""
     rows = list(csv.reader(out.open(encoding="utf-8")))
-    assert rows[0] == ["id", "topics", "topic_1", "score_1", "topic_2", "score_2"]
+    # a multi-label model with calibration: its scores are probabilities, labelled so
+    assert rows[0] == ["id", "topics", "topic_1", "probability_1", "topic_2", "probability_2"]
     assert len(rows) == len(test) + 1
     r = run("predict", d / "model.ttm", d / "test.csv", "--top-k", "0")
-    assert all("scores" not in json.loads(line) for line in r.stdout.splitlines())
+    assert all(set(json.loads(line)) == {"id", "topics"} for line in r.stdout.splitlines())
 
 
 def test_predict_threshold(cli_work):
@@ -180,7 +182,8 @@ def test_top_terms_and_explain(cli_work):
     assert_one_line_error(run("top-terms", d / "model.ttm", "weather"), "unknown topic", "ceasefire")
     r = run("explain", d / "model.ttm", "Both sides agreed to a ceasefire and a truce from midnight.")
     assert r.returncode == 0, r.stderr
-    assert "topic" in r.stdout and "score" in r.stdout
+    # the evidence of every predicted topic, with its probability
+    assert r.stdout.startswith("ceasefire: probability") and "terms:" in r.stdout
     r = run("explain", d / "model.ttm", "-", "--topic", "sanctions", input="Embargo on arms and oil.")
     assert r.returncode == 0, r.stderr
     assert "'sanctions'" in r.stdout
@@ -216,3 +219,40 @@ def test_train_language_stem_stop_words(cli_work, tmp_path):
         "language='xx' is not supported",
     )
     assert not (tmp_path / "x.ttm").exists()
+
+
+def test_predict_evidence(cli_work, tmp_path):
+    import topictag
+
+    d, test = cli_work
+    r = run("predict", d / "model.ttm", d / "test.csv", "--evidence", "-k", "2")
+    assert r.returncode == 0, r.stderr
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    model = topictag.load(d / "model.ttm")
+    texts = [t for _, t, _ in test]
+    for x, text in zip(recs[:5], texts):
+        ev = x["evidence"]
+        assert [e["topic"] for e in ev] == x["topics"]
+        assert ev == json.loads(json.dumps(model.explain(text).to_dict()["topics"]))
+        for e in ev:
+            assert 0.0 <= e["probability"] <= 1.0 and e["segments"]
+            for s in e["segments"]:
+                assert s["text"] == text[s["start"]:s["end"]]
+                assert all(set(w) == {"term", "as_written", "contribution", "spans"} for w in s["terms"])
+    out = tmp_path / "ev.csv"
+    r = run("predict", d / "model.ttm", d / "test.csv", "--evidence", "--format", "csv", "-o", out)
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[0][-1] == "evidence" and json.loads(rows[1][-1])[0]["topic"]
+
+
+def test_predict_evidence_needs_article_model(cli_work, tmp_path):
+    b = load_starter()
+    p = tmp_path / "single.jsonl"
+    with open(p, "w", encoding="utf-8") as f:
+        for t, ls in zip(b.data, b.target):
+            f.write(json.dumps({"text": t, "label": ls[0]}) + "\n")
+    r = run("train", p, "-o", tmp_path / "single.ttm")
+    assert r.returncode == 0, r.stderr
+    assert_one_line_error(run("predict", tmp_path / "single.ttm", "-", "--evidence",
+                              input="a truce\n"), "--evidence")

@@ -27,8 +27,14 @@ def test_demo(tmp_path):
     assert "English" in r.stdout and "Spanish" in r.stdout
     assert "<-" in r.stdout  # the words behind each topic
     # the demo trains TopicClassifier's defaults plus the settings it prints
-    assert ("Model: TopicClassifier(class_weight='balanced', language='auto', model='logistic', "
-            "stemmer='auto', stop_words='auto')") in r.stdout
+    assert ("Model: TopicClassifier(language='auto', stemmer='auto', stop_words='auto')"
+            in r.stdout)
+    # trained on paragraphs and articles; held-out articles scored and one shown with evidence
+    assert "training articles" in r.stdout
+    f1 = [float(x) for x in re.findall(r"^  (?:English|Spanish): (\d\.\d\d) \(16 articles\)$",
+                                      r.stdout, re.M)]
+    assert len(f1) == 2 and min(f1) >= 0.8, r.stdout
+    assert "A held-out article" in r.stdout and ": probability" in r.stdout
     assert f"Model saved to {out}" in r.stdout and out.exists()
     assert elapsed < 120, elapsed
     r2 = run("predict", out, input="Both armies agreed to a truce after talks.\n")

@@ -308,3 +308,61 @@ def test_load_file_dispatch(tmp_path):
     assert load_file(p, format="csv") == (["a"], ["x"])
     with pytest.raises(ValueError, match="label_sep"):
         load_csv(p, label_sep="")
+
+
+# ------------------------------------------------------------------------------ articles
+
+
+def test_articles_counts_per_language_and_split():
+    from topictag.datasets import load_articles
+
+    expected = {("en", "train"): (66, 396), ("en", "heldout"): (16, 94),
+                ("es", "train"): (68, 383), ("es", "heldout"): (16, 85)}
+    for (lang, split), (n_art, n_par) in expected.items():
+        a = load_articles(lang, split)
+        p = load_articles(lang, split, level="paragraph")
+        assert len(a.data) == n_art and len(p.data) == n_par, (lang, split)
+        assert set(a.language) == {lang} and set(a.split) == {split}
+    assert len(load_articles().data) == 166
+    assert len(load_articles(level="paragraph").data) == 958
+    # starter + articles: the totals of the data card
+    assert len(load_starter().data) + 958 == 1255
+
+
+def test_articles_text_is_paragraphs_joined_and_topics_are_their_union():
+    from topictag.datasets import load_articles
+
+    a = load_articles()
+    p = load_articles(level="paragraph")
+    by_article = collections.defaultdict(list)
+    for aid, text, topics in zip(p.article_ids, p.data, p.target):
+        by_article[aid].append((text, topics))
+    assert len(a.ids) == len(set(a.ids)) == len(by_article)
+    for aid, text, topics, paras in zip(a.ids, a.data, a.target, a.paragraphs):
+        assert text == "\n\n".join(t for t, _ in by_article[aid])
+        assert [q["text"] for q in paras] == [t for t, _ in by_article[aid]]
+        assert set(topics) == {x for _, ts in by_article[aid] for x in ts}
+    assert all(i.endswith(f"-p{n}") for i, n in zip(p.ids, (int(i.rsplit("p", 1)[1]) for i in p.ids)))
+    assert set(a.topics) == set(load_starter().topics)
+    # every fifth article is held out
+    assert all((s == "heldout") == (int(i.rsplit("a", 1)[1]) % 5 == 0) for i, s in zip(a.ids, a.split))
+
+
+def test_articles_return_X_y_frame_and_errors():
+    pd = pytest.importorskip("pandas")
+    from topictag.datasets import load_articles
+
+    X, y = load_articles("es", "heldout", return_X_y=True)
+    b = load_articles("es", "heldout", as_frame=True)
+    assert X == b.data and y == b.target
+    assert list(b.frame.columns) == ["id", "language", "split", "text", "topics", "style", "title"]
+    Xs, ys = load_articles(level="paragraph", return_X_y=True, as_frame=True)
+    assert isinstance(Xs, pd.Series) and len(Xs) == len(ys) == 958
+    assert "articles_es" in b.DESCR or "Spanish" in b.DESCR
+    with pytest.raises(ValueError, match="split"):
+        load_articles(split="test")
+    with pytest.raises(ValueError, match="level"):
+        load_articles(level="sentence")
+    with pytest.raises(ValueError, match="language"):
+        load_articles("fr")
+    assert pickle.loads(pickle.dumps(b)).ids == b.ids

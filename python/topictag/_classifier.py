@@ -19,7 +19,8 @@ import numpy as np
 from . import _core
 from ._base import BOOLEAN, BaseEstimator, ClassifierMixin, Condition, check_value
 from ._evaluate import EvaluationReport
-from ._explain import Contribution, Explanation, top_terms_output
+from ._explain import (ArticleEvidence, Contribution, Explanation, SegmentEvidence,
+                       TermEvidence, TopicEvidence, top_terms_output)
 from ._input import as_documents, n_documents
 from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin
@@ -101,10 +102,26 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         SVM only: also fit Platt scaling (on 5 held-out folds, so fitting takes about six
         times longer) so that ``predict_proba`` is available and ``predict_top`` scores are
         probabilities.
-    threshold : float or None
-        Multi-label only: a topic is assigned when its score reaches the threshold. The score
-        is the probability for ``model="logistic"`` (default 0.5) and the decision value for
-        ``model="svm"`` (default 0.0).
+    segments : bool, default True
+        Multi-label only: also score each segment (paragraph, or group of sentences) of a
+        document and combine segment and document scores by the rule (document only, best
+        segment, mean of both) that cross-validation on the training data finds best. Long
+        articles that move from topic to topic get all their topics this way.
+    calibration : {"platt", "isotonic"} or None, default "platt"
+        Multi-label only: per-topic calibration of the (combined) scores into probabilities,
+        fitted on cross-validated scores of the training documents; ``predict_proba`` and
+        ``predict_top`` then give these probabilities. This replaces ``probability=True``
+        (no separate Platt fit is run).
+    threshold : "auto", float or None, default "auto"
+        Multi-label only: a topic is assigned when its score reaches the threshold.
+        ``"auto"``: one threshold per topic, tuned for F1 on the cross-validated (calibrated)
+        scores of the training documents (see :meth:`tune_thresholds` to re-tune them on
+        other data). A number: that threshold for every topic, on the calibrated probability
+        when ``calibration`` is set, else on the score: the probability for
+        ``model="logistic"`` and the decision value for ``model="svm"``. ``None``: 0.5 for
+        logistic models and calibrated scores, 0.0 for SVM decision values.
+        ``segments=False, calibration=None, threshold=<float or None>`` is the behaviour of
+        topictag 0.x (one document score, one threshold).
     allow_empty : bool, default False
         Multi-label only. By default every document gets at least its best-scoring topic,
         even when no topic reaches the threshold (as ``topictag.LinearSVC`` and
@@ -141,6 +158,9 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                                               "threshold", "allow_empty", "n_jobs")},
         "model": [str],
         "probability": [BOOLEAN],
+        "segments": [BOOLEAN],
+        "calibration": [str, None],  # 'platt' / 'isotonic': CalibrationKind::parse
+        "threshold": [str, *LINEAR_CONSTRAINTS["threshold"]],  # 'auto': parse_article_params
         "label_sep": [Condition(str, bool, "a non-empty str"), None],
         "random_state": [Integral, None],  # any int: the core takes it as i64
     }
@@ -173,7 +193,9 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         max_iter: int = 1000,
         tol: float = 1e-4,
         probability: bool = False,
-        threshold: Optional[float] = None,
+        segments: bool = True,
+        calibration: Optional[str] = "platt",
+        threshold="auto",
         allow_empty: bool = False,
         label_sep: Optional[str] = None,
         n_jobs: Optional[int] = None,
@@ -185,10 +207,12 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
     def _validate_params(self) -> None:
         super()._validate_params()
         # A rule across two parameters, which the core does not check (yet).
-        if self.model == "logistic" and self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
+        if ((self.model == "logistic" or self.calibration is not None)
+                and isinstance(self.threshold, Real) and not isinstance(self.threshold, bool)
+                and not 0.0 <= self.threshold <= 1.0):
             raise ValueError(
-                "threshold is a probability for model='logistic' and must be in [0, 1], "
-                f"got {self.threshold!r}"
+                "threshold is a probability (model='logistic', or a calibration set) and must "
+                f"be in [0, 1], got {self.threshold!r}"
             )
 
     def _language(self) -> Tuple[Optional[str], Any]:
@@ -242,10 +266,31 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             "probability": bool(self.probability),
         }
 
+    def _article_params(self) -> Optional[Dict[str, Any]]:
+        """The core's ``article_params`` for a multi-label fit, or None when segments,
+        calibration and tuned thresholds are all off (the one-score, one-threshold model)."""
+        thr = self.threshold
+        if not self.segments and self.calibration is None and not isinstance(thr, str):
+            return None
+        if thr is None:
+            thr = 0.5 if (self.calibration is not None or self.model == "logistic") else 0.0
+        return {
+            "segments": bool(self.segments),
+            "calibration": self.calibration,
+            "threshold": thr if isinstance(thr, str) else float(thr),
+            "metric": "f1",
+        }
+
     def _threshold(self) -> float:
-        if self.threshold is not None:
+        """The one threshold of a model without article-level state."""
+        if self.threshold is not None and not isinstance(self.threshold, str):
             return float(self.threshold)
         return 0.5 if self.model == "logistic" else 0.0
+
+    def _articles(self) -> bool:
+        """Whether the fitted model has article-level state (segments, calibrators, tuned
+        thresholds)."""
+        return getattr(self, "article_info_", None) is not None
 
     # -- labels -----------------------------------------------------------------------------
     def _parse_labels(self, y, n: int) -> Tuple[List[List[Any]], bool]:
@@ -270,10 +315,15 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             )
         self._class_list = classes
         y_idx = topic_indices(sets, classes, multilabel)
+        article_params = self._article_params() if multilabel else None
+        linear_params = self._linear_params(classes)
+        if article_params is not None and article_params["calibration"] is not None:
+            # the article-level calibrators give the probabilities: no separate Platt CV
+            linear_params["probability"] = False
         t0 = time.perf_counter()
         core = _core.TopicModel.fit(
             docs, y_idx, multilabel, [str(c) for c in classes],
-            self._vectorizer_params(), self._linear_params(classes), self.n_jobs,
+            self._vectorizer_params(), linear_params, self.n_jobs, article_params,
         )
         elapsed = time.perf_counter() - t0
         self._set_fitted(core, classes, multilabel, fit_time=elapsed)
@@ -292,6 +342,7 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         self.classes_ = np.asarray(classes)
         self.multilabel_ = bool(multilabel)
         self.vocabulary_size_ = int(core.n_features)
+        self.article_info_ = core.article_info()
         if summary is None:
             summary = {
                 "n_documents": int(core.n_documents),
@@ -323,11 +374,16 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X, as_frame: bool = False):
         """Topic probabilities, columns in ``classes_`` order (a DataFrame with topic columns
-        when ``as_frame=True``). Logistic models give their probabilities; SVM models give
-        Platt-scaled scores when the solver fitted them, else a ValueError. For multi-label
+        when ``as_frame=True``). Multi-label models fitted with ``calibration`` give the
+        calibrated article probabilities (those ``predict`` thresholds). Otherwise logistic
+        models give their probabilities; SVM models give Platt-scaled scores when the solver
+        fitted them (``probability=True``), else a ValueError. For multi-label
         models each column is that topic's own probability (rows need not sum to 1)."""
         core = self._fitted_core()
-        p = core.predict_proba(self._docs(X), self.n_jobs)
+        if self._calibrated():
+            _, p = self._article_predictions(self._docs(X))
+        else:
+            p = core.predict_proba(self._docs(X), self.n_jobs)
         if as_frame:
             import pandas as pd
 
@@ -336,21 +392,56 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """Multi-class: a numpy array of topics. Multi-label: a list of topic lists."""
-        core = self._fitted_core()
-        res = core.predict(self._docs(X), self._threshold(), bool(self.allow_empty), self.n_jobs)
+        self._fitted_core()
+        res = self._predict_indices(self._docs(X))
+        if self.multilabel_:
+            cl = self._class_list
+            return [[cl[j] for j in s] for s in res]
+        return self.classes_[res]
+
+    def _calibrated(self) -> bool:
+        return self._articles() and self.article_info_.get("calibration") is not None
+
+    def _article_predictions(self, docs):
+        """(topic index lists, article scores) of a model with article-level state."""
+        (indptr, indices), z = self._core.predict_articles(docs, bool(self.segments), self.n_jobs)
+        indptr = indptr.tolist()
+        indices = indices.tolist()
+        sets = [indices[indptr[i]:indptr[i + 1]] for i in range(len(indptr) - 1)]
+        if self.allow_empty:
+            # the core keeps the best topic when none reaches its threshold; drop it
+            thr = self.article_info_["thresholds"]
+            sets = [[j for j in s if z[i, j] >= thr[j]] for i, s in enumerate(sets)]
+        return sets, z
+
+    def _predict_indices(self, docs):
+        """Multi-label: a list of topic index lists; multi-class: an int array."""
+        if self._articles():
+            return self._article_predictions(docs)[0]
+        res = self._core.predict(docs, self._threshold(), bool(self.allow_empty), self.n_jobs)
         if self.multilabel_:
             indptr, indices = res
-            cl = self._class_list
-            return [[cl[j] for j in indices[indptr[i]:indptr[i + 1]]] for i in range(len(indptr) - 1)]
-        return self.classes_[res]
+            indices = indices.tolist()
+            indptr = indptr.tolist()
+            return [indices[indptr[i]:indptr[i + 1]] for i in range(len(indptr) - 1)]
+        return res
 
     def predict_top(self, X, k: int = 3) -> List[List[Tuple[Any, float]]]:
         """The ``k`` best topics of each document as ``(topic, score)`` pairs, best first. The
-        score is the probability for logistic models and the decision value for SVMs."""
+        score is the calibrated probability for multi-label models fitted with
+        ``calibration``, else the probability for logistic models and the decision value for
+        SVMs."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
             raise ValueError(f"k must be a positive int, got {k!r}")
         core = self._fitted_core()
-        idx, scores = core.predict_top(self._docs(X), int(k), self.n_jobs)
+        if self._calibrated():
+            _, z = self._article_predictions(self._docs(X))
+            kk = min(int(k), z.shape[1])
+            # best first, ties to the lower topic index (as the core's predict_top)
+            idx = np.argsort(-z, axis=1, kind="stable")[:, :kk]
+            scores = np.take_along_axis(z, idx, axis=1)
+        else:
+            idx, scores = core.predict_top(self._docs(X), int(k), self.n_jobs)
         cl = self._class_list
         return [
             [(cl[j], float(s)) for j, s in zip(ri, rs)]
@@ -365,6 +456,34 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight is not supported by score() for multi-label models")
         return float(self.evaluate(X, y).micro["f1"])
 
+    def tune_thresholds(self, X, y, metric: str = "f1"):
+        """Re-tune the per-topic thresholds for ``metric`` ("f1", "f0.5", "f2", ...) on the
+        labelled documents ``X``, ``y`` (for example a validation set, or the documents of a
+        new source), keeping the model's weights, combination rule and calibrators. Needs a
+        multi-label model fitted with article-level state (``segments``, ``calibration`` or
+        ``threshold="auto"``). Returns ``self``; ``article_info_["thresholds"]`` has the new
+        thresholds."""
+        core = self._fitted_core()
+        if not self._articles():
+            raise ValueError(
+                "tune_thresholds needs a multi-label model fitted with article-level state "
+                "(segments=True, a calibration or threshold='auto')"
+            )
+        check_value("metric", metric, [str])
+        docs = self._docs(X)
+        n = n_documents(docs)
+        if n == 0:
+            raise ValueError("tune_thresholds needs at least one document; got an empty collection")
+        sets, _ = self._parse_labels(y, n)
+        known = {c: i for i, c in enumerate(self._class_list)}
+        unknown = sorted({str(c) for ls in sets for c in ls if c not in known})
+        if unknown:
+            raise ValueError(f"unknown topics in y: {unknown}; the model's topics are {self._class_list!r}")
+        y_idx = [[known[c] for c in ls] for ls in sets]
+        self._core = core.retune_thresholds(docs, y_idx, bool(self.segments), metric, self.n_jobs)
+        self.article_info_ = self._core.article_info()
+        return self
+
     # -- explanations -----------------------------------------------------------------------
     def _topic_index(self, topic) -> int:
         if isinstance(topic, np.generic):
@@ -374,8 +493,14 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                 return i
         raise ValueError(f"unknown topic {topic!r}; the model's topics are {self._class_list!r}")
 
-    def top_terms(self, topic=None, n: int = 20, as_frame: Optional[bool] = None):
+    def top_terms(self, topic=None, n: int = 20, as_frame: Optional[bool] = None,
+                  keep_numbers: bool = False, keep_stop_words: bool = False):
         """The ``n`` strongest positive and negative terms of each topic (or of ``topic``).
+
+        Terms are shown as written (the most frequent surface form in the training text, with
+        its accents and case, for models fitted with article-level state; the normalised
+        feature otherwise). Numbers and stop words are left out unless ``keep_numbers`` /
+        ``keep_stop_words``.
 
         Returns a pandas DataFrame with columns topic, polarity ("positive"/"negative"), rank,
         term, weight when pandas is installed (or ``as_frame=True``), else a list of such
@@ -384,26 +509,53 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         core = self._fitted_core()
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a positive int, got {n!r}")
+        check_value("keep_numbers", keep_numbers, [BOOLEAN])
+        check_value("keep_stop_words", keep_stop_words, [BOOLEAN])
         topics = range(len(self._class_list)) if topic is None else [self._topic_index(topic)]
         rows = []
         for k in topics:
-            pos, neg = core.top_terms(k, int(n))
+            pos, neg = core.top_terms_readable(k, int(n), bool(keep_numbers), bool(keep_stop_words))
             name = self._class_list[k]
             rows.extend((name, "positive", r + 1, t, w) for r, (t, w) in enumerate(pos))
             rows.extend((name, "negative", r + 1, t, w) for r, (t, w) in enumerate(neg))
         return top_terms_output(rows, as_frame)
 
-    def explain(self, text: str, topic=None, n: int = 10) -> Explanation:
-        """Why ``text`` gets the score it does for ``topic`` (default: its predicted topic, the
-        best-scoring one). Every term's contribution is its TF-IDF value times the topic's
-        weight; the contributions plus the intercept equal ``decision_function`` for that
-        topic. The result prints the top ``n`` terms and renders, in a notebook, the original
-        text with contributing words highlighted (green for, red against)."""
+    def explain(self, text: str, topic=None, n: int = 10, max_segments: int = 3):
+        """Why ``text`` gets its topics.
+
+        Without ``topic``, for a multi-label model fitted with article-level state: an
+        :class:`~topictag._explain.ArticleEvidence` with, for every predicted topic, its
+        (calibrated) probability and the segments of the text that support it most (at most
+        ``max_segments``), each with its own probability and its ``n`` strongest terms as
+        written in the text (with their character offsets). It prints as text, converts to
+        JSON-ready dicts (``to_dict()``) and renders in a notebook as the article with each
+        topic's evidence highlighted in its colour, with a legend.
+
+        With ``topic`` (or for other models: the best-scoring topic): an
+        :class:`~topictag._explain.Explanation` of the topic's decision value for the whole
+        text. Every term's contribution is its TF-IDF value times the topic's weight; the
+        contributions plus the intercept equal ``decision_function`` for that topic. It
+        prints the top ``n`` terms and renders, in a notebook, the original text with
+        contributing words highlighted (green for, red against)."""
         core = self._fitted_core()
         if not isinstance(text, str):
             raise TypeError(f"explain() takes one document as a str, got {type(text).__name__}")
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a positive int, got {n!r}")
+        if topic is None and self._articles():
+            if (isinstance(max_segments, bool) or not isinstance(max_segments, (int, np.integer))
+                    or max_segments < 1):
+                raise ValueError(f"max_segments must be a positive int, got {max_segments!r}")
+            raw = core.explain_article(text, bool(self.segments), int(max_segments), int(n))
+            return ArticleEvidence(text, [
+                TopicEvidence(
+                    self._class_list[t["topic"]], float(t["score"]),
+                    [SegmentEvidence(int(sg["start"]), int(sg["end"]), float(sg["support"]),
+                                     [TermEvidence(w, float(c), [tuple(x) for x in sp])
+                                      for w, c, sp in sg["terms"]])
+                     for sg in t["segments"]])
+                for t in raw
+            ], calibrated=self._calibrated())
         if topic is None:
             k = int(core.predict_top([text], 1, self.n_jobs)[0][0, 0])
         else:
@@ -439,13 +591,10 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         extra = sorted_topics([[c for c in ls if c not in known] for ls in sets])
         classes = self._class_list + extra
         index = {c: i for i, c in enumerate(classes)}
-        pred = core.predict(docs, self._threshold(), bool(self.allow_empty), self.n_jobs)
+        pred = self._predict_indices(docs)
         if multilabel:
             y_idx = [[index[c] for c in ls] for ls in sets]
-            indptr, indices = pred
-            indices = indices.tolist()
-            indptr = indptr.tolist()
-            y_pred = [indices[indptr[i]:indptr[i + 1]] for i in range(len(indptr) - 1)]
+            y_pred = pred
         else:
             y_idx = [index[ls[0]] for ls in sets]
             y_pred = pred.tolist()

@@ -86,6 +86,14 @@ class TopicModel:
     def predict_articles(
         self, docs: _Docs, segments: bool = True, n_jobs: Optional[int] = None
     ) -> Tuple[Tuple[np.ndarray, np.ndarray], np.ndarray]: ...
+    def retune_thresholds(
+        self,
+        docs: _Docs,
+        y: List[List[int]],
+        segments: bool = True,
+        metric: str = "f1",
+        n_jobs: Optional[int] = None,
+    ) -> "TopicModel": ...
     def explain_article(
         self, text: str, segments: bool = True, max_segments: int = 3, max_terms: int = 10
     ) -> List[Dict[str, Any]]: ...

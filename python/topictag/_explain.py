@@ -168,3 +168,181 @@ def top_terms_output(rows: List[Tuple], as_frame: Optional[bool]):
     if pd is None:
         raise ImportError("as_frame=True needs pandas; install it or pass as_frame=False")
     return pd.DataFrame(rows, columns=["topic", "polarity", "rank", "term", "weight"])
+
+
+# -- article evidence ---------------------------------------------------------------------
+# The evidence itself (segments ranked by their calibrated support, terms and their offsets)
+# comes from the core (`TopicModel::explain_article`, src/pipeline/articles.rs); these classes
+# hold and display it.
+
+# One colour per predicted topic, in order (colour-blind-safe palette of Okabe and Ito, 2008,
+# "Color Universal Design").
+_PALETTE = ("0,114,178", "230,159,0", "0,158,115", "204,121,167", "86,180,233", "213,94,0",
+            "240,228,66", "0,0,0")
+
+
+class TermEvidence(NamedTuple):
+    """A term of a segment supporting a topic: its form as written, its contribution to the
+    topic's decision value for the segment, and its occurrences in the article (character
+    offsets, end exclusive)."""
+
+    term: str
+    contribution: float
+    spans: List[Tuple[int, int]]
+
+    def as_written(self, text: str) -> str:
+        """The term as it is written at its first occurrence in ``text`` (``term`` is its
+        most frequent form in the training documents, which may differ: another inflection
+        of a stemmed term, another case)."""
+        for a, b in self.spans:
+            if 0 <= a < b <= len(text):
+                return " ".join(text[a:b].split())
+        return self.term
+
+
+class SegmentEvidence(NamedTuple):
+    """A segment (character offsets ``start:end`` in the article) and its own probability
+    (``support``; a decision value for models without calibration) for the topic."""
+
+    start: int
+    end: int
+    support: float
+    terms: List[TermEvidence]
+
+
+class TopicEvidence(NamedTuple):
+    """A predicted topic, the article's probability for it (``score``) and its supporting
+    segments, best first."""
+
+    topic: object
+    score: float
+    segments: List[SegmentEvidence]
+
+
+class ArticleEvidence:
+    """Evidence for every topic predicted for one article (``TopicClassifier.explain``).
+
+    Attributes
+    ----------
+    text : str, the article.
+    topics : list of :class:`TopicEvidence`, in prediction order (best first).
+    calibrated : bool, whether scores are calibrated probabilities (else decision values).
+    """
+
+    def __init__(self, text: str, topics: Sequence[TopicEvidence], calibrated: bool = True):
+        self.text = text
+        self.topics: List[TopicEvidence] = list(topics)
+        self.calibrated = bool(calibrated)
+
+    @property
+    def _score_name(self) -> str:
+        return "probability" if self.calibrated else "score"
+
+    def to_dict(self) -> Dict[str, object]:
+        """JSON-ready: ``{"topics": [{"topic", "probability" (or "score"), "segments": [{"start",
+        "end", "text", "support", "terms": [{"term", "contribution", "spans"}]}]}]}``."""
+        key = self._score_name
+        return {
+            "topics": [
+                {
+                    "topic": t.topic if isinstance(t.topic, (str, int, float, bool)) else str(t.topic),
+                    key: t.score,
+                    "segments": [
+                        {
+                            "start": s.start,
+                            "end": s.end,
+                            "text": self.text[s.start:s.end],
+                            "support": s.support,
+                            "terms": [
+                                {"term": w.term, "as_written": w.as_written(self.text),
+                                 "contribution": w.contribution,
+                                 "spans": [list(x) for x in w.spans]}
+                                for w in s.terms
+                            ],
+                        }
+                        for s in t.segments
+                    ],
+                }
+                for t in self.topics
+            ]
+        }
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{t.topic!r}: {t.score:.3f}" for t in self.topics)
+        return f"<ArticleEvidence {self._score_name} {{{inner}}}>"
+
+    def __str__(self) -> str:
+        lines = []
+        for t in self.topics:
+            lines.append(f"{t.topic}: {self._score_name} {t.score:.3f}")
+            for s in t.segments:
+                snippet = " ".join(self.text[s.start:s.end].split())
+                if len(snippet) > 90:
+                    snippet = snippet[:87] + "..."
+                lines.append(f"  [{s.support:.3f}] {snippet}")
+                if s.terms:
+                    lines.append("          terms: " + ", ".join(
+                        dict.fromkeys(w.as_written(self.text) for w in s.terms)))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        colour = {i: _PALETTE[i % len(_PALETTE)] for i in range(len(self.topics))}
+        # per character position: the first (most probable) topic whose segment covers it,
+        # and the first topic with a term there
+        cuts = {0, len(self.text)}
+        seg_cover = []
+        term_cover = []
+        for i, t in enumerate(self.topics):
+            for s in t.segments:
+                if 0 <= s.start < s.end <= len(self.text):
+                    cuts.update((s.start, s.end))
+                    seg_cover.append((s.start, s.end, i, s.support))
+                for w in s.terms:
+                    for a, b in w.spans:
+                        if 0 <= a < b <= len(self.text):
+                            cuts.update((a, b))
+                            term_cover.append((a, b, i, w.term))
+        cuts = sorted(cuts)
+        parts = []
+        for a, b in zip(cuts, cuts[1:]):
+            piece = html.escape(self.text[a:b])
+            segs = [(i, sup) for (x, y, i, sup) in seg_cover if x <= a and b <= y]
+            terms = [(i, w) for (x, y, i, w) in term_cover if x <= a and b <= y]
+            style = []
+            title = []
+            if segs:
+                i = min(i for i, _ in segs)
+                style.append(f"background-color: rgba({colour[i]},0.12)")
+                title.extend(f"{self.topics[j].topic}: segment {self._score_name} {sup:.3f}"
+                             for j, sup in segs)
+            if terms:
+                i = min(i for i, _ in terms)
+                style.append(f"border-bottom: 2px solid rgb({colour[i]}); font-weight: 600")
+                title.extend(f"{self.topics[j].topic}: term '{w}'" for j, w in terms)
+            if not style:
+                parts.append(piece)
+                continue
+            parts.append(
+                f'<span style="{"; ".join(style)}" title="{html.escape("; ".join(title), quote=True)}">'
+                f"{piece}</span>"
+            )
+        legend = " &nbsp; ".join(
+            f'<span style="display:inline-block; width:0.9em; height:0.9em; '
+            f'background-color: rgb({colour[i]}); vertical-align: middle"></span> '
+            f"<b>{html.escape(str(t.topic))}</b> {self._score_name} {t.score:.2f}"
+            for i, t in enumerate(self.topics)
+        )
+        body = "".join(parts).replace("\n", "<br>")
+        rows = "".join(
+            f"<tr><td>{html.escape(str(t.topic))}</td><td>{t.score:.3f}</td>"
+            f"<td>{len(t.segments)}</td><td>{html.escape(', '.join(dict.fromkeys(w.as_written(self.text) for s in t.segments for w in s.terms)))}</td></tr>"
+            for t in self.topics
+        )
+        table = (
+            f"<table><thead><tr><th>topic</th><th>{self._score_name}</th><th>segments</th>"
+            f"<th>terms</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+        return (
+            f'<div class="topictag-evidence"><div class="topictag-legend">{legend}</div>'
+            f'<div style="line-height:1.6; margin:0.5em 0">{body}</div>{table}</div>'
+        )

@@ -295,6 +295,25 @@ impl PyTopicModel {
         PyTuple::new(py, [p, z])
     }
 
+    /// A new model with the per-topic thresholds re-tuned on `docs` and their topic index
+    /// lists for `metric` ('f1', 'f0.5', ...).
+    #[pyo3(signature = (docs, y, segments=true, metric="f1", n_jobs=None))]
+    fn retune_thresholds(
+        &self,
+        py: Python<'_>,
+        docs: &Bound<'_, PyAny>,
+        y: Vec<Vec<usize>>,
+        segments: bool,
+        metric: &str,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Self> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let beta = parse_metric(metric)?;
+        let inner = py.detach(|| self.inner.retune_thresholds(&strs, &y, segments, beta, n_jobs))?;
+        Ok(PyTopicModel { inner })
+    }
+
     /// Per predicted topic: `{"topic", "score", "segments": [{"start", "end", "support",
     /// "terms": [(surface, contribution, [(start, end)])]}]}` (char offsets).
     #[pyo3(signature = (text, segments=true, max_segments=3, max_terms=10))]

@@ -200,6 +200,36 @@ impl TopicModel {
         let sets = crate::parallel::install(n_jobs, || threshold::predict_sets(&z, k, &state.thresholds, true))?;
         Ok((sets, z))
     }
+
+    /// A copy of this model with its per-topic thresholds re-tuned for F-beta on `docs` and
+    /// their topic sets (on the article scores of [`TopicModel::article_scores`]); the rule
+    /// and calibrators are kept.
+    pub fn retune_thresholds<S: AsRef<str> + Sync>(
+        &self,
+        docs: &[S],
+        labels: &[Vec<usize>],
+        segments: bool,
+        beta: f64,
+        n_jobs: Option<i64>,
+    ) -> Result<TopicModel> {
+        let state = self.articles.as_ref().ok_or_else(|| {
+            Error::value("this model has no article-level state (a multi-label model fitted with article options)")
+        })?;
+        if labels.len() != docs.len() {
+            return Err(Error::value(format!("got {} documents but {} topic sets", docs.len(), labels.len())));
+        }
+        if docs.is_empty() {
+            return Err(Error::value("threshold tuning needs at least one document"));
+        }
+        let z = self.article_scores(docs, state, segments, n_jobs)?;
+        let k = self.n_outputs();
+        let tuned = crate::parallel::install(n_jobs, || threshold::tune(&z, k, labels, beta))??;
+        let mut m = self.clone();
+        if let Some(a) = m.articles.as_mut() {
+            a.thresholds = tuned.into_iter().map(|t| t.threshold).collect();
+        }
+        Ok(m)
+    }
 }
 
 /// One contributing term of a segment.

@@ -66,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-features", type=int, default=None, metavar="N",
                    help="keep only the N most frequent terms")
     p.add_argument("--threshold", type=float, default=None,
-                   help="score a topic needs to be predicted (multi-label): a probability for "
-                        "logistic (default 0.5), a decision value for svm (default 0)")
+                   help="score a topic needs to be predicted (multi-label), the same for every "
+                        "topic: a calibrated probability (default: one threshold per topic, "
+                        "tuned for F1 on cross-validated scores)")
     p.add_argument("--class-weight", choices=("balanced",), default=None,
                    help="weigh topics inversely to their frequency; raises macro-F1 on "
                         "multi-label data, where each topic is a minority (rare topics get "
@@ -76,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("predict", help="tag documents with a trained model",
                        description="Tag documents: one JSON record (or CSV row) per document "
-                                   "with its topics and top scores.")
+                                   "with its topics and top scores ('probabilities' when the "
+                                   "model's scores are probabilities).")
     p.add_argument("model", metavar="MODEL", help="model file from 'topictag train'")
     p.add_argument("input", metavar="INPUT", nargs="?", default=None,
                    help="CSV, TSV, JSONL, Parquet, or plain text with one document per line; "
@@ -98,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threshold", type=float, default=None,
                    help="predict every topic whose score reaches this value, instead of the "
                         "model's own decision")
+    p.add_argument("--evidence", action="store_true",
+                   help="add each document's evidence (JSON): per predicted topic its "
+                        "probability and the segments and words that support it")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("evaluate", help="score a model on labelled documents",

@@ -20,17 +20,25 @@ def _classifier_class():
 
 
 def _scores(model, texts: List[str]):
-    """(classes, score matrix): probabilities for logistic models, decision values for SVMs
-    (the scale of the model's own ``threshold`` and of ``predict_top``)."""
+    """(classes, score matrix, are they probabilities, the model's own topic index lists or
+    None): calibrated article probabilities for multi-label models fitted with calibration
+    (and their predictions, from the same pass), probabilities for logistic models, decision
+    values for SVMs (the scale of the model's own ``threshold`` and of ``predict_top``)."""
     import numpy as np
 
     classes = list(model.classes_)
+    if getattr(model, "_calibrated", lambda: False)():
+        sets, z = model._article_predictions(model._docs(texts))
+        return classes, np.asarray(z), True, sets
+    if getattr(model, "_articles", lambda: False)():
+        sets, z = model._article_predictions(model._docs(texts))
+        return classes, np.asarray(z), False, sets
     if getattr(model, "model", None) == "logistic":
-        return classes, np.asarray(model.predict_proba(texts))
+        return classes, np.asarray(model.predict_proba(texts)), True, None
     d = np.asarray(model.decision_function(texts))
     if d.ndim == 1:  # two topics, one decision value: positive means classes_[1]
         d = np.stack([-d, d], axis=1)
-    return classes, d
+    return classes, d, False, None
 
 
 def _as_topic_list(pred: Any) -> List[str]:
@@ -96,13 +104,19 @@ def cmd_predict(args) -> int:
     import numpy as np
 
     with progress(f"tagging {len(texts):,} documents"):
-        classes, scores = _scores(model, texts)  # one pass over the texts for everything
+        # one pass over the texts for everything
+        classes, scores, are_probabilities, own = _scores(model, texts)
     names = [str(c) for c in classes]
     k = min(args.top_k, len(classes))
     order = np.argsort(-scores, axis=1, kind="stable")
     multilabel = bool(getattr(model, "multilabel_", False))
     if args.threshold is not None:
         chosen = scores >= args.threshold
+    elif own is not None:
+        # the model's own decision: per-topic thresholds (articles), at least one topic
+        chosen = np.zeros(scores.shape, dtype=bool)
+        for i, s in enumerate(own):
+            chosen[i, s] = True
     elif multilabel:
         # the model's own rule (TopicClassifier's documented defaults): every topic whose score
         # reaches `threshold`; with allow_empty=False at least the best one
@@ -115,29 +129,47 @@ def cmd_predict(args) -> int:
     else:
         chosen = np.zeros(scores.shape, dtype=bool)
         chosen[np.arange(len(scores)), order[:, 0]] = True
+    evidence: List[Any] = [None] * len(texts)
+    if args.evidence:
+        if not getattr(model, "_articles", lambda: False)():
+            raise CLIError(
+                "--evidence needs a multi-label model trained with segments, calibration or "
+                "tuned thresholds (the default of 'topictag train' on topic lists)"
+            )
+        with progress(f"collecting evidence for {len(texts):,} documents"):
+            evidence = [_jsonable(model.explain(t).to_dict()["topics"]) for t in texts]
+    # scores that are probabilities are labelled so ("probabilities", "probability_1")
+    key = "probabilities" if are_probabilities else "scores"
+    col = "probability" if are_probabilities else "score"
     rows = []
     for i, doc_id in enumerate(ids):
         oi = order[i]
         topics = [names[j] for j in oi if chosen[i, j]]
         top = [(names[j], _fmt_score(scores[i, j])) for j in oi[:k]]
-        rows.append((doc_id, topics, top))
+        rows.append((doc_id, topics, top, evidence[i]))
     with Output(args.output) as out:
         if args.format == "csv":
             w = csv.writer(out, lineterminator="\n")
             header = ["id", "topics"]
             for j in range(1, k + 1):
-                header += [f"topic_{j}", f"score_{j}"]
+                header += [f"topic_{j}", f"{col}_{j}"]
+            if args.evidence:
+                header.append("evidence")
             w.writerow(header)
-            for doc_id, topics, top in rows:
+            for doc_id, topics, top, ev in rows:
                 line = [doc_id, "|".join(topics)]
                 for t, s in top:
                     line += [t, s]
+                if args.evidence:
+                    line.append(json.dumps(ev, ensure_ascii=False))
                 w.writerow(line)
         else:
-            for doc_id, topics, top in rows:
+            for doc_id, topics, top, ev in rows:
                 rec: Dict[str, Any] = {"id": doc_id, "topics": topics}
                 if k:
-                    rec["scores"] = dict(top)
+                    rec[key] = dict(top)
+                if args.evidence:
+                    rec["evidence"] = ev
                 out.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return 0
 
