@@ -210,15 +210,9 @@ def run(name, tmp):
 
 
 def machine():
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    from _common import cpu_model
+
+    cpu = cpu_model(platform.processor() or "")
     mem = ""
     try:
         with open("/proc/meminfo") as f:

@@ -36,6 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import datasets_shared as ds  # noqa: E402
+from _common import cpu_model  # noqa: E402
 
 import topictag  # noqa: E402
 from topictag import TopicClassifier  # noqa: E402
@@ -87,6 +88,24 @@ def best_time(f, repeat):
     return best, out
 
 
+def timed_fit(model, xtr, ytr):
+    """Fit ``model``; the seconds it took."""
+    t0 = time.perf_counter()
+    model.fit(xtr, ytr)
+    return time.perf_counter() - t0
+
+
+def predict_times(model, xte, repeat):
+    """Best predict times of a topictag model with all threads and with ``n_jobs=1`` (it is
+    left at ``n_jobs=None``), and its predictions, checked equal for both."""
+    t_all, pred = best_time(lambda: model.predict(xte), repeat)
+    model.set_params(n_jobs=1)
+    t_one, pred1 = best_time(lambda: model.predict(xte), repeat)
+    model.set_params(n_jobs=None)
+    assert (pred == pred1).all()
+    return t_all, t_one, pred
+
+
 def sklearn_pipeline():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline
@@ -101,23 +120,15 @@ def run_workload(name, xtr, ytr, xte, yte, repeat, prune_eps):
     rows = {}
 
     sk = sklearn_pipeline()
-    t0 = time.perf_counter()
-    sk.fit(xtr, ytr)
-    sk_fit = time.perf_counter() - t0
+    sk_fit = timed_fit(sk, xtr, ytr)
     sk_t, sk_pred = best_time(lambda: sk.predict(xte), repeat)
     sk_acc = float(np.mean(sk_pred == np.asarray(yte)))
     sk_bytes = len(pickle.dumps(sk, protocol=5))
     rows["sklearn"] = dict(fit=sk_fit, t=sk_t, acc=sk_acc, size=sk_bytes)
 
     ours_same = TopicClassifier(**SAME_FEATURES)
-    t0 = time.perf_counter()
-    ours_same.fit(xtr, ytr)
-    fit_same = time.perf_counter() - t0
-    t_all, pred = best_time(lambda: ours_same.predict(xte), repeat)
-    ours_same.set_params(n_jobs=1)
-    t_one, pred1 = best_time(lambda: ours_same.predict(xte), repeat)
-    ours_same.set_params(n_jobs=None)
-    assert (pred == pred1).all()
+    fit_same = timed_fit(ours_same, xtr, ytr)
+    t_all, t_one, pred = predict_times(ours_same, xte, repeat)
     acc_same = float(np.mean(pred == np.asarray(yte)))
     full = ours_same.to_bytes()
     pruned_rows = []
@@ -133,12 +144,8 @@ def run_workload(name, xtr, ytr, xte, yte, repeat, prune_eps):
     )
 
     ours_def = TopicClassifier()
-    t0 = time.perf_counter()
-    ours_def.fit(xtr, ytr)
-    fit_def = time.perf_counter() - t0
-    t_def, pred = best_time(lambda: ours_def.predict(xte), repeat)
-    ours_def.set_params(n_jobs=1)
-    t_def1, _ = best_time(lambda: ours_def.predict(xte), repeat)
+    fit_def = timed_fit(ours_def, xtr, ytr)
+    t_def, t_def1, pred = predict_times(ours_def, xte, repeat)
     acc_def = float(np.mean(pred == np.asarray(yte)))
     rows["topictag (defaults)"] = dict(fit=fit_def, t=t_def, t1=t_def1, acc=acc_def, size=len(ours_def.to_bytes()))
 
@@ -208,15 +215,7 @@ def main():
     args = ap.parse_args()
     import sklearn
 
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    cpu = cpu_model("unknown")
     head = [
         "# Prediction throughput and model size: topictag vs scikit-learn",
         "",

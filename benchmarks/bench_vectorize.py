@@ -148,14 +148,9 @@ def run_one(lib: str, case: str, runs: int) -> dict:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    from _common import cpu_model
+
+    cpu = cpu_model(platform.processor() or "unknown CPU")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return f"{os.cpu_count()} cores (nproc), {cpu}; load average before the run: {load}"
 

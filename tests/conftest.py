@@ -31,19 +31,25 @@ def shared_data() -> Path:
     return _need(ds.data_dir())
 
 
-@pytest.fixture(scope="session")
-def news20_train(shared_data):
-    return ds.load_20newsgroups("train")
+def _shared_set(load, *args):
+    """A session fixture returning ``load(*args)`` (a loader of ``datasets_shared``), skipped
+    when the shared data folder is absent."""
+
+    @pytest.fixture(scope="session")
+    def fixture(shared_data):
+        return load(*args)
+
+    return fixture
 
 
-@pytest.fixture(scope="session")
-def news20_test(shared_data):
-    return ds.load_20newsgroups("test")
-
-
-@pytest.fixture(scope="session")
-def bbc(shared_data):
-    return ds.load_bbc()
+news20_train = _shared_set(ds.load_20newsgroups, "train")
+news20_test = _shared_set(ds.load_20newsgroups, "test")
+bbc = _shared_set(ds.load_bbc)
+cameo_train = _shared_set(ds.load_cameo_class, "train")
+cameo_test = _shared_set(ds.load_cameo_class, "test")
+spanish_cameo = _shared_set(ds.load_spanish_cameo)
+reuters_train = _shared_set(ds.load_reuters, "train")
+reuters_test = _shared_set(ds.load_reuters, "test")
 
 
 @pytest.fixture(scope="session")
@@ -52,31 +58,6 @@ def bbc_shuffled(bbc):
     texts, labels = bbc
     order = np.random.default_rng(0).permutation(len(texts))
     return [texts[i] for i in order], [labels[i] for i in order]
-
-
-@pytest.fixture(scope="session")
-def cameo_train(shared_data):
-    return ds.load_cameo_class("train")
-
-
-@pytest.fixture(scope="session")
-def cameo_test(shared_data):
-    return ds.load_cameo_class("test")
-
-
-@pytest.fixture(scope="session")
-def spanish_cameo(shared_data):
-    return ds.load_spanish_cameo()
-
-
-@pytest.fixture(scope="session")
-def reuters_train(shared_data):
-    return ds.load_reuters("train")
-
-
-@pytest.fixture(scope="session")
-def reuters_test(shared_data):
-    return ds.load_reuters("test")
 
 
 # ---------------------------------------------------------------------------- command line

@@ -118,32 +118,30 @@ def test_linear_rules(cls, features):
         cls(random_state=-1).fit(X, y)
 
 
-def test_topic_classifier_rules():
-    with pytest.raises(ValueError, match="C must be (> 0|finite)"):
-        tt.TopicClassifier(C=0).fit(TOY_X, TOY_Y)
-    with pytest.raises(ValueError, match="model must be 'svm' or 'logistic'"):
-        tt.TopicClassifier(model="forest").fit(TOY_X, TOY_Y)
-    with pytest.raises(TypeError, match="model must be a str"):
-        tt.TopicClassifier(model=1).fit(TOY_X, TOY_Y)
-    with pytest.raises(ValueError, match="n_jobs == 0"):
-        tt.TopicClassifier(n_jobs=0).fit(TOY_X, TOY_Y)
-    with pytest.raises(ValueError, match=r"class_weight .* must be > 0"):
-        tt.TopicClassifier(class_weight={"clash": -2.0}).fit(TOY_X, TOY_Y)
-    with pytest.raises(ValueError, match="ngram_range"):
-        tt.TopicClassifier(ngram_range=(2, 1)).fit(TOY_X, TOY_Y)
-    with pytest.raises(ValueError, match="norm"):
-        tt.TopicClassifier(norm="l3").fit(TOY_X, TOY_Y)
-    # the same core rules as the linear classifiers
-    with pytest.raises(ValueError, match="tol must be > 0"):
-        tt.TopicClassifier(tol=0).fit(TOY_X, TOY_Y)
-    with pytest.raises(ValueError, match="max_iter must be >= 1"):
-        tt.TopicClassifier(max_iter=0).fit(TOY_X, TOY_Y)
-    with pytest.raises(TypeError, match="C must be a number"):
-        tt.TopicClassifier(C="1").fit(TOY_X, TOY_Y)
-    with pytest.raises(ValueError, match="label_sep must be a non-empty str"):
-        tt.TopicClassifier(label_sep="").fit(TOY_X, TOY_Y)
-    with pytest.raises(ValueError, match=r"threshold is a probability .* \[0, 1\]"):
-        tt.TopicClassifier(model="logistic", threshold=2.0).fit(TOY_X, TOY_Y)
+@pytest.mark.parametrize(
+    "exc, match, params",
+    [
+        (ValueError, "C must be (> 0|finite)", dict(C=0)),
+        (ValueError, "model must be 'svm' or 'logistic'", dict(model="forest")),
+        (TypeError, "model must be a str", dict(model=1)),
+        (ValueError, "n_jobs == 0", dict(n_jobs=0)),
+        (ValueError, r"class_weight .* must be > 0", dict(class_weight={"clash": -2.0})),
+        (ValueError, "ngram_range", dict(ngram_range=(2, 1))),
+        (ValueError, "norm", dict(norm="l3")),
+        # the same core rules as the linear classifiers
+        (ValueError, "tol must be > 0", dict(tol=0)),
+        (ValueError, "max_iter must be >= 1", dict(max_iter=0)),
+        (TypeError, "C must be a number", dict(C="1")),
+        (ValueError, "label_sep must be a non-empty str", dict(label_sep="")),
+        (ValueError, r"threshold is a probability .* \[0, 1\]", dict(model="logistic", threshold=2.0)),
+    ],
+)
+def test_topic_classifier_rules(exc, match, params):
+    with pytest.raises(exc, match=match):
+        tt.TopicClassifier(**params).fit(TOY_X, TOY_Y)
+
+
+def test_topic_classifier_prune_rules():
     with pytest.raises(TypeError, match=r"prune must be a number or None"):
         tt.TopicClassifier().fit(TOY_X, TOY_Y).to_bytes(prune="0.1")
     with pytest.raises(ValueError, match="prune must be a non-negative number"):

@@ -148,21 +148,30 @@ def test_csv_missing_column_names_it(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "body, line, what",
+    "load, body, line, what",
     [
-        ("text,label\na,x\nb\n", 3, "fields"),
-        ("text,label\na,x\nb,x,extra\n", 3, "fields"),
-        ("text,label\na,x\n,x\n", 3, "empty text"),
-        ("text,label\na,x\n   ,x\n", 3, "empty text"),
-        ("text,label\na,x\nb,\n", 3, "missing label"),
-        ('text,label\n"multi\nline",x\nb,\n', 4, "missing label"),
-        ('text,label\na,x\n"never closed,x\n', 3, "malformed"),
+        (load_csv, "text,label\na,x\nb\n", 3, "fields"),
+        (load_csv, "text,label\na,x\nb,x,extra\n", 3, "fields"),
+        (load_csv, "text,label\na,x\n,x\n", 3, "empty text"),
+        (load_csv, "text,label\na,x\n   ,x\n", 3, "empty text"),
+        (load_csv, "text,label\na,x\nb,\n", 3, "missing label"),
+        (load_csv, 'text,label\n"multi\nline",x\nb,\n', 4, "missing label"),
+        (load_csv, 'text,label\na,x\n"never closed,x\n', 3, "malformed"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n{"text": "b", "label": \n', 2, "invalid JSON"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n\n[1, 2]\n', 3, "JSON object"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n{"label": "x"}\n', 2, "'text'"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n{"text": "", "label": "x"}\n', 2, "empty text"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n{"text": 3, "label": "x"}\n', 2, "expected a string"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n{"text": "b"}\n', 2, "missing label"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n{"text": "b", "label": null}\n', 2, "label"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n{"text": "b", "label": []}\n', 2, "missing label"),
+        (load_jsonl, '{"text": "a", "label": "x"}\n{"text": "b", "label": ["x", 1.5]}\n', 2, "expected a string"),
     ],
 )
-def test_csv_bad_rows_give_line_number(tmp_path, body, line, what):
-    p = _write(tmp_path / "bad.csv", body)
+def test_bad_rows_give_line_number(tmp_path, load, body, line, what):
+    p = _write(tmp_path / ("bad.csv" if load is load_csv else "bad.jsonl"), body)
     with pytest.raises(ValueError) as e:
-        load_csv(p)
+        load(p)
     msg = str(e.value)
     assert f"line {line}" in msg and what in msg, msg
     assert str(p) in msg
@@ -237,28 +246,6 @@ def test_jsonl_missing_column_names_it(tmp_path):
     p = _write(tmp_path / "a.jsonl", '{"body": "x", "label": "a"}\n')
     with pytest.raises(ValueError, match=r"'text'.*available columns: 'body', 'label'"):
         load_jsonl(p)
-
-
-@pytest.mark.parametrize(
-    "body, line, what",
-    [
-        ('{"text": "a", "label": "x"}\n{"text": "b", "label": \n', 2, "invalid JSON"),
-        ('{"text": "a", "label": "x"}\n\n[1, 2]\n', 3, "JSON object"),
-        ('{"text": "a", "label": "x"}\n{"label": "x"}\n', 2, "'text'"),
-        ('{"text": "a", "label": "x"}\n{"text": "", "label": "x"}\n', 2, "empty text"),
-        ('{"text": "a", "label": "x"}\n{"text": 3, "label": "x"}\n', 2, "expected a string"),
-        ('{"text": "a", "label": "x"}\n{"text": "b"}\n', 2, "missing label"),
-        ('{"text": "a", "label": "x"}\n{"text": "b", "label": null}\n', 2, "label"),
-        ('{"text": "a", "label": "x"}\n{"text": "b", "label": []}\n', 2, "missing label"),
-        ('{"text": "a", "label": "x"}\n{"text": "b", "label": ["x", 1.5]}\n', 2, "expected a string"),
-    ],
-)
-def test_jsonl_bad_rows_give_line_number(tmp_path, body, line, what):
-    p = _write(tmp_path / "bad.jsonl", body)
-    with pytest.raises(ValueError) as e:
-        load_jsonl(p)
-    msg = str(e.value)
-    assert f"line {line}" in msg and what in msg, msg
 
 
 def test_jsonl_empty(tmp_path):

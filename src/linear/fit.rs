@@ -157,11 +157,12 @@ pub(crate) fn fit_renumbered<T: Real>(
         Target::Multiclass { y, .. } => multiclass_weights(&params.class_weight, y, k),
         Target::Multilabel { .. } => vec![1.0; k],
     };
+    let setup = Setup { sw, class_w: &class_w, n_out, params };
     let solved = match (params.kind, target) {
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
-            fit_multinomial(sx, y, sw, &class_w, n_out, params)
+            fit_multinomial(sx, y, &setup)
         }
-        _ => fit_one_vs_rest(sx, target, sw, &class_w, n_out, params),
+        _ => fit_one_vs_rest(sx, target, &setup),
     };
     Ok(LinearModel {
         kind: params.kind,
@@ -176,15 +177,18 @@ pub(crate) fn fit_renumbered<T: Real>(
     })
 }
 
-/// Multinomial (binomial for one output) logistic regression by L-BFGS.
-fn fit_multinomial<T: Real>(
-    sx: &columns::SolverX<T>,
-    y: &[usize],
-    sw: &[f64],
-    class_w: &[f64],
+/// What a solver driver gets besides X and the labels: sample and class weights, the
+/// number of outputs, the parameters.
+struct Setup<'a> {
+    sw: &'a [f64],
+    class_w: &'a [f64],
     n_out: usize,
-    params: &LinearParams,
-) -> Solved {
+    params: &'a LinearParams,
+}
+
+/// Multinomial (binomial for one output) logistic regression by L-BFGS.
+fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup<'_>) -> Solved {
+    let &Setup { sw, class_w, n_out, params } = setup;
     let x = &sx.x;
     // Features of the input (of the model) and columns of the copy the solvers see.
     let nf = sx.n_input_cols();
@@ -210,14 +214,8 @@ fn fit_multinomial<T: Real>(
 }
 
 /// One-vs-rest by dual coordinate descent, batches of outputs in parallel.
-fn fit_one_vs_rest<T: Real>(
-    sx: &columns::SolverX<T>,
-    target: &Target,
-    sw: &[f64],
-    class_w: &[f64],
-    n_out: usize,
-    params: &LinearParams,
-) -> Solved {
+fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>) -> Solved {
+    let &Setup { sw, class_w, n_out, params } = setup;
     let x = &sx.x;
     let nf = sx.n_input_cols();
     let norms = dcd::row_sq_norms(x);

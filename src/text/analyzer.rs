@@ -68,6 +68,23 @@ impl CharScratch {
     }
 }
 
+/// An optional string parameter `name` parsed by `parse`; an unknown value is a ValueError
+/// naming the parameter and the values it takes (`allowed`).
+fn parse_option<T>(
+    name: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    allowed: &str,
+) -> Result<Option<T>> {
+    value
+        .map(|s| {
+            parse(s).ok_or_else(|| {
+                Error::value(format!("{name}={s:?} is not supported; use {allowed}"))
+            })
+        })
+        .transpose()
+}
+
 impl Analyzer {
     /// Validate `cfg` and compile it.
     pub fn new(cfg: &AnalyzerConfig) -> Result<Self> {
@@ -88,22 +105,10 @@ impl Analyzer {
                  (lower boundary larger than the upper boundary or below 1)"
             )));
         }
-        let strip = match cfg.strip_accents.as_deref() {
-            None => None,
-            Some(s) => Some(StripAccents::parse(s).ok_or_else(|| {
-                Error::value(format!(
-                    "strip_accents={s:?} is not supported; use None, 'unicode' or 'ascii'"
-                ))
-            })?),
-        };
-        let normalization = match cfg.normalization.as_deref() {
-            None => None,
-            Some(s) => Some(Normalization::parse(s).ok_or_else(|| {
-                Error::value(format!(
-                    "normalization={s:?} is not supported; use None, 'nfc' or 'nfkc'"
-                ))
-            })?),
-        };
+        let strip =
+            parse_option("strip_accents", cfg.strip_accents.as_deref(), StripAccents::parse, "None, 'unicode' or 'ascii'")?;
+        let normalization =
+            parse_option("normalization", cfg.normalization.as_deref(), Normalization::parse, "None, 'nfc' or 'nfkc'")?;
         let pre_full = Preprocess { normalization, lowercase: cfg.lowercase, strip_accents: strip };
         let pre_keep_accents = Preprocess { strip_accents: None, ..pre_full };
         let tokenizer = if kind == AnalyzerKind::Word {

@@ -171,10 +171,21 @@ impl CountVectorizer {
         docs: &[S],
         n_jobs: Option<i64>,
     ) -> Result<CsrMatrix<T>> {
-        let an = self.analyzer()?;
         let w = Weighting { binary: self.config.binary, sublinear: false, idf: None, norm: None };
+        self.transform_weighted(docs, n_jobs, &w)
+    }
+
+    /// `docs` against the fitted vocabulary, rows weighted by `w` (raw counts for
+    /// [`CountVectorizer::transform`], TF-IDF for the TF-IDF vectorizer).
+    pub(super) fn transform_weighted<T: Real, S: AsRef<str> + Sync>(
+        &self,
+        docs: &[S],
+        n_jobs: Option<i64>,
+        w: &Weighting<'_>,
+    ) -> Result<CsrMatrix<T>> {
+        let an = self.analyzer()?;
         self.with_lookup(&an, |names, lk| {
-            parallel::install(n_jobs, || transform(&an, names, lk, docs, &w))?
+            parallel::install(n_jobs, || transform(&an, names, lk, docs, w))?
         })?
     }
 

@@ -9,15 +9,24 @@ use super::{CountVectorizer, HashingVectorizer, TfidfVectorizer};
 use crate::error::Result;
 use crate::persist::{corrupted, from_postcard, to_postcard, Kind, Persist};
 
-impl Persist for CountVectorizer {
-    const KIND: Kind = Kind::CountVectorizer;
-    fn encode_payload(&self) -> Result<Vec<u8>> {
-        to_postcard(self, Self::KIND)
-    }
-    fn decode_payload(bytes: &[u8]) -> Result<Self> {
-        from_postcard(bytes, Self::KIND)
-    }
+/// `Persist` for a vectorizer whose payload is its serde form, with nothing to check beyond
+/// what serde checks.
+macro_rules! persist_serde_form {
+    ($ty:ty, $kind:expr) => {
+        impl Persist for $ty {
+            const KIND: Kind = $kind;
+            fn encode_payload(&self) -> Result<Vec<u8>> {
+                to_postcard(self, Self::KIND)
+            }
+            fn decode_payload(bytes: &[u8]) -> Result<Self> {
+                from_postcard(bytes, Self::KIND)
+            }
+        }
+    };
 }
+
+persist_serde_form!(CountVectorizer, Kind::CountVectorizer);
+persist_serde_form!(HashingVectorizer, Kind::HashingVectorizer);
 
 impl Persist for TfidfVectorizer {
     const KIND: Kind = Kind::TfidfVectorizer;
@@ -44,16 +53,6 @@ impl TfidfVectorizer {
             }
         }
         Ok(())
-    }
-}
-
-impl Persist for HashingVectorizer {
-    const KIND: Kind = Kind::HashingVectorizer;
-    fn encode_payload(&self) -> Result<Vec<u8>> {
-        to_postcard(self, Self::KIND)
-    }
-    fn decode_payload(bytes: &[u8]) -> Result<Self> {
-        from_postcard(bytes, Self::KIND)
     }
 }
 

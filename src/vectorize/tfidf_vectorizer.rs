@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::count_vectorizer::{check_keep, CountVectorizer};
 use super::config::TfidfConfig;
-use super::transform::{transform, transform_chunks};
+use super::transform::transform_chunks;
 use super::weight::{idf, Weighting};
 use crate::error::{Error, Result};
 use crate::parallel;
@@ -82,11 +82,7 @@ impl TfidfVectorizer {
         docs: &[S],
         n_jobs: Option<i64>,
     ) -> Result<CsrMatrix<T>> {
-        let w = self.fitted_weighting()?;
-        let an = self.count.analyzer()?;
-        self.count.with_lookup(&an, |names, lk| {
-            parallel::install(n_jobs, || transform(&an, names, lk, docs, &w))?
-        })?
+        self.count.transform_weighted(docs, n_jobs, &self.fitted_weighting()?)
     }
 
     /// [`TfidfVectorizer::transform`] one chunk of documents at a time: `f` gets each chunk's

@@ -6,10 +6,31 @@ use super::svm::{svm_batch, F32_EPOCHS, F32_TOL};
 use crate::rng::SplitMix64;
 use crate::sparse::CsrMatrix;
 
-fn toy() -> (CsrMatrix<f64>, Vec<f64>) {
+/// A matrix and its row norms: what a [`Problem`] borrows.
+struct Data {
+    x: CsrMatrix<f64>,
+    norms: Vec<f64>,
+}
+
+impl Data {
+    fn new(x: CsrMatrix<f64>) -> Self {
+        let norms = row_sq_norms(&x);
+        Data { x, norms }
+    }
+
+    fn from_rows(rows: &[Vec<f64>], n_cols: usize) -> Self {
+        Data::new(CsrMatrix::from_dense(rows, n_cols).unwrap())
+    }
+
+    fn problem(&self, bias: f64) -> Problem<'_, f64> {
+        Problem { x: &self.x, row_sq_norms: &self.norms, bias }
+    }
+}
+
+fn toy() -> (Data, Vec<f64>) {
     // Separable 1-D data: x = [-2, -1, 1, 2], y = sign(x).
     let rows = vec![vec![-2.0], vec![-1.0], vec![1.0], vec![2.0]];
-    (CsrMatrix::from_dense(&rows, 1).unwrap(), vec![-1.0, -1.0, 1.0, 1.0])
+    (Data::from_rows(&rows, 1), vec![-1.0, -1.0, 1.0, 1.0])
 }
 
 #[test]
@@ -20,9 +41,8 @@ fn unchecked_weight_loops_match_the_checked_ones() {
     let rows: Vec<Vec<f64>> = (0..40)
         .map(|i| (0..nf).map(|j| if (j * 7 + i * 13) % (3 + i % 29) == 0 { (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.3 } else { 0.0 }).collect())
         .collect();
-    let x = CsrMatrix::from_dense(&rows, nf).unwrap();
-    let norms = row_sq_norms(&x);
-    let p = Problem { x: &x, row_sq_norms: &norms, bias: 0.5 };
+    let data = Data::from_rows(&rows, nf);
+    let p = data.problem(0.5);
     for k in [1, 2, 3, 7, 10, 13] {
         let mut fast = BatchWeights::new(&p, k);
         assert!(fast.fits(&p));
@@ -33,7 +53,7 @@ fn unchecked_weight_loops_match_the_checked_ones() {
         assert!(!slow.fits(&p));
         let d: Vec<f64> = (0..k).map(|t| t as f64 * 0.25 - 1.0).collect();
         let (mut za, mut zb) = (vec![0.0; k], vec![0.0; k]);
-        for i in 0..x.n_rows {
+        for i in 0..data.x.n_rows {
             fast.dots(&p, i, &mut za);
             slow.dots(&p, i, &mut zb);
             assert_eq!(za, zb, "k={k} row {i}");
@@ -49,9 +69,8 @@ fn unchecked_weight_loops_match_the_checked_ones() {
 fn hinge_svm_known_optimum() {
     // min 0.5 w^2 + C sum max(0, 1 - y w x): with C = 10 the margin constraint of the two
     // inner points binds: w = 1 exactly.
-    let (x, y) = toy();
-    let norms = row_sq_norms(&x);
-    let p = Problem { x: &x, row_sq_norms: &norms, bias: 0.0 };
+    let (data, y) = toy();
+    let p = data.problem(0.0);
     let sol = svm(&p, &y, &[10.0; 4], true, 1e-10, 10_000, 1);
     assert!(sol.converged);
     assert!((sol.w[0] - 1.0).abs() < 1e-8, "{:?}", sol.w);
@@ -61,9 +80,8 @@ fn hinge_svm_known_optimum() {
 fn squared_hinge_known_optimum() {
     // With C small the points sit inside the margin; the optimum solves
     // w = 2C sum_i (1 - y_i w x_i) y_i x_i over all four points: w = 2C*6 / (1 + 2C*10).
-    let (x, y) = toy();
-    let norms = row_sq_norms(&x);
-    let p = Problem { x: &x, row_sq_norms: &norms, bias: 0.0 };
+    let (data, y) = toy();
+    let p = data.problem(0.0);
     let c = 0.01;
     let sol = svm(&p, &y, &[c; 4], false, 1e-12, 10_000, 3);
     let expect = 2.0 * c * 6.0 / (1.0 + 2.0 * c * 10.0);
@@ -74,9 +92,8 @@ fn squared_hinge_known_optimum() {
 #[test]
 fn logistic_stationary_point() {
     // At the optimum, w = C sum_i y_i x_i sigmoid(-y_i w x_i).
-    let (x, y) = toy();
-    let norms = row_sq_norms(&x);
-    let p = Problem { x: &x, row_sq_norms: &norms, bias: 0.0 };
+    let (data, y) = toy();
+    let p = data.problem(0.0);
     let c = 0.7;
     let sol = logistic(&p, &y, &[c; 4], 1e-10, 10_000, 5);
     assert!(sol.converged);
@@ -101,9 +118,8 @@ fn batches_reach_the_same_optima_as_single_problems() {
     // Four binary tasks on random sparse rows; each batched solution must match the
     // single-task solver's to solver precision.
     let rows = random_rows(9, 60, 8);
-    let x = CsrMatrix::from_dense(&rows, 8).unwrap();
-    let norms = row_sq_norms(&x);
-    let p = Problem { x: &x, row_sq_norms: &norms, bias: 1.0 };
+    let data = Data::from_rows(&rows, 8);
+    let p = data.problem(1.0);
     let tasks: Vec<Task> = (0..4)
         .map(|t| Task {
             y: (0..60).map(|i| if (rows[i][t] + rows[i][t + 4]) > 0.8 { 1.0 } else { -1.0 }).collect(),
@@ -137,9 +153,8 @@ fn batches_reach_the_same_optima_as_single_problems() {
 #[test]
 fn svm_float32_phase_matches_float64_and_hands_over() {
     let rows = random_rows(21, 200, 12);
-    let x = CsrMatrix::from_dense(&rows, 12).unwrap();
-    let norms = row_sq_norms(&x);
-    let p = Problem { x: &x, row_sq_norms: &norms, bias: 1.0 };
+    let data = Data::from_rows(&rows, 12);
+    let p = data.problem(1.0);
     // Noisy labels: not separable, so a large C needs many epochs.
     let tasks: Vec<Task> = (0..3)
         .map(|t| Task {
@@ -150,7 +165,7 @@ fn svm_float32_phase_matches_float64_and_hands_over() {
     let objective = |w: &[f64], wb: f64, task: &Task, hinge: bool, c: f64| {
         let mut f = 0.5 * (w.iter().map(|v| v * v).sum::<f64>() + wb * wb);
         for i in 0..200 {
-            let (idx, val) = x.row(i);
+            let (idx, val) = data.x.row(i);
             let z: f64 = idx.iter().zip(val).map(|(&j, &v)| v * w[j as usize]).sum::<f64>() + wb;
             let l = (1.0 - task.y[i] * z).max(0.0);
             f += c * if hinge { l } else { l * l };
@@ -175,13 +190,11 @@ fn svm_float32_phase_matches_float64_and_hands_over() {
 
 #[test]
 fn zero_weight_samples_are_ignored() {
-    let (x, y) = toy();
-    let norms = row_sq_norms(&x);
-    let p = Problem { x: &x, row_sq_norms: &norms, bias: 1.0 };
+    let (data, y) = toy();
+    let p = data.problem(1.0);
     let a = svm(&p, &y, &[1.0, 0.0, 1.0, 0.0], false, 1e-10, 1000, 0);
-    let x2 = x.select_rows(&[0, 2]).unwrap();
-    let n2 = row_sq_norms(&x2);
-    let p2 = Problem { x: &x2, row_sq_norms: &n2, bias: 1.0 };
+    let data2 = Data::new(data.x.select_rows(&[0, 2]).unwrap());
+    let p2 = data2.problem(1.0);
     let b = svm(&p2, &[-1.0, 1.0], &[1.0, 1.0], false, 1e-10, 1000, 0);
     assert!((a.w[0] - b.w[0]).abs() < 1e-8 && (a.w_bias - b.w_bias).abs() < 1e-8);
 }
