@@ -9,8 +9,8 @@ and records each test's outcome. Everything must pass except the tests listed be
 
 * ``EXPECTED_FAILURES``: tests of scikit-learn's private internals, which topictag does not
   reproduce (each with its reason). This list is permanent.
-* ``PENDING``: differences still to be fixed (issue 20), grouped by cause as in
-  ``docs/sklearn-compat.md``. It must shrink to empty.
+* ``PENDING``: differences still to be fixed, grouped by cause as in
+  ``docs/sklearn-compat.md`` (empty).
 
 The comparison is exact both ways: a listed test that passes fails this test too, so the
 lists (and the counts in docs/sklearn-compat.md) stay true.
@@ -58,58 +58,13 @@ EXPECTED_FAILURES = {
     ),
 }
 
-# Methods that test_text.py reads off the classes at import time and topictag still lacks
-# (the plugin sets placeholders so that the module collects). Must become empty.
-PENDING_PLACEHOLDERS = [
-    "CountVectorizer.build_preprocessor",
-    "CountVectorizer.build_tokenizer",
-    "HashingVectorizer.build_preprocessor",
-    "HashingVectorizer.build_tokenizer",
-]
+# Methods that test_text.py reads off the classes at import time and topictag lacks (the
+# plugin sets placeholders so that the module collects). Empty since issue 20.
+PENDING_PLACEHOLDERS: list = []
 
-# cause (as in docs/sklearn-compat.md) -> test-name patterns that fail for that cause first.
-# Issue 20 removes these; the goal is an empty dict.
-PENDING = {
-    "input modes (input='file'/'filename', bytes, encoding, decode_error)": [
-        "test_callable_analyzer_change_behavior[*]",
-        "test_callable_analyzer_error[*]",
-        "test_callable_analyzer_reraise_error[*]",
-        "test_char_ngram_analyzer",
-        "test_char_wb_ngram_analyzer",
-        "test_word_analyzer_unigrams[*]",
-        "test_word_ngram_analyzer",
-        "test_unicode_decode_error",
-    ],
-    "callables and build_* / get_stop_words": [
-        "test_pickling_built_processors[*]",
-        "test_pickling_vectorizer",
-        "test_countvectorizer_stop_words",
-    ],
-    "default dtypes": [
-        "test_hashed_binary_occurrences",
-        "test_tfidf_vectorizer_type[int32-float64-True]",
-        "test_tfidf_vectorizer_type[int64-float64-True]",
-    ],
-    "fixed vocabulary without fit, inverse_transform": [
-        "test_countvectorizer_custom_vocabulary",
-        "test_feature_names",
-        "test_vectorizer",
-        "test_vectorizer_inverse_transform[*]",
-    ],
-    "idf_ setter": [
-        "test_tfidf_vectorizer_setter",
-        "test_tfidfvectorizer_invalid_idf_attr",
-    ],
-    "warnings": [
-        "test_countvectorizer_uppercase_in_vocab",
-        "test_unused_parameters_warn[*]",
-    ],
-    "error types and messages": [
-        "test_hashingvectorizer_nan_in_docs",
-        "test_vectorizer_string_object_as_input[*]",
-        "test_vectorizers_invalid_ngram_range[*]",
-    ],
-}
+# cause (as in docs/sklearn-compat.md) -> test-name patterns that fail for that cause.
+# Empty since issue 20; keep the mechanism for the next differences.
+PENDING: dict = {}
 
 
 def run_sklearn_text_tests(tmp_path: Path) -> dict:
@@ -160,8 +115,8 @@ def test_sklearn_text_tests_collected(outcomes):
 
 def test_placeholders(outcomes):
     # Methods the test module reads off the classes at import time (see the plugin). Without
-    # them the module does not even collect: until PENDING_PLACEHOLDERS is empty, the honest
-    # count of scikit-learn's text tests passing with topictag's classes is 0.
+    # them the module does not even collect: while PENDING_PLACEHOLDERS is not empty, the
+    # honest count of scikit-learn's text tests passing with topictag's classes is 0.
     assert outcomes["__stubbed__"] == PENDING_PLACEHOLDERS
 
 
