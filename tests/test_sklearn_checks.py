@@ -6,8 +6,7 @@ Every check must pass except:
 * ``SKLEARN_ALSO_FAILS``: checks that scikit-learn's own estimator of the same name, with its
   default parameters, fails too (``test_sklearn_also_fails`` verifies that it still does).
   Permanent, each with its reason.
-* ``PENDING``: differences still to be fixed (issue 20), described in docs/sklearn-compat.md.
-  Must become empty.
+* ``PENDING``: differences still to be fixed, described in docs/sklearn-compat.md (empty).
 
 Listed checks are strict expected failures: one that starts passing fails the run, so the
 lists stay true.
@@ -41,38 +40,8 @@ SKLEARN_ALSO_FAILS = {
     "LogisticRegression": {},
 }
 
-_UNFITTED = (
-    "pending (issue 20): topictag.NotFittedError does not subclass "
-    "sklearn.exceptions.NotFittedError"
-)
-_COMPLEX = "pending (issue 20): complex X raises TypeError; scikit-learn raises ValueError"
-_OBJECT = (
-    "pending (issue 20): an object array holding a non-number raises TypeError with our own "
-    "message; scikit-learn's check wants numpy's 'argument must be a string or a number'"
-)
-_MULTIOUTPUT = (
-    "pending (issue 20): multi-label predict applies the at-least-one-label rule; the "
-    "scikit-learn-compatible classifiers must predict exactly decision_function > 0"
-)
-_REPRESENTATION = (
-    "pending (issue 20): a list of equal-length 0/1 lists (y.tolist() of an indicator) is "
-    "read as label lists, not as scikit-learn's label-indicator matrix"
-)
-_Y_NONE = (
-    "pending (issue 20): fit(X, None) raises ValueError without scikit-learn's message "
-    "'requires y to be passed, but the target y is None'"
-)
-PENDING = {
-    name: {
-        "check_estimators_unfitted": _UNFITTED,
-        "check_complex_data": _COMPLEX,
-        "check_dtype_object": _OBJECT,
-        "check_classifier_multioutput": _MULTIOUTPUT,
-        "check_classifiers_multilabel_representation_invariance": _REPRESENTATION,
-        "check_requires_y_none": _Y_NONE,
-    }
-    for name in ("LinearSVC", "LogisticRegression")
-}
+# Differences still to fix. Empty since issue 20; keep the mechanism for the next ones.
+PENDING = {"LinearSVC": {}, "LogisticRegression": {}}
 
 
 def expected_failed_checks(estimator):
