@@ -20,6 +20,8 @@ __all__ = [
     "classification_report",
     "stratified_folds",
     "peek_header",
+    "stop_word_list",
+    "stop_word_languages",
     "_after_fork",
 ]
 
