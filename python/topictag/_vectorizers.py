@@ -808,6 +808,7 @@ class TfidfVectorizer(CountVectorizer):
     @idf_.setter
     def idf_(self, value):
         if not self.use_idf:
+            # scikit-learn's message, word for word ("user_idf" included): code matches on it
             raise ValueError("`idf_` cannot be set when `user_idf=False`.")
         self._ensure_vocabulary()
         if not self._is_fitted():
