@@ -17,11 +17,12 @@ peak-RSS counter is reset before the run (``/proc/self/clear_refs`` = 5, then ``
 fitted in another process and pickled, and only unpickled here (then one one-document transform,
 for both libraries, so the model is ready). (Later runs would under-count:
 allocators keep freed memory. Without /proc, ``ru_maxrss`` minus the RSS after loading.)
-topictag runs with its default float32 output and all cores; scikit-learn with its default
-float64 (its own default; float32 would not make it faster).
+topictag runs with all cores and its default output dtype, or the one ``--dtype`` names
+(``float32`` or ``float64``); scikit-learn always with its default float64 (float32 would
+not make it faster).
 
-Usage: ``python benchmarks/bench_vectorize.py [--runs 3] [--rounds 2] [--write]`` (``--write`` saves the table
-to benchmarks/results/vectorize.md).
+Usage: ``python benchmarks/bench_vectorize.py [--runs 3] [--rounds 2] [--dtype float32]
+[--write]`` (``--write`` saves the table to benchmarks/results/vectorize.md).
 """
 
 from __future__ import annotations
@@ -70,7 +71,16 @@ def _reset_peak() -> bool:
         return False
 
 
-def worker(lib: str, case: str, runs: int) -> dict:
+def _params(lib: str, params: dict, dtype: str) -> dict:
+    """The case's parameters, plus ``dtype`` for topictag unless it is "default"."""
+    if lib == "topictag" and dtype != "default":
+        import numpy as np
+
+        return {**params, "dtype": getattr(np, dtype)}
+    return dict(params)
+
+
+def worker(lib: str, case: str, runs: int, dtype: str = "default") -> dict:
     import datasets_shared as ds
 
     train, _ = ds.load_20newsgroups("train")
@@ -80,6 +90,7 @@ def worker(lib: str, case: str, runs: int) -> dict:
     else:
         from sklearn.feature_extraction.text import TfidfVectorizer
     what, params = CASES[case]
+    params = _params(lib, params, dtype)
     base = _rss_mb()
     docs = train if what == "fit_transform" else test
     mb = sum(len(d.encode("utf-8")) for d in docs) / 1e6
@@ -108,21 +119,23 @@ def worker(lib: str, case: str, runs: int) -> dict:
             peak = (_status_mb("VmHWM") - before) if hwm else (_rss_mb() - base)
         if t < best:
             best, cpu = t, c
-        shape, nnz = X.shape, X.nnz
+        shape, nnz, out_dtype = X.shape, X.nnz, X.dtype.name
         del X
-    return dict(seconds=best, cpu=cpu, mb=mb, peak_mb=peak, shape=shape, nnz=nnz)
+    return dict(seconds=best, cpu=cpu, mb=mb, peak_mb=peak, shape=shape, nnz=nnz,
+                dtype=out_dtype)
 
 
 def model_path(lib: str) -> str:
     import tempfile
 
-    return os.path.join(tempfile.gettempdir(), f"bench_vectorize_{lib}_{os.getppid() if WORKER else os.getpid()}.pkl")
+    return os.path.join(tempfile.gettempdir(), f"bench_vectorize_{lib}_{os.getppid() if WORKER else os.getpid()}_{DTYPE}.pkl")
 
 
 WORKER = False
+DTYPE = "default"
 
 
-def prepare(lib: str) -> None:
+def prepare(lib: str, dtype: str = "default") -> None:
     import pickle
 
     import datasets_shared as ds
@@ -132,16 +145,16 @@ def prepare(lib: str) -> None:
         from topictag import TfidfVectorizer
     else:
         from sklearn.feature_extraction.text import TfidfVectorizer
-    v = TfidfVectorizer(**CASES["bigram transform"][1]).fit(train)
+    v = TfidfVectorizer(**_params(lib, CASES["bigram transform"][1], dtype)).fit(train)
     with open(model_path(lib), "wb") as f:
         pickle.dump(v, f)
 
 
 def run_one(lib: str, case: str, runs: int) -> dict:
     if CASES[case][0] == "transform" and not os.path.exists(model_path(lib)):
-        subprocess.run([sys.executable, __file__, "--prepare", lib], check=True)
+        subprocess.run([sys.executable, __file__, "--prepare", lib, "--dtype", DTYPE], check=True)
     out = subprocess.run(
-        [sys.executable, __file__, "--worker", lib, case, "--runs", str(runs)],
+        [sys.executable, __file__, "--worker", lib, case, "--runs", str(runs), "--dtype", DTYPE],
         capture_output=True, text=True, check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -163,15 +176,18 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--dtype", default="default", choices=["default", "float32", "float64"],
+                    help="topictag's output dtype (default: its own default)")
     a = ap.parse_args()
-    global WORKER
+    global WORKER, DTYPE
+    DTYPE = a.dtype
     if a.worker or a.prepare:
         WORKER = True
     if a.prepare:
-        prepare(a.prepare)
+        prepare(a.prepare, a.dtype)
         return
     if a.worker:
-        print(json.dumps(worker(a.worker[0], a.worker[1], a.runs)))
+        print(json.dumps(worker(a.worker[0], a.worker[1], a.runs, a.dtype)))
         return
     import sklearn
 
@@ -185,7 +201,9 @@ def main() -> None:
         "(the ratio of each round in brackets).\nSeconds = wall time; CPU s = user+system CPU "
         "of that run (all threads); peak MB = the largest over the processes of the peak RSS during the "
         "first run minus RSS just before it (kernel peak counter reset; for transform the model was fitted "
-        "and pickled by another process).\n\n"
+        "and pickled by another process).\n"
+        f"topictag's output dtype: {'its default' if a.dtype == 'default' else a.dtype} "
+        "(shown beside each library).\n\n"
     )
     rows = [
         "| case | library | seconds | CPU s | MB/s | peak MB | shape | nnz | speed-up (sklearn/topictag) |",
@@ -211,7 +229,7 @@ def main() -> None:
         mem_ratio = res["scikit-learn"]["peak_mb"] / max(res["topictag"]["peak_mb"], 1e-9)
         for lib, r in res.items():
             line = (
-                f"| {case} | {lib} | {r['seconds']:.3f} | {r['cpu']:.3f} | {r['mb'] / r['seconds']:.1f} | "
+                f"| {case} | {lib} ({r.get('dtype', '?')}) | {r['seconds']:.3f} | {r['cpu']:.3f} | {r['mb'] / r['seconds']:.1f} | "
                 f"{r['peak_mb']:.0f} | {tuple(r['shape'])} | {r['nnz']:,} | "
                 + (
                     f"**{ratio:.1f}x** [{rounds}] (CPU {cpu_ratio:.1f}x, memory {mem_ratio:.1f}x less)"

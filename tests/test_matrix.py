@@ -22,8 +22,10 @@ def test_csr_parts_of_sparse_and_dense():
 def test_csr_parts_errors():
     with pytest.raises(TypeError, match="raw text"):
         csr_parts(["some text"])
-    with pytest.raises(TypeError, match="complex"):
+    with pytest.raises(ValueError, match="Complex data not supported"):  # scikit-learn's words
         csr_parts(np.ones((2, 2), dtype=complex))
+    with pytest.raises(TypeError, match="argument must be a string or a real number"):
+        csr_parts(np.array([[{"a": 1}, 1.0]], dtype=object))
     with pytest.raises(ValueError, match="Expected a 2D array"):
         csr_parts(np.ones(3))
 

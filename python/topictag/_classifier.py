@@ -24,7 +24,8 @@ from ._explain import (ArticleEvidence, Contribution, Explanation, SegmentEviden
 from ._input import as_documents, n_documents
 from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin
-from ._targets import (class_weight_arg, parse_topic_labels, sorted_topics,
+from ._targets import (class_weight_arg, indicator_matrix, indicator_topic_lists,
+                       parse_topic_labels, sorted_topics,
                        topic_indices)
 from ._vectorizers import TfidfVectorizer
 from .exceptions import ConvergenceWarning
@@ -294,7 +295,16 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
 
     # -- labels -----------------------------------------------------------------------------
     def _parse_labels(self, y, n: int) -> Tuple[List[List[Any]], bool]:
-        """(one topic list per document, multilabel?)."""
+        """(one topic list per document, multilabel?). A label-indicator matrix gives the
+        column indices of each row."""
+        ind = indicator_topic_lists(y)
+        if ind is not None:
+            if len(ind[0]) != n:
+                raise ValueError(
+                    f"got {n} documents but {len(ind[0])} label rows; give exactly one row "
+                    "per document"
+                )
+            return ind[0], True
         return parse_topic_labels(y, n, self.label_sep)
 
     # -- fit --------------------------------------------------------------------------------
@@ -307,7 +317,11 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         if n == 0:
             raise ValueError("fit needs at least one document; got an empty collection")
         sets, multilabel = self._parse_labels(y, n)
-        classes = sorted_topics(sets)
+        ind = indicator_topic_lists(y)
+        # an indicator matrix names its topics by column: all columns are classes, even one
+        # without positives in this sample (a cross-validation fold), so predictions keep
+        # the matrix's shape
+        classes = list(range(ind[1])) if ind is not None else sorted_topics(sets)
         if len(classes) < 2:
             found = repr(classes[0]) if classes else "none"
             raise ValueError(
@@ -327,6 +341,7 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         )
         elapsed = time.perf_counter() - t0
         self._set_fitted(core, classes, multilabel, fit_time=elapsed)
+        self._target_kind = ind[2] if ind is not None else "labels"
         if not core.converged:
             warnings.warn(
                 f"the {self.model} solver did not converge within max_iter={self.max_iter} "
@@ -391,10 +406,17 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         return p
 
     def predict(self, X):
-        """Multi-class: a numpy array of topics. Multi-label: a list of topic lists."""
+        """Multi-class: a numpy array of topics. Multi-label: a list of topic lists, or, for a
+        model fitted on a label-indicator matrix (dense or sparse, as ``MultiLabelBinarizer``
+        makes), an indicator matrix of the same kind (int64; columns are ``classes_``)."""
         self._fitted_core()
         res = self._predict_indices(self._docs(X))
         if self.multilabel_:
+            kind = self.__dict__.get("_target_kind", "labels")
+            if kind != "labels":  # fitted on an indicator matrix: predict one, of the same kind
+                indptr = np.cumsum([0] + [len(s) for s in res])
+                indices = [j for s in res for j in s]
+                return indicator_matrix(indptr, indices, len(self._class_list), kind)
             cl = self._class_list
             return [[cl[j] for j in s] for s in res]
         return self.classes_[res]
@@ -608,7 +630,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             if self._class_list and all(_is_exactly(c, kind) for c in self._class_list):
                 classes_type = name
                 break
-        return {"classes_type": classes_type, "training_summary": self.training_summary_}
+        return {"classes_type": classes_type, "training_summary": self.training_summary_,
+                "target_kind": self.__dict__.get("_target_kind", "labels")}
 
     def _core_to_bytes(self, core, metadata: str, prune: Optional[float] = None) -> bytes:
         check_value("prune", prune, [Real, None])  # prune >= 0: TopicModel::to_bytes
@@ -620,6 +643,7 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         names = list(core.classes)
         classes = [conv(c) for c in names] if conv else names
         self._set_fitted(core, classes, core.multilabel, summary=meta.get("training_summary"))
+        self._target_kind = meta.get("target_kind", "labels")
 
     def to_bytes(self, prune: Optional[float] = None) -> bytes:
         """The model as bytes in the topictag file format (see :meth:`save`)."""

@@ -42,8 +42,10 @@ def _arrow_parts(arr) -> Prepared:
 def as_documents(X, name: str = "documents") -> Prepared:
     """Prepare raw text documents for the core (see the module docstring)."""
     if isinstance(X, (str, bytes)):
+        # scikit-learn's wording, for every kind of document collection
+        kind = "string" if isinstance(X, str) else "bytes"
         raise ValueError(
-            f"Iterable over raw text {name} expected, {type(X).__name__} object received. "
+            f"Iterable over raw text documents expected, {kind} object received. "
             "Wrap a single document in a list."
         )
     if isinstance(X, list):
@@ -87,6 +89,21 @@ def as_documents(X, name: str = "documents") -> Prepared:
         raise TypeError(
             f"{name} must be an iterable of str, got {type(X).__name__}"
         ) from None
+
+
+def as_document_list(X, name: str = "documents") -> List[Any]:
+    """The documents as a Python list (for the per-document Python steps: callables, file
+    input, bytes). Arrow buffers are decoded to str here."""
+    prepared = as_documents(X, name)
+    if isinstance(prepared, list):
+        return prepared
+    _, data, offsets, null_index = prepared
+    if null_index is not None:  # rare: let the library make the Python values
+        for method in ("to_pylist", "to_list", "tolist"):
+            if hasattr(X, method):
+                return [None if v is None or v != v else v for v in getattr(X, method)()]
+    raw = data.tobytes()
+    return [raw[offsets[i] : offsets[i + 1]].decode("utf-8") for i in range(len(offsets) - 1)]
 
 
 def n_documents(prepared: Prepared) -> int:

@@ -42,7 +42,7 @@ import numpy as np
 
 from . import _core
 from ._base import (BOOLEAN, BaseEstimator, ClassifierMixin, Condition, Interval, Options,
-                    weighted_mean)
+                    Unsupported, weighted_mean)
 from ._matrix import csr_parts
 from ._persist import PersistMixin
 from ._targets import class_weight_arg, encode_target, label_sets_of
@@ -102,6 +102,16 @@ LINEAR_CONSTRAINTS: Dict[str, list] = {
     "threshold": [Interval(Real, owner="LinearModel::predict_label_sets"), None],
     "allow_empty": [BOOLEAN],
 }
+
+# scikit-learn's parameters that choose among things topictag has one of: accepted when the
+# value names what topictag does, else ValueError saying what is supported. verbose is
+# accepted and prints nothing.
+_L2_ONLY = ("topictag supports the L2 penalty only ('l2'); L1 and elastic net are not "
+            "supported yet")
+_SKLEARN_COMMON: Dict[str, list] = {
+    "verbose": [Interval(Integral, 0, None), BOOLEAN],
+}
+_LR_SOLVERS = ("lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", "saga")
 
 
 class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
@@ -181,6 +191,8 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
     def _set_fitted(self, core, classes, target_kind):
         self._core = core
         self._coef_cache = None
+        self._intercept_cache = None
+        self._coef_sparse = False
         self.classes_ = classes
         self.multilabel_ = bool(core.multilabel)
         self._target_kind = target_kind
@@ -202,23 +214,80 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         return core
 
     @property
-    def coef_(self) -> np.ndarray:
-        """Weights, shape ``(1, n_features)`` for two classes, else ``(n_classes, n_features)``.
+    def coef_(self):
+        """Weights, shape ``(1, n_features)`` for two classes, else ``(n_classes, n_features)``;
+        a ``scipy.sparse`` CSR matrix after ``sparsify()``.
 
         float64 like scikit-learn's, holding float32 values: the solvers round the weights to
         float32 when they finish (the precision the model predicts with and the model file
         stores, so a saved and loaded model is identical; the objective changes by about 1e-7
-        relative)."""
+        relative). The array is read-only: an in-place write raises ValueError instead of
+        being ignored. Assign ``coef_`` (and ``intercept_``) to change the model; the values
+        are rounded to float32 like fitted ones."""
         core = self._fitted_core()
         if self.__dict__.get("_coef_cache") is None:
-            self._coef_cache = core.coef
+            coef = np.array(core.coef, dtype=np.float64)
+            coef.flags.writeable = False
+            if self.__dict__.get("_coef_sparse"):
+                import scipy.sparse as sp
+
+                coef = sp.csr_matrix(coef)
+            self._coef_cache = coef
         return self._coef_cache
+
+    @coef_.setter
+    def coef_(self, value):
+        import scipy.sparse as sp
+
+        core = self._fitted_core()
+        sparse = sp.issparse(value)
+        coef = np.asarray(value.toarray() if sparse else value, dtype=np.float64)
+        self._set_weights(core, coef, np.asarray(core.intercept, dtype=np.float64))
+        self._coef_sparse = sparse
 
     @property
     def intercept_(self) -> np.ndarray:
         """Intercepts, shape ``(1,)`` for two classes, else ``(n_classes,)`` (zeros when
-        ``fit_intercept=False``)."""
-        return self._fitted_core().intercept
+        ``fit_intercept=False``). Read-only; assign it to change the model."""
+        core = self._fitted_core()
+        if self.__dict__.get("_intercept_cache") is None:
+            b = np.array(core.intercept, dtype=np.float64)
+            b.flags.writeable = False
+            self._intercept_cache = b
+        return self._intercept_cache
+
+    @intercept_.setter
+    def intercept_(self, value):
+        core = self._fitted_core()
+        b = np.asarray(value, dtype=np.float64).reshape(-1)
+        self._set_weights(core, np.asarray(core.coef, dtype=np.float64), b)
+
+    def _set_weights(self, core, coef, intercept) -> None:
+        want = np.asarray(core.coef).shape
+        if coef.shape != want:
+            raise ValueError(f"coef_ must have shape {want}, got {coef.shape}")
+        if intercept.shape != (want[0],):
+            raise ValueError(f"intercept_ must have shape ({want[0]},), got {intercept.shape}")
+        if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+            raise ValueError("coef_ and intercept_ must be finite")
+        self._core = core.with_weights(np.ascontiguousarray(coef), np.ascontiguousarray(intercept))
+        self._coef_cache = None
+        self._intercept_cache = None
+
+    def sparsify(self):
+        """Store ``coef_`` as a ``scipy.sparse`` CSR matrix (as scikit-learn's; predictions
+        do not change). Returns self."""
+        self._fitted_core()
+        self._coef_sparse = True
+        self._coef_cache = None
+        return self
+
+    def densify(self):
+        """Store ``coef_`` as a dense array again (the default). Returns self."""
+        self._fitted_core()
+        self._coef_sparse = False
+        self._coef_cache = None
+        return self
 
     # -- prediction
     def _X(self, X):
@@ -306,7 +375,10 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         }
 
     def _pickle_extra(self) -> Dict[str, Any]:
-        return {} if _is_json_label_array(self.classes_) else {"classes_": self.classes_}
+        extra: Dict[str, Any] = {"coef_sparse": bool(self.__dict__.get("_coef_sparse"))}
+        if not _is_json_label_array(self.classes_):
+            extra["classes_"] = self.classes_
+        return extra
 
     def _restore(self, core, meta: Dict[str, Any], extra: Dict[str, Any]) -> None:
         classes = extra.get("classes_")
@@ -320,6 +392,7 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                 else np.asarray(meta["classes"], dtype=np.dtype(dt))
             )
         self._set_fitted(core, classes, meta.get("target_kind", "multiclass"))
+        self._coef_sparse = bool(extra.get("coef_sparse", False))
 
     def _is_fitted(self) -> bool:
         return self.__dict__.get("_core") is not None
@@ -356,12 +429,19 @@ class LogisticRegression(_LinearClassifier):
         epochs from the 10th; the rule of liblinear's primal solver, i.e. scikit-learn's
         ``solver="liblinear"``), or when the largest dual sub-problem gradient of an epoch
         is below ``tol`` (liblinear's dual rule), whichever comes first.
-    multi_class : {"multinomial", "ovr"}, default "multinomial"
+    multi_class : {"auto", "multinomial", "ovr"}, default "auto"
         Softmax over all classes (L-BFGS; a single binomial model for two classes, with an
         unpenalised intercept, like scikit-learn's lbfgs), or one binary model per class by
         dual coordinate descent (like scikit-learn's liblinear solver, intercept regularised
-        as a feature of value ``intercept_scaling``). Multi-label targets are always
+        as a feature of value ``intercept_scaling``). ``"auto"``: one-vs-rest with
+        ``solver="liblinear"``, else multinomial. Multi-label targets are always
         one-vs-rest.
+    penalty, l1_ratio, dual, solver, verbose, warm_start
+        scikit-learn's parameters, accepted with the values topictag implements: the L2
+        penalty (``penalty`` "deprecated" or "l2", ``l1_ratio`` 0 or None), either ``dual``
+        and any of scikit-learn's solver names (topictag's solvers reach the same L2
+        optimum; "liblinear" selects one-vs-rest), ``warm_start=False``; ``verbose`` prints
+        nothing. Other values raise ValueError saying what is supported.
     fit_intercept : bool, default True
     intercept_scaling : float, default 1.0
         One-vs-rest only: the value of the constant feature that carries the intercept.
@@ -370,10 +450,13 @@ class LogisticRegression(_LinearClassifier):
     random_state : int, RandomState or None
         Seed of the coordinate-descent visiting order (None means 0: deterministic).
     threshold : float or None
-        Multi-label prediction: labels whose probability is above it (None: 0.5).
-    allow_empty : bool, default False
-        Multi-label prediction: when no label passes ``threshold``, return no label instead
-        of the best one.
+        Multi-label prediction: labels whose probability is above it (None: those whose
+        decision value is above 0, i.e. probability above 0.5, as scikit-learn).
+    allow_empty : bool, default True
+        Multi-label prediction: with the default, the labels are exactly those whose
+        decision value is above ``threshold`` (scikit-learn's ``decision_function > 0``), so
+        a sample can get none; ``False`` gives such a sample its best label instead (the
+        at-least-one-topic rule that ``TopicClassifier`` applies by default).
 
     Attributes
     ----------
@@ -388,8 +471,17 @@ class LogisticRegression(_LinearClassifier):
 
     _parameter_constraints = {
         **LINEAR_CONSTRAINTS,
+        **_SKLEARN_COMMON,
         # the core takes a model kind (_core_kind), so Python checks the names
         "multi_class": [Options("multinomial", "ovr", "auto")],
+        "penalty": [Options("deprecated", "l2", hint=_L2_ONLY), Unsupported(None, _L2_ONLY)],
+        "l1_ratio": [None, Condition(Real, lambda v: v == 0, "0 (" + _L2_ONLY + ")")],
+        "dual": [BOOLEAN],
+        "solver": [Options(*_LR_SOLVERS, hint="these are the supported names (topictag's "
+                           "solvers reach the same L2 optimum as scikit-learn's; 'liblinear' "
+                           "also means one-vs-rest for several classes)")],
+        "warm_start": [Condition(bool, lambda v: not v, "False (warm_start=True is not "
+                                 "supported: every fit starts from zero)")],
     }
 
     def __init__(
@@ -398,23 +490,33 @@ class LogisticRegression(_LinearClassifier):
         class_weight=None,
         max_iter=100,
         tol=1e-4,
-        multi_class="multinomial",
+        multi_class="auto",
         fit_intercept=True,
         intercept_scaling=1.0,
         n_jobs=None,
         random_state=None,
         threshold=None,
-        allow_empty=False,
+        allow_empty=True,
+        *,
+        penalty="deprecated",
+        l1_ratio=0.0,
+        dual=False,
+        solver="lbfgs",
+        verbose=0,
+        warm_start=False,
     ):
         self._store_params(locals())
 
     def _core_kind(self):
-        return "logistic_ovr" if self.multi_class == "ovr" else "logistic_multinomial"
+        ovr = self.multi_class == "ovr" or (self.multi_class == "auto" and self.solver == "liblinear")
+        return "logistic_ovr" if ovr else "logistic_multinomial"
 
     def _n_iter_value(self, iters):
         return np.array([max(iters) if iters else 0], dtype=np.int32)
 
     def _multilabel_scores(self, core, parts):
+        if self.threshold is None:  # scikit-learn's rule: decision_function > 0
+            return core.decision_function(parts, self._n_jobs()), 0.0
         return core.predict_proba(parts, self._n_jobs()), 0.5
 
     def predict_proba(self, X) -> np.ndarray:
@@ -469,9 +571,16 @@ class LinearSVC(_LinearClassifier):
         (``hasattr(clf, "predict_proba")`` is False), as in scikit-learn.
     threshold : float or None
         Multi-label prediction: labels whose decision value is above it (None: 0).
-    allow_empty : bool, default False
-        Multi-label prediction: when no label passes ``threshold``, return no label instead
-        of the best one.
+    penalty, dual, multi_class, verbose
+        scikit-learn's parameters, accepted with the values topictag implements:
+        ``penalty="l2"``, any ``dual`` (one dual coordinate-descent solver; ``dual=False``
+        reaches the same optimum), ``multi_class="ovr"``; ``verbose`` prints nothing. Other
+        values raise ValueError saying what is supported.
+    allow_empty : bool, default True
+        Multi-label prediction: with the default, the labels are exactly those whose
+        decision value is above ``threshold`` (scikit-learn's ``decision_function > 0``), so
+        a sample can get none; ``False`` gives such a sample its best label instead (the
+        at-least-one-topic rule that ``TopicClassifier`` applies by default).
 
     Attributes
     ----------
@@ -482,9 +591,14 @@ class LinearSVC(_LinearClassifier):
 
     _parameter_constraints = {
         **LINEAR_CONSTRAINTS,
+        **_SKLEARN_COMMON,
         # the core takes a model kind (_core_kind), so Python checks the names
         "loss": [Options("squared_hinge", "hinge")],
         "probability": [BOOLEAN],
+        "penalty": [Options("l2", hint=_L2_ONLY)],
+        "dual": [Options("auto"), BOOLEAN],
+        "multi_class": [Options("ovr", hint="topictag supports multi_class='ovr' (one-vs-rest) "
+                                "only; 'crammer_singer' is not supported")],
     }
 
     def __init__(
@@ -500,7 +614,12 @@ class LinearSVC(_LinearClassifier):
         random_state=None,
         probability=False,
         threshold=None,
-        allow_empty=False,
+        allow_empty=True,
+        *,
+        penalty="l2",
+        dual="auto",
+        multi_class="ovr",
+        verbose=0,
     ):
         self._store_params(locals())
 

@@ -18,7 +18,7 @@ def csr_parts(X, what: str = "X"):
         X = X.tocsr()
         if X.dtype not in (np.float32, np.float64):
             if X.dtype.kind == "c":
-                raise TypeError(f"{what} has complex values; expected real numbers")
+                raise ValueError(f"Complex data not supported: {what} has complex values")
             if X.dtype.kind not in "biuf":
                 raise TypeError(f"{what} has dtype {X.dtype}; expected a numeric dtype")
             X = X.astype(np.float64)
@@ -36,14 +36,15 @@ def csr_parts(X, what: str = "X"):
         except Exception as e:  # ragged lists and the like
             raise ValueError(f"{what} could not be read as a 2-D array: {e}") from None
         if arr.dtype.kind == "c":
-            raise TypeError(f"{what} has complex values; expected real numbers")
+            raise ValueError(f"Complex data not supported: {what} has complex values")
         if arr.dtype.kind not in "biuf":
             try:
                 arr = arr.astype(np.float64)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError) as e:
+                # numpy's message first (scikit-learn shows it too)
                 raise TypeError(
-                    f"{what} must be numeric, got an array of dtype {arr.dtype}; vectorize "
-                    "text first (e.g. topictag.TfidfVectorizer)"
+                    f"{e} ({what} must be numeric, got an array of dtype {arr.dtype}; "
+                    "vectorize text first, e.g. with topictag.TfidfVectorizer)"
                 ) from None
         if arr.ndim != 2:
             raise ValueError(

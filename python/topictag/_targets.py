@@ -36,7 +36,7 @@ def encode_target(y):
     import scipy.sparse as sp
 
     if y is None:
-        raise ValueError("y is required: this classifier needs labels to fit")
+        raise ValueError("This classifier requires y to be passed, but the target y is None")
     if sp.issparse(y):
         Y = sp.csr_matrix(y)
         Y.eliminate_zeros()
@@ -49,7 +49,7 @@ def encode_target(y):
             (Y.indptr.astype(np.int64), Y.indices.astype(np.int64)),
         )
     if isinstance(y, (list, tuple)) and len(y) > 0 and all(is_label_collection(v) for v in y):
-        if not all(isinstance(v, np.ndarray) for v in y) or len({len(v) for v in y}) > 1:
+        if not _is_indicator_rows(y):
             return _encode_label_lists(y)
     if hasattr(y, "dtype") and getattr(y, "ndim", 0) == 1 and y.dtype == object and len(y) > 0:
         # e.g. a pandas Series or object array holding one label list per sample
@@ -93,6 +93,24 @@ def encode_target(y):
             "labels of one type"
         ) from None
     return "multiclass", classes, np.ascontiguousarray(idx.ravel().astype(np.int64))
+
+
+def _is_indicator_rows(y) -> bool:
+    """Whether a list of per-sample sequences is a label-indicator matrix written as rows
+    (``Y.tolist()``, ``list(Y)``): equal lengths, only 0 and 1 (ints or bools). scikit-learn
+    reads such a y as a matrix, so topictag does too; anything else (ragged lists, label
+    names, sets) is one label list per sample."""
+    if any(isinstance(v, (set, frozenset)) for v in y):
+        return False
+    if len({len(v) for v in y}) != 1:
+        return False
+    for v in y:
+        for x in v:
+            if isinstance(x, (bool, np.bool_)):
+                continue
+            if not isinstance(x, (int, np.integer)) or x not in (0, 1):
+                return False
+    return True
 
 
 def _encode_label_lists(y):
@@ -185,6 +203,45 @@ def _split(t, label_sep: Optional[str]) -> list:
     if isinstance(t, str) and label_sep is not None:
         return [p.strip() for p in t.split(label_sep) if p.strip()]
     return [t]
+
+
+def indicator_topic_lists(y) -> Optional[Tuple[List[List[int]], int, str]]:
+    """A label-indicator matrix (dense 2-D array or scipy sparse, as ``MultiLabelBinarizer``
+    makes) as ``(topic lists of column indices, number of columns, kind)`` with kind
+    "indicator" or "sparse_indicator"; None for any other kind of labels."""
+    import scipy.sparse as sp
+
+    if sp.issparse(y):
+        Y = sp.csr_matrix(y)
+        kind = "sparse_indicator"
+    elif isinstance(y, np.ndarray) and y.ndim == 2:
+        if y.dtype.kind not in "biuf":
+            raise ValueError(
+                "a 2-D array of labels is read as a label-indicator matrix and must hold "
+                f"numbers 0 and 1, got dtype {y.dtype}"
+            )
+        Y = sp.csr_matrix(y)
+        kind = "indicator"
+    else:
+        return None
+    Y.eliminate_zeros()
+    if Y.nnz and not np.all(Y.data == 1):
+        raise ValueError("a label-indicator matrix must contain only 0 and 1")
+    Y.sort_indices()
+    lists = [Y.indices[Y.indptr[i] : Y.indptr[i + 1]].tolist() for i in range(Y.shape[0])]
+    return lists, int(Y.shape[1]), kind
+
+
+def indicator_matrix(indptr, indices, n_columns: int, kind: str):
+    """Predicted label sets as an indicator matrix: int64, dense (kind "indicator") or CSR."""
+    import scipy.sparse as sp
+
+    indptr = np.asarray(indptr, dtype=np.int64)
+    indices = np.asarray(indices, dtype=np.int64)
+    Y = sp.csr_matrix((np.ones(len(indices), np.int64), indices, indptr),
+                      shape=(len(indptr) - 1, n_columns))
+    Y.sort_indices()
+    return Y if kind == "sparse_indicator" else Y.toarray()
 
 
 def parse_topic_labels(y, n: int, label_sep: Optional[str]) -> Tuple[List[List[Any]], bool]:

@@ -313,6 +313,12 @@ impl PyLinearClassifier {
     fn intercept<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
         PyArray1::from_vec(py, self.model.intercept.clone())
     }
+    /// A copy with the weights `coef` (n_outputs, n_features) and `intercept` (n_outputs,).
+    fn with_weights(&self, coef: PyReadonlyArray2<'_, f64>, intercept: PyReadonlyArray1<'_, f64>) -> PyResult<Self> {
+        let coef: Vec<f64> = coef.as_array().iter().copied().collect(); // row-major order
+        let model = self.model.with_weights(&coef, &intercept.as_array().to_vec())?;
+        Ok(PyLinearClassifier { model, feature_major: Default::default() })
+    }
     #[getter]
     fn n_features(&self) -> usize {
         self.model.n_features

@@ -432,6 +432,10 @@ fitted_vectorizer_class!(
     /// `_core.TfidfCore(**params)`: the TfidfVectorizer core.
     TfidfCore, TfidfVectorizer, "TfidfVectorizer",
     &[ANALYZER_KEYS, COUNT_KEYS, TFIDF_KEYS], tfidf_config, {
+        fn set_idf(&mut self, idf: numpy::PyReadonlyArray1<'_, f64>) -> PyResult<()> {
+            Ok(self.inner.set_idf(idf.as_array().to_vec())?)
+        }
+
         fn idf<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f64>>> {
             self.inner.idf().map(|v| PyArray1::from_slice(py, v))
         }
@@ -505,7 +509,21 @@ impl HashingCore {
     }
 }
 
+/// `_core.stop_word_list(name)`: the words of a built-in stop list (`get_stop_words`).
+#[pyfunction]
+fn stop_word_list(name: &str) -> PyResult<Vec<String>> {
+    Ok(crate::text::builtin_stop_list(name)?)
+}
+
+/// `_core.stop_word_languages()`: the names of the built-in stop lists.
+#[pyfunction]
+fn stop_word_languages() -> Vec<&'static str> {
+    crate::text::BUILTIN_LANGUAGES.to_vec()
+}
+
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(stop_word_list, m)?)?;
+    m.add_function(wrap_pyfunction!(stop_word_languages, m)?)?;
     m.add_class::<CountCore>()?;
     m.add_class::<TfidfCore>()?;
     m.add_class::<HashingCore>()?;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::params::{n_outputs_of, ModelKind};
+use crate::error::{Error, Result};
 
 /// A fitted linear classifier.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,5 +28,56 @@ impl LinearModel {
     /// Number of score columns: 1 for a two-class multi-class model, else n_classes.
     pub fn n_outputs(&self) -> usize {
         n_outputs_of(self.multilabel, self.n_classes)
+    }
+
+    /// A copy with other weights (scikit-learn lets users assign `coef_` and `intercept_`):
+    /// `coef` is n_outputs x n_features, row-major, and is rounded to float32 like fitted
+    /// weights; `intercept` has one value per output. Platt scaling, if any, is kept.
+    pub fn with_weights(&self, coef: &[f64], intercept: &[f64]) -> Result<LinearModel> {
+        let (rows, cols) = (self.n_outputs(), self.n_features);
+        if coef.len() != rows * cols {
+            return Err(Error::value(format!(
+                "coef_ must have shape ({rows}, {cols}), got {} values",
+                coef.len()
+            )));
+        }
+        if intercept.len() != rows {
+            return Err(Error::value(format!(
+                "intercept_ must have shape ({rows},), got {} values",
+                intercept.len()
+            )));
+        }
+        if coef.iter().chain(intercept).any(|v| !v.is_finite()) {
+            return Err(Error::value("coef_ and intercept_ must be finite"));
+        }
+        let mut m = self.clone();
+        m.coef = coef.iter().map(|&v| v as f32 as f64).collect();
+        m.intercept = intercept.to_vec();
+        Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod with_weights_tests {
+    use super::*;
+
+    #[test]
+    fn replaces_and_rounds() {
+        let m = LinearModel {
+            kind: ModelKind::Svm { hinge: false },
+            coef: vec![0.0; 3],
+            intercept: vec![0.0],
+            n_features: 3,
+            n_classes: 2,
+            multilabel: false,
+            converged: true,
+            n_iter: vec![1],
+            platt: None,
+        };
+        let w = m.with_weights(&[0.1, 2.0, -3.0], &[0.5]).unwrap();
+        assert_eq!(w.coef, vec![0.1f32 as f64, 2.0, -3.0]);
+        assert_eq!(w.intercept, vec![0.5]);
+        assert!(m.with_weights(&[1.0], &[0.0]).is_err());
+        assert!(m.with_weights(&[1.0, 1.0, f64::NAN], &[0.0]).is_err());
     }
 }

@@ -16,4 +16,5 @@ mod tokenize;
 
 pub use analyzer::{word_ngrams, Analyzer, CharScratch};
 pub use config::{AnalyzerConfig, AnalyzerKind, StopWordsSpec};
+pub use stopwords::{list as builtin_stop_list, BUILTIN_LANGUAGES};
 pub use term_cache::TermCache;

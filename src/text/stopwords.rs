@@ -91,9 +91,28 @@ pub fn builtin(language: &str) -> Option<&'static [&'static str]> {
 /// Names of the languages with a built-in list.
 pub const BUILTIN_LANGUAGES: &[&str] = &["english", "spanish"];
 
+/// The words of a built-in list by name (any case), for `get_stop_words`; an error naming
+/// the built-in lists for an unknown name.
+pub fn list(name: &str) -> crate::Result<Vec<String>> {
+    builtin(&name.to_ascii_lowercase())
+        .map(|words| words.iter().map(|w| w.to_string()).collect())
+        .ok_or_else(|| {
+            crate::Error::value(format!(
+                "not a built-in stop list: {name:?}; built-in lists: {}",
+                BUILTIN_LANGUAGES.join(", ")
+            ))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_by_name() {
+        assert_eq!(list("English").unwrap().len(), ENGLISH.len());
+        assert!(list("klingon").is_err());
+    }
 
     #[test]
     fn sizes_and_members() {

@@ -112,6 +112,27 @@ impl TfidfVectorizer {
         self.idf.as_deref()
     }
 
+    /// Replace the idf (scikit-learn's `idf_` setter): one finite value per column of the
+    /// fitted or fixed vocabulary. An error with `use_idf=false` or before the vocabulary is
+    /// known.
+    pub fn set_idf(&mut self, idf: Vec<f64>) -> Result<()> {
+        if !self.config.use_idf {
+            return Err(Error::value("`idf_` cannot be set when `use_idf=False`."));
+        }
+        let n = self.feature_names()?.len();
+        if idf.len() != n {
+            return Err(Error::value(format!(
+                "idf length = {} must be equal to vocabulary size = {n}",
+                idf.len()
+            )));
+        }
+        if idf.iter().any(|v| !v.is_finite()) {
+            return Err(Error::value("idf_ values must be finite"));
+        }
+        self.idf = Some(idf);
+        Ok(())
+    }
+
     /// See [`CountVectorizer::fixed_vocabulary`].
     pub fn fixed_vocabulary(&self) -> bool {
         self.count.fixed_vocabulary()
