@@ -15,8 +15,9 @@ Configurations (each run is a fresh process; ``--configs`` picks some):
   tt-mem      topictag in memory: the texts as a list, TfidfVectorizer(ngram_range=(1, 2),
               min_df=2).fit_transform, then LinearSVC().fit (the issue's pipeline)
   tt-cli      ``topictag train FILE.jsonl --model svm --ngram-max 2 --min-df 2``
-  tt-stream   topictag streaming fit from the JSONL file (``topictag.stream_fit``; skipped,
-              with the reason, when this build has no streaming entry point)
+  tt-stream   ``TopicClassifier(model="svm", ngram_range=(1, 2), min_df=2).fit(path)``: the
+              streaming fit from the JSONL file (skipped, with the reason, when this build
+              has no streaming fit, ``topictag.Batches``)
   sklearn     scikit-learn TfidfVectorizer + LinearSVC, same parameters (sizes up to
               ``--sklearn-max``, default 90,000)
   daskml      dask-ml HashingVectorizer(2**20, 1-2 grams) + Incremental(SGDClassifier(hinge))
@@ -231,12 +232,12 @@ def worker(config: str, n: int, stop_after: str) -> dict:
     elif config == "tt-stream":
         import topictag
 
-        fit = getattr(topictag, "stream_fit", None)
-        if fit is None:
-            return dict(skipped="this build of topictag has no streaming fit (topictag.stream_fit)")
+        if not hasattr(topictag, "Batches"):
+            return dict(skipped="this build of topictag has no streaming fit (topictag.Batches)")
         path = str(corpus_path(n))
-        model = ph.run("fit", lambda: fit(path, model="svm", ngram_range=(1, 2), min_df=2))
-        info["n_features"] = int(getattr(model, "n_features_", 0) or 0)
+        model = topictag.TopicClassifier(model="svm", ngram_range=(1, 2), min_df=2)  # as tt-cli
+        ph.run("train", lambda: model.fit(path))
+        info["n_features"] = int(getattr(model, "vocabulary_size_", 0) or 0)
     elif config == "tt-cli":
         path = str(corpus_path(n))
         out = os.path.join(tempfile.mkdtemp(prefix="bench_scale_"), "m.ttm")
