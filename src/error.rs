@@ -13,7 +13,8 @@ pub enum Error {
     /// A method that needs a fitted object was called before `fit`.
     #[error("{0}")]
     NotFitted(String),
-    /// A model file or byte string that is truncated, corrupted, foreign or too new.
+    /// A model file or byte string that is truncated, corrupted, foreign or of a format
+    /// version this build does not read.
     #[error("{0}")]
     Format(String),
 }

@@ -4,18 +4,27 @@
 //! The Python extension module `topictag._core` lives in [`bindings`], compiled
 //! only with the `python` feature (maturin turns it on).
 //!
-//! Layout:
+//! The modules follow the data, text -> tokenize -> count -> weight -> solve -> predict ->
+//! explain -> persist; each depends only on the ones before it and on the low-level ones:
 //! - [`text`]: normalisation, tokenisation, stop words, stemming, language detection;
 //! - [`vectorize`]: count, TF-IDF and hashing vectorizers;
-//! - [`linear`]: sparse linear solvers (dual coordinate descent, L-BFGS);
-//! - [`model`]: the text-to-topics pipeline, explanations, evaluation and the model file format.
+//! - [`linear`]: sparse linear solvers (dual coordinate descent, L-BFGS) and the fitted model;
+//! - [`pipeline`]: the text-to-topics model (fit, predict, explain, prune, its file payload);
+//! - [`eval`]: classification metrics and cross-validation folds;
+//! - `bindings` (feature `python`): the thin pyo3 layer.
+//!
+//! Low-level modules, usable by all: [`persist`] (the model file container, compact codecs
+//! and the [`persist::Persist`] trait each saved type implements), [`sparse`], [`error`],
+//! [`parallel`], [`rng`], [`hw`], [`ids`].
 
+pub mod error;
+pub mod eval;
 pub mod hw;
 pub mod ids;
-pub mod error;
 pub mod linear;
-pub mod model;
 pub mod parallel;
+pub mod persist;
+pub mod pipeline;
 pub mod rng;
 pub mod sparse;
 pub mod text;
@@ -28,4 +37,4 @@ pub use error::{Error, Result};
 pub use sparse::CsrMatrix;
 
 /// The crate version, written into model files.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use persist::VERSION;

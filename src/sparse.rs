@@ -48,7 +48,7 @@ impl Real for f64 {
 /// A CSR matrix. Invariants (checked by [`CsrMatrix::new`]): `indptr.len() == n_rows + 1`,
 /// `indptr[0] == 0`, `indptr` non-decreasing, `indptr[n_rows] == indices.len() == data.len()`,
 /// every index `< n_cols`. Column indices sorted within a row is the normal form the
-/// vectorizers produce; [`CsrMatrix::has_sorted_indices`] tells, [`CsrMatrix::sort_indices`] fixes.
+/// vectorizers produce.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CsrMatrix<T> {
     pub n_rows: usize,
@@ -77,11 +77,6 @@ impl<T: Real> CsrMatrix<T> {
         Ok(CsrMatrix { n_rows, n_cols, indptr, indices, data })
     }
 
-    /// An all-zero matrix.
-    pub fn zeros(n_rows: usize, n_cols: usize) -> Self {
-        CsrMatrix { n_rows, n_cols, indptr: vec![0; n_rows + 1], indices: vec![], data: vec![] }
-    }
-
     /// Number of stored entries.
     pub fn nnz(&self) -> usize {
         self.data.len()
@@ -92,6 +87,43 @@ impl<T: Real> CsrMatrix<T> {
     pub fn row(&self, i: usize) -> (&[u32], &[T]) {
         let (a, b) = (self.indptr[i], self.indptr[i + 1]);
         (&self.indices[a..b], &self.data[a..b])
+    }
+
+    /// Rows `rows` (in that order) as a new matrix.
+    pub fn select_rows(&self, rows: &[usize]) -> Result<Self> {
+        let mut indptr = Vec::with_capacity(rows.len() + 1);
+        indptr.push(0);
+        let mut indices = Vec::new();
+        let mut data = Vec::new();
+        for &i in rows {
+            if i >= self.n_rows {
+                return Err(Error::value(format!(
+                    "row {i} out of range for a matrix with {} rows",
+                    self.n_rows
+                )));
+            }
+            let (idx, val) = self.row(i);
+            indices.extend_from_slice(idx);
+            data.extend_from_slice(val);
+            indptr.push(indices.len());
+        }
+        Ok(CsrMatrix { n_rows: rows.len(), n_cols: self.n_cols, indptr, indices, data })
+    }
+
+    /// First non-finite stored value, as (row, column), if any.
+    pub fn find_non_finite(&self) -> Option<(usize, usize)> {
+        let pos = self.data.iter().position(|v| !v.is_finite())?;
+        let row = self.indptr.partition_point(|&p| p <= pos) - 1;
+        Some((row, self.indices[pos] as usize))
+    }
+}
+
+/// Helpers for tests (building small matrices, checking and converting them).
+#[cfg(test)]
+impl<T: Real> CsrMatrix<T> {
+    /// An all-zero matrix.
+    pub fn zeros(n_rows: usize, n_cols: usize) -> Self {
+        CsrMatrix { n_rows, n_cols, indptr: vec![0; n_rows + 1], indices: vec![], data: vec![] }
     }
 
     pub fn has_sorted_indices(&self) -> bool {
@@ -171,34 +203,6 @@ impl<T: Real> CsrMatrix<T> {
             indptr.push(indices.len());
         }
         CsrMatrix::new(rows.len(), n_cols, indptr, indices, data)
-    }
-
-    /// Rows `rows` (in that order) as a new matrix.
-    pub fn select_rows(&self, rows: &[usize]) -> Result<Self> {
-        let mut indptr = Vec::with_capacity(rows.len() + 1);
-        indptr.push(0);
-        let mut indices = Vec::new();
-        let mut data = Vec::new();
-        for &i in rows {
-            if i >= self.n_rows {
-                return Err(Error::value(format!(
-                    "row {i} out of range for a matrix with {} rows",
-                    self.n_rows
-                )));
-            }
-            let (idx, val) = self.row(i);
-            indices.extend_from_slice(idx);
-            data.extend_from_slice(val);
-            indptr.push(indices.len());
-        }
-        Ok(CsrMatrix { n_rows: rows.len(), n_cols: self.n_cols, indptr, indices, data })
-    }
-
-    /// First non-finite stored value, as (row, column), if any.
-    pub fn find_non_finite(&self) -> Option<(usize, usize)> {
-        let pos = self.data.iter().position(|v| !v.is_finite())?;
-        let row = self.indptr.partition_point(|&p| p <= pos) - 1;
-        Some((row, self.indices[pos] as usize))
     }
 }
 

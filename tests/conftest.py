@@ -1,4 +1,5 @@
-"""Shared fixtures: loaders for the real labelled datasets in ``../shared/data``.
+"""Shared fixtures: loaders for the real labelled datasets in ``../shared/data``, and a
+labelled CSV with models trained on it by the command line (``cli_work``).
 
 The datasets are for tests and benchmarks only (never committed, never shipped). Tests that
 need them skip with a clear reason when the folder is absent. ``TOPICTAG_SHARED_DATA`` points
@@ -7,10 +8,11 @@ elsewhere if needed.
 
 from __future__ import annotations
 
-import os
+import csv
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -45,6 +47,14 @@ def bbc(shared_data):
 
 
 @pytest.fixture(scope="session")
+def bbc_shuffled(bbc):
+    """BBC News (texts, labels) in a fixed random order (seed 0)."""
+    texts, labels = bbc
+    order = np.random.default_rng(0).permutation(len(texts))
+    return [texts[i] for i in order], [labels[i] for i in order]
+
+
+@pytest.fixture(scope="session")
 def cameo_train(shared_data):
     return ds.load_cameo_class("train")
 
@@ -67,3 +77,34 @@ def reuters_train(shared_data):
 @pytest.fixture(scope="session")
 def reuters_test(shared_data):
     return ds.load_reuters("test")
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+@pytest.fixture(scope="session")
+def cli_work(tmp_path_factory):
+    """A labelled CSV (train/test split of the starter corpus) and a model trained on it."""
+    d = tmp_path_factory.mktemp("cli")
+    from topictag.datasets import load_starter
+
+    from cli_helpers import run  # tests/cli_helpers.py
+
+    b = load_starter()
+    rows = list(zip(b.ids, b.data, b.target))
+    train, test = rows[::2] + rows[3::4], rows[1::4]
+    for name, part in (("train.csv", train), ("test.csv", test)):
+        with open(d / name, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["id", "text", "label"])
+            for i, t, ls in part:
+                w.writerow([i, t, "|".join(ls)])
+    r = run("train", d / "train.csv", "-o", d / "model.ttm", "--label-sep", "|",
+            "--class-weight", "balanced")
+    assert r.returncode == 0, r.stderr
+    assert "trained" in r.stdout and "saved to" in r.stdout
+    r = run("train", d / "train.csv", "-o", d / "logistic.ttm", "--label-sep", "|",
+            "--model", "logistic", "--C", "10", "--ngram-max", "1", "--min-df", "1",
+            "--max-features", "5000", "--threshold", "0.4", "--language", "auto")
+    assert r.returncode == 0, r.stderr
+    return d, test

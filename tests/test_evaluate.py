@@ -8,17 +8,11 @@ import pytest
 import topictag
 from topictag import EvaluationReport, TopicClassifier
 
-def _shuffled(data, seed=0):
-    texts, labels = data
-    order = np.random.default_rng(seed).permutation(len(texts))
-    return [texts[i] for i in order], [labels[i] for i in order]
 
-
-
-def test_evaluate_matches_sklearn_multiclass(bbc):
+def test_evaluate_matches_sklearn_multiclass(bbc_shuffled):
     from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
-    texts, labels = _shuffled(bbc)
+    texts, labels = bbc_shuffled
     clf = TopicClassifier().fit(texts[:1200], labels[:1200])
     xte, yte = texts[1200:], labels[1200:]
     rep = clf.evaluate(xte, yte)
@@ -70,8 +64,8 @@ def test_evaluate_matches_sklearn_multilabel():
     assert "hamming loss" in str(rep)
 
 
-def test_cross_validate_multiclass(bbc):
-    texts, labels = _shuffled(bbc)
+def test_cross_validate_multiclass(bbc_shuffled):
+    texts, labels = bbc_shuffled
     res = topictag.cross_validate(TopicClassifier(ngram_range=(1, 1)), texts[:800], labels[:800], cv=4)
     for k in ("fit_time", "score_time", "test_accuracy", "test_f1_micro", "test_f1_macro"):
         assert res[k].shape == (4,)

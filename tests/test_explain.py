@@ -3,21 +3,14 @@ HTML rendering highlights the original text safely."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from topictag import Explanation, TopicClassifier
 
-def _shuffled(data, seed=0):
-    texts, labels = data
-    order = np.random.default_rng(seed).permutation(len(texts))
-    return [texts[i] for i in order], [labels[i] for i in order]
-
-
 
 @pytest.fixture(scope="module")
-def bbc_model(bbc):
-    texts, labels = _shuffled(bbc)
+def bbc_model(bbc_shuffled):
+    texts, labels = bbc_shuffled
     return TopicClassifier().fit(texts[:1500], labels[:1500]), texts, labels
 
 

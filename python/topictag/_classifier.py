@@ -9,84 +9,27 @@ results.
 from __future__ import annotations
 
 import html
-import json
-import os
 import time
 import warnings
+from numbers import Integral, Real
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import _core
-from ._base import BaseEstimator, ClassifierMixin
+from ._base import BOOLEAN, BaseEstimator, ClassifierMixin, Condition, check_value
 from ._evaluate import EvaluationReport
 from ._explain import Contribution, Explanation, top_terms_output
 from ._input import as_documents, n_documents
+from ._linear import LINEAR_CONSTRAINTS
+from ._persist import PersistMixin
+from ._targets import (class_weight_arg, parse_topic_labels, sorted_topics,
+                       topic_indices)
+from ._vectorizers import TfidfVectorizer
 from .exceptions import ConvergenceWarning
 
-_MODELS = ("svm", "logistic")
-
-# Default features, chosen by measurement (2026-11-22, `svm`, C=1, word uni+bigrams, sublinear
-# tf; BBC stratified 75/25 seed 0; ConfliBERT cameo_class train/test; bilingual = cameo_class
-# train + half of the Spanish CAMEO sentences (roots mapped to PentaClass), scored on the other
-# half; Reuters R90 micro-F1):
-#
-#   features                          BBC     cameo   es(bi)  cameo(bi)  Reuters
-#   sklearn-like (no norm/fold/lang)  0.9874  0.6408  0.9333  0.6452     0.8355
-#   NFKC + accent folding + auto      0.9874  0.6408  0.9333  0.6475     0.8355
-#   + stemmer="auto"                  0.9892  0.6430  0.9481  0.6253     0.8345
-#   + stop_words="auto"               0.9856  0.6075  0.9407  0.6075     0.8512
-#   + both                            0.9856  0.5787  0.9481  0.5854     0.8519
-#
-# Stop words cost 3-6 points on the CAMEO event sentences (function words such as "against"
-# or "not" carry the event type) and stemming is mixed (+1.5 on Spanish, -2 on the bilingual
-# English test), so neither is on by default; both are one parameter away for topic-style
-# corpora (Reuters gains 1.6 points from stop words). Per-document language detection only
-# matters with stemmer="auto" / stop_words="auto", and it made prediction 3.5x slower on AG
-# News (0.149 s vs 0.042 s for 3,800 items) at equal accuracy, so language=None by default.
-# NFKC + accent folding cost nothing measurable (0.042 s vs 0.044 s plain) and make
-# unaccented Spanish ("accion", "negociacion") match accented text, so they stay on.
-#
-# allow_empty, class_weight, min_df (2026-11-22, second round; same splits, except BBC is
-# shuffled with seed 0 before the split as in tests/test_classifier.py, hence 0.973 rather
-# than 0.987 above). Multi-class columns: accuracy (cameo also macro-F1). Reuters R90 test:
-# micro-F1 / macro-F1 / subset accuracy and fit time (2 shared cores). Starter corpus
-# (multi-label, 297 paragraphs): 5-fold cross_validate macro-F1 / micro-F1. All rows but the
-# first use allow_empty=False.
-#
-#   svm, C=1                  BBC    cameo (mF1)    es(bi) cameo(bi) Reuters                  starter
-#   allow_empty=True (old)    .9731  .6408 (.6201)  .9333  .6475     .8355/.3228/.7741  18 s  .520/.544
-#   allow_empty=False (new)   .9731  .6408 (.6201)  .9333  .6475     .8671/.4523/.8370  10 s  .739/.751
-#   + min_df=2                .9749  .6341 (.6219)  .9407  .6319     .8690/.4631/.8400   6 s  .778/.788
-#   + class_weight=balanced   .9731  .6364 (.6152)  .9259  .6319     .8641/.4829/.8294 136 s* .808/.814
-#   + balanced, min_df=2      .9749  .6408 (.6291)  .9407  .6341     .8667/.4911/.8357  90 s* .847/.853
-#   + balanced, stemmer=auto  .9767  .6430 (.6296)  .9481  .6253     .8674/.4831/.8347 135 s* .822/.828
-#   + balanced, stop_words=a. .9803  .6053 (.5873)  .9407  .5987     .8739/.4958/.8364 134 s* .811/.818
-#   (* did not converge within max_iter=1000)
-#   logistic, C=1             .9641  .5809 (.5475)  .8815  .5831     -                        .707/.718
-#   logistic, balanced        .9695  .5876 (.5694)  .8741  .5610     -                        .807/.811
-#   logistic, allow_empty=True                                                                .000/.000
-#
-# Decisions. allow_empty=False: it only changes multi-label predictions, and there it is the
-# largest gain measured (Reuters +3.2 micro-F1 / +13 macro-F1, starter +22 points; with
-# model="logistic" on the starter corpus allow_empty=True predicted nothing at all), and it
-# matches topictag.LinearSVC/LogisticRegression. class_weight stays None: on multi-class data
-# "balanced" is neutral to negative (cameo -0.4, bilingual English -1.6), and on multi-label
-# data it raises macro-F1 (rare topics) but lowers Reuters micro-F1 by 0.3, makes the Reuters
-# fit 14x slower and stops it converging in 1000 iterations (each one-vs-rest problem of a rare
-# topic gets a positive weight of n/(2 n_pos), up to ~4,000, i.e. a very large effective C);
-# it is the first setting to try for multi-label data where rare topics matter (the demo uses
-# it). min_df stays 1: min_df=2 helps the multi-label sets but costs 0.7-1.6 points on the
-# CAMEO sentences. Stemming and stop words stay off (mixed, as in the first table).
-#
-# The ConvergenceWarning of class_weight="balanced" on Reuters is expected: scikit-learn's
-# OneVsRestClassifier(LinearSVC(class_weight="balanced")) (max_iter=1000, tol=1e-4) on the same
-# scikit-learn TF-IDF matrix also stops at 1000 iterations for 7 of the 90 topics (alum,
-# carcass, ipi, oat, silver, tin, yen); topictag.LinearSVC on that matrix stops for the same 7
-# plus jobs (median 47.5 iterations over the 90 topics, 28 without weights), and both give
-# micro-F1 0.8515 / macro-F1 0.4102 (positive decision values; 0.8641 / 0.4829 with the best
-# topic forced, as here). Wall time on that matrix (2 busy shared cores): scikit-learn 27 s
-# unweighted / 72 s balanced, topictag.LinearSVC 15 s / 135 s.
+# The defaults below were chosen by measurement; the tables and the reasoning are in
+# benchmarks/results/defaults.md.
 
 # Parameters handed to the TF-IDF vectorizer core (same names and meanings as
 # topictag.TfidfVectorizer).
@@ -107,24 +50,11 @@ _ISO_639_1 = {
 }
 
 
-def _is_label_collection(v) -> bool:
-    return isinstance(v, (list, tuple, set, frozenset, np.ndarray))
+def _is_exactly(c, kind) -> bool:
+    return isinstance(c, kind) and (kind is bool or not isinstance(c, bool))
 
 
-def _check_scalar_label(v, i) -> Any:
-    if v is None or (isinstance(v, float) and v != v):
-        raise ValueError(f"labels[{i}] is missing ({v!r}); every document needs a topic")
-    if isinstance(v, np.generic):
-        v = v.item()
-    if not isinstance(v, (str, int, float, bool)):
-        raise TypeError(
-            f"labels[{i}] is of type {type(v).__name__}; expected a topic name (str or int), "
-            "or a list of topic names for multi-label data"
-        )
-    return v
-
-
-class TopicClassifier(ClassifierMixin, BaseEstimator):
+class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
     """Tag documents with topics: TF-IDF features and a sparse linear classifier, in Rust.
 
     Multi-class (one topic per document) or multi-label (any number of topics per document),
@@ -141,9 +71,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     language, languages, token_pattern, tokenizer, min_df, max_df, max_features, sublinear_tf, norm,
     use_idf, smooth_idf, binary
         The TF-IDF vectorizer's parameters (see ``topictag.TfidfVectorizer``). The defaults
-        are chosen by measurement for news text in English and Spanish (see the comment at
-        the top of ``topictag/_classifier.py``): word unigrams and bigrams, NFKC normalisation
-        with accent folding, sub-linear term frequency, no stop words, no stemming. For
+        are chosen by measurement for news text in English and Spanish (see
+        ``benchmarks/results/defaults.md`` in the repository): word unigrams and bigrams,
+        NFKC normalisation with accent folding, sub-linear term frequency, no stop words, no stemming. For
         per-language stop words and stemming use ``language="auto", stop_words="auto",
         stemmer="auto"`` (each document's language detected among ``languages``).
     language : None, "auto" or one language, default None
@@ -161,9 +91,9 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         ``class_weight="balanced"`` (for multi-label data, within each topic's yes/no
         problem). On multi-label data it raises macro-F1
         (rare topics get predicted) at some cost in micro-F1 and fit time; on multi-class news
-        it measured neutral to slightly worse, so it is not the default (evidence at the top
-        of ``topictag/_classifier.py``). With it, the one-vs-rest problems of very rare topics
-        may need more than ``max_iter=1000`` iterations (a ConvergenceWarning, as with
+        it measured neutral to slightly worse, so it is not the default (evidence in
+        ``benchmarks/results/defaults.md``). With it, the one-vs-rest problems of very rare
+        topics may need more than ``max_iter=1000`` iterations (a ConvergenceWarning, as with
         scikit-learn's ``LinearSVC`` on the same data; the predictions are still usable).
     max_iter : int, default 1000
     tol : float, default 1e-4
@@ -200,6 +130,21 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     argument).
     """
 
+    _core_type = _core.TopicModel
+    _file_kind = "TopicClassifier"
+    # Types of the parameters: the vectorizer's as TfidfVectorizer's, the classifier's as
+    # LinearSVC's (the same rules in one place). The core checks the model name and the
+    # values those tables leave to it.
+    _parameter_constraints = {
+        **{k: TfidfVectorizer._parameter_constraints[k] for k in _VECTORIZER_PARAMS},
+        **{k: LINEAR_CONSTRAINTS[k] for k in ("C", "class_weight", "max_iter", "tol",
+                                              "threshold", "allow_empty", "n_jobs")},
+        "model": [str],
+        "probability": [BOOLEAN],
+        "label_sep": [Condition(str, bool, "a non-empty str"), None],
+        "random_state": [Integral, None],  # any int: the core takes it as i64
+    }
+
     def __init__(
         self,
         model: str = "svm",
@@ -234,60 +179,16 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         n_jobs: Optional[int] = None,
         random_state: Optional[int] = None,
     ):
-        self.model = model
-        self.analyzer = analyzer
-        self.ngram_range = ngram_range
-        self.lowercase = lowercase
-        self.strip_accents = strip_accents
-        self.normalization = normalization
-        self.stop_words = stop_words
-        self.stemmer = stemmer
-        self.language = language
-        self.languages = languages
-        self.token_pattern = token_pattern
-        self.tokenizer = tokenizer
-        self.min_df = min_df
-        self.max_df = max_df
-        self.max_features = max_features
-        self.sublinear_tf = sublinear_tf
-        self.norm = norm
-        self.use_idf = use_idf
-        self.smooth_idf = smooth_idf
-        self.binary = binary
-        self.C = C
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.probability = probability
-        self.threshold = threshold
-        self.allow_empty = allow_empty
-        self.label_sep = label_sep
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        self._store_params(locals())
 
     # -- parameters -------------------------------------------------------------------------
     def _validate_params(self) -> None:
-        if self.model not in _MODELS:
-            raise ValueError(f"model must be 'svm' or 'logistic', got {self.model!r}")
-        if isinstance(self.C, bool) or not isinstance(self.C, (int, float, np.number)) or not self.C > 0:
-            raise ValueError(f"C must be a positive number, got {self.C!r}")
-        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, (int, np.integer)) or self.max_iter < 1:
-            raise ValueError(f"max_iter must be a positive int, got {self.max_iter!r}")
-        if not isinstance(self.tol, (int, float, np.number)) or not self.tol > 0:
-            raise ValueError(f"tol must be a positive number, got {self.tol!r}")
-        if self.threshold is not None:
-            if not isinstance(self.threshold, (int, float, np.number)) or self.threshold != self.threshold:
-                raise ValueError(f"threshold must be a number or None, got {self.threshold!r}")
-            if self.model == "logistic" and not 0.0 <= self.threshold <= 1.0:
-                raise ValueError(
-                    "threshold is a probability for model='logistic' and must be in [0, 1], "
-                    f"got {self.threshold!r}"
-                )
-        if self.label_sep is not None and (not isinstance(self.label_sep, str) or not self.label_sep):
-            raise ValueError(f"label_sep must be a non-empty str or None, got {self.label_sep!r}")
-        if self.class_weight is not None and self.class_weight != "balanced" and not isinstance(self.class_weight, dict):
+        super()._validate_params()
+        # A rule across two parameters, which the core does not check (yet).
+        if self.model == "logistic" and self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             raise ValueError(
-                f"class_weight must be None, 'balanced' or a dict topic -> weight, got {self.class_weight!r}"
+                "threshold is a probability for model='logistic' and must be in [0, 1], "
+                f"got {self.threshold!r}"
             )
 
     def _language(self) -> Tuple[Optional[str], Any]:
@@ -329,20 +230,12 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         return out
 
     def _linear_params(self, classes) -> Dict[str, Any]:
-        cw = self.class_weight
-        if isinstance(cw, dict):
-            index = {c: i for i, c in enumerate(classes)}
-            cwd = {}
-            for k, w in cw.items():
-                key = k.item() if isinstance(k, np.generic) else k
-                if key not in index:
-                    raise ValueError(f"class_weight names topic {k!r}, which is not in the training labels")
-                cwd[index[key]] = float(w)
-            cw = cwd
+        cw = class_weight_arg(self.class_weight, classes)
         return {
             "model": self.model,
             "C": float(self.C),
-            "class_weight": cw,
+            # the core reads a dict topic index -> weight
+            "class_weight": dict(enumerate(cw)) if isinstance(cw, list) else cw,
             "max_iter": int(self.max_iter),
             "tol": float(self.tol),
             "random_state": self.random_state,
@@ -357,83 +250,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
     # -- labels -----------------------------------------------------------------------------
     def _parse_labels(self, y, n: int) -> Tuple[List[List[Any]], bool]:
         """(one topic list per document, multilabel?)."""
-        if y is None:
-            raise ValueError("fit needs labels: one topic per document (or a list of topics)")
-        if isinstance(y, str):
-            raise ValueError("labels must be one topic per document, not a single str")
-        if isinstance(y, np.ndarray):
-            if y.ndim != 1:
-                raise ValueError(
-                    "labels must be one-dimensional (one topic or topic list per document), "
-                    f"got an array of shape {y.shape}"
-                )
-            y = y.tolist()
-        elif hasattr(y, "tolist"):  # pandas / polars Series
-            y = y.tolist()
-        else:
-            try:
-                y = list(y)
-            except TypeError:
-                raise TypeError(
-                    f"labels must be a sequence (one topic per document), got {type(y).__name__}"
-                ) from None
-        if len(y) != n:
-            raise ValueError(
-                f"got {n} documents but {len(y)} labels; give exactly one label (or topic list) per document"
-            )
-        multilabel = any(_is_label_collection(v) for v in y) or (
-            self.label_sep is not None and any(isinstance(v, str) for v in y)
-        )
-        out: List[List[Any]] = []
-        if multilabel:
-            for i, v in enumerate(y):
-                if _is_label_collection(v):
-                    items = list(v.tolist() if isinstance(v, np.ndarray) else v)
-                    ls = []
-                    for t in items:
-                        t = _check_scalar_label(t, i)
-                        if isinstance(t, str) and self.label_sep is not None:
-                            ls.extend(p.strip() for p in t.split(self.label_sep) if p.strip())
-                        else:
-                            ls.append(t)
-                elif isinstance(v, str) and self.label_sep is not None:
-                    ls = [p.strip() for p in v.split(self.label_sep) if p.strip()]
-                elif v is None:
-                    ls = []
-                else:
-                    ls = [_check_scalar_label(v, i)]
-                seen = []
-                for t in ls:
-                    if t not in seen:
-                        seen.append(t)
-                out.append(seen)
-        else:
-            for i, v in enumerate(y):
-                out.append([_check_scalar_label(v, i)])
-        return out, multilabel
-
-    @staticmethod
-    def _sorted_classes(sets) -> List[Any]:
-        from ._evaluate import _sort_key
-
-        return sorted({c for ls in sets for c in ls}, key=_sort_key)
-
-    def _encode(self, sets, multilabel, strict: bool = True):
-        index = {c: i for i, c in enumerate(self._class_list)}
-        # Labels equal as Python values (1 == 1.0 == True) map together.
-        def idx(c, i):
-            j = index.get(c)
-            if j is None:
-                if strict:
-                    raise ValueError(
-                        f"labels[{i}] is topic {c!r}, which the model was not trained on "
-                        f"(known topics: {self._class_list!r})"
-                    )
-            return j
-
-        if multilabel:
-            return [[j for j in (idx(c, i) for c in ls) if j is not None] for i, ls in enumerate(sets)]
-        return [idx(ls[0], i) for i, ls in enumerate(sets)]
+        return parse_topic_labels(y, n, self.label_sep)
 
     # -- fit --------------------------------------------------------------------------------
     def fit(self, X, y):
@@ -445,14 +262,14 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         if n == 0:
             raise ValueError("fit needs at least one document; got an empty collection")
         sets, multilabel = self._parse_labels(y, n)
-        classes = self._sorted_classes(sets)
+        classes = sorted_topics(sets)
         if len(classes) < 2:
             found = repr(classes[0]) if classes else "none"
             raise ValueError(
                 f"fit needs at least two different topics in the labels; found only {found}"
             )
         self._class_list = classes
-        y_idx = self._encode(sets, multilabel)
+        y_idx = topic_indices(sets, classes, multilabel)
         t0 = time.perf_counter()
         core = _core.TopicModel.fit(
             docs, y_idx, multilabel, [str(c) for c in classes],
@@ -619,7 +436,7 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         # Topics in the labels that the model never saw count too (with zero recall), as in
         # scikit-learn's classification_report.
         known = set(self._class_list)
-        extra = self._sorted_classes([[c for c in ls if c not in known] for ls in sets])
+        extra = sorted_topics([[c for c in ls if c not in known] for ls in sets])
         classes = self._class_list + extra
         index = {c: i for i, c in enumerate(classes)}
         pred = core.predict(docs, self._threshold(), bool(self.allow_empty), self.n_jobs)
@@ -635,98 +452,40 @@ class TopicClassifier(ClassifierMixin, BaseEstimator):
         raw = _core.classification_report(y_idx, y_pred, len(classes), multilabel)
         return EvaluationReport(raw, classes)
 
-    # -- persistence ------------------------------------------------------------------------
-    def _metadata(self) -> str:
-        params = self.get_params(deep=False)
-        clean = {}
-        for k, v in params.items():
-            if isinstance(v, tuple):
-                v = list(v)
-            if isinstance(v, (set, frozenset)):
-                v = sorted(v)
-            if isinstance(v, dict):
-                v = {"__dict__": [[kk, vv] for kk, vv in v.items()]}
-            clean[k] = v
+    # -- persistence (PersistMixin hooks) ---------------------------------------------------
+    def _metadata_extra(self, strict: bool) -> Dict[str, Any]:
         classes_type = "str"
-        if self._class_list and all(isinstance(c, bool) for c in self._class_list):
-            classes_type = "bool"
-        elif self._class_list and all(isinstance(c, int) and not isinstance(c, bool) for c in self._class_list):
-            classes_type = "int"
-        elif self._class_list and all(isinstance(c, float) for c in self._class_list):
-            classes_type = "float"
-        meta = {
-            "class": "TopicClassifier",
-            "params": clean,
-            "classes_type": classes_type,
-            "training_summary": self.training_summary_,
-        }
-        try:
-            return json.dumps(meta)
-        except TypeError as e:
-            raise ValueError(f"a parameter value cannot be saved ({e})") from None
+        for name, kind in (("bool", bool), ("int", int), ("float", float)):
+            if self._class_list and all(_is_exactly(c, kind) for c in self._class_list):
+                classes_type = name
+                break
+        return {"classes_type": classes_type, "training_summary": self.training_summary_}
+
+    def _core_to_bytes(self, core, metadata: str, prune: Optional[float] = None) -> bytes:
+        check_value("prune", prune, [Real, None])  # prune >= 0: TopicModel::to_bytes
+        return core.to_bytes(metadata, None if prune is None else float(prune))
+
+    def _restore(self, core, meta: Dict[str, Any], extra: Dict[str, Any]) -> None:
+        conv = {"int": int, "float": float, "bool": lambda s: s == "True"}.get(
+            meta.get("classes_type", "str"))
+        names = list(core.classes)
+        classes = [conv(c) for c in names] if conv else names
+        self._set_fitted(core, classes, core.multilabel, summary=meta.get("training_summary"))
 
     def to_bytes(self, prune: Optional[float] = None) -> bytes:
         """The model as bytes in the topictag file format (see :meth:`save`)."""
-        core = self._fitted_core()
-        if prune is not None:
-            if isinstance(prune, bool) or not isinstance(prune, (int, float, np.number)) or not prune >= 0:
-                raise ValueError(f"prune must be a non-negative number or None, got {prune!r}")
-            prune = float(prune)
-        return core.to_bytes(self._metadata(), prune)
+        return super().to_bytes(prune=prune)
 
     def save(self, path, prune: Optional[float] = None) -> None:
         """Write the fitted model to ``path`` (topictag's own format: no code is executed when
-        it is loaded with :func:`topictag.load`).
+        it is loaded with :func:`topictag.load`). The write is atomic: if it fails, a file
+        already at ``path`` is left as it was.
 
         ``prune=eps`` drops every weight with ``|w| < eps`` and the vocabulary entries left
         with no weight, for a smaller file. A pruned model predicts with the remaining terms
         only (TF-IDF rows are normalised over the kept terms), so its predictions can differ
         slightly from the unpruned model's."""
-        data = self.to_bytes(prune=prune)
-        tmp = f"{os.fspath(path)}.tmp-{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-
-    @classmethod
-    def _from_bytes(cls, data: bytes) -> "TopicClassifier":
-        core, meta_json = _core.TopicModel.from_bytes(bytes(data))
-        from .exceptions import ModelFormatError
-
-        try:
-            meta = json.loads(meta_json)
-            params = dict(meta["params"])
-        except (ValueError, KeyError, TypeError):
-            raise ModelFormatError("corrupted topictag file: TopicClassifier metadata is not valid") from None
-        for k, v in list(params.items()):
-            if isinstance(v, dict) and "__dict__" in v:
-                params[k] = {kk: vv for kk, vv in v["__dict__"]}
-            elif k == "ngram_range" and isinstance(v, list):
-                params[k] = tuple(v)
-            elif k == "languages" and isinstance(v, list):
-                params[k] = tuple(v)
-        known = set(cls._get_param_names())
-        est = cls(**{k: v for k, v in params.items() if k in known})
-        names = list(core.classes)
-        ctype = meta.get("classes_type", "str")
-        conv = {"int": int, "float": float, "bool": lambda s: s == "True"}.get(ctype)
-        classes = [conv(c) for c in names] if conv else names
-        est._set_fitted(core, classes, core.multilabel, summary=meta.get("training_summary"))
-        return est
-
-    def __getstate__(self):
-        state = {"params": self.get_params(deep=False)}
-        if self._is_fitted():
-            state["model"] = self.to_bytes()
-        return state
-
-    def __setstate__(self, state):
-        params = state["params"]
-        if "model" in state:
-            other = type(self)._from_bytes(state["model"])
-            self.__dict__.update(other.__dict__)
-        for k, v in params.items():
-            setattr(self, k, v)
+        super().save(path, prune=prune)
 
     # -- display ----------------------------------------------------------------------------
     def _input_tags(self) -> Dict[str, bool]:

@@ -1,6 +1,6 @@
 """Evaluation: :class:`EvaluationReport` and :func:`cross_validate`.
 
-The metrics are computed in Rust (``src/model/metrics.rs``) from class indices; this module
+The metrics are computed in Rust (``src/eval/metrics.rs``) from class indices; this module
 only formats them. Definitions follow scikit-learn's (``zero_division=0``).
 """
 
@@ -215,6 +215,7 @@ def cross_validate(model, texts, labels, cv: int = 5, random_state: Optional[int
     ``test_hamming_loss`` for multi-label data. ``result.mean`` has the fold means.
     """
     from ._input import as_documents, n_documents
+    from ._targets import parse_topic_labels, sorted_topics, topic_indices
 
     if not isinstance(cv, (int, np.integer)) or isinstance(cv, bool):
         raise TypeError(f"cv must be an int (number of folds), got {type(cv).__name__}")
@@ -233,14 +234,9 @@ def cross_validate(model, texts, labels, cv: int = 5, random_state: Optional[int
         else:
             docs = [str(t) for t in texts]
     n = n_documents(docs)
-    proto = type(model)(**model.get_params(deep=False))
-    y_sets, multilabel = proto._parse_labels(labels, n)
-    classes = sorted({c for ls in y_sets for c in ls}, key=_sort_key)
-    index = {c: i for i, c in enumerate(classes)}
-    if multilabel:
-        y_idx = [[index[c] for c in ls] for ls in y_sets]
-    else:
-        y_idx = [index[ls[0]] for ls in y_sets]
+    y_sets, multilabel = parse_topic_labels(labels, n, getattr(model, "label_sep", None))
+    classes = sorted_topics(y_sets)
+    y_idx = topic_indices(y_sets, classes, multilabel)
     folds = np.asarray(
         _core.stratified_folds(y_idx, len(classes), int(cv), seed, multilabel), dtype=np.int64
     )
@@ -273,8 +269,3 @@ def cross_validate(model, texts, labels, cv: int = 5, random_state: Optional[int
     if return_reports:
         res.reports = reports
     return res
-
-
-def _sort_key(c):
-    # Sort like numpy's unique for homogeneous labels; mixed types by (type name, str).
-    return (type(c).__name__, c) if isinstance(c, (int, float, str)) else (type(c).__name__, str(c))

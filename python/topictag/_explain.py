@@ -1,6 +1,6 @@
 """Explanations of a TopicClassifier's decisions.
 
-The arithmetic is done in Rust (``src/model/explain.rs``): a topic's decision value for a
+The arithmetic is done in Rust (``src/pipeline/explain.rs``): a topic's decision value for a
 document is the intercept plus, for every feature of the document, its TF-IDF value times the
 topic's weight. An :class:`Explanation` lists those terms (every one of them, so that
 ``sum(contributions) + intercept == score``) and renders the original text with the

@@ -34,15 +34,19 @@ Persistence
 from __future__ import annotations
 
 import json
-import numbers
 import warnings
-from typing import Any, Dict, Optional
+from numbers import Integral, Real
+from typing import Any, Dict
 
 import numpy as np
 
 from . import _core
-from ._base import BaseEstimator, ClassifierMixin
-from .exceptions import ConvergenceWarning, NotFittedError
+from ._base import (BOOLEAN, BaseEstimator, ClassifierMixin, Condition, Interval, Options,
+                    weighted_mean)
+from ._matrix import csr_parts
+from ._persist import PersistMixin
+from ._targets import class_weight_arg, encode_target, label_sets_of
+from .exceptions import ConvergenceWarning, ModelFormatError, NotFittedError
 
 __all__ = ["LogisticRegression", "LinearSVC"]
 
@@ -53,211 +57,18 @@ class _NotFittedAttributeError(NotFittedError, AttributeError):
 
 
 # --------------------------------------------------------------------------------------
-# input preparation
-
-
-def _csr_parts(X, what: str = "X"):
-    """``(data, indices, indptr, shape)`` of X as CSR, float32 kept, other dtypes float64."""
-    import scipy.sparse as sp
-
-    if sp.issparse(X):
-        X = X.tocsr()
-        if X.dtype not in (np.float32, np.float64):
-            if X.dtype.kind == "c":
-                raise TypeError(f"{what} has complex values; expected real numbers")
-            if X.dtype.kind not in "biuf":
-                raise TypeError(f"{what} has dtype {X.dtype}; expected a numeric dtype")
-            X = X.astype(np.float64)
-    else:
-        if isinstance(X, (str, bytes)) or (
-            isinstance(X, (list, tuple)) and len(X) > 0 and isinstance(X[0], str)
-        ):
-            raise TypeError(
-                f"{what} looks like raw text; linear classifiers take a feature matrix. "
-                "Vectorize the documents first (e.g. topictag.TfidfVectorizer), or use "
-                "topictag.TopicClassifier, which does both."
-            )
-        try:
-            arr = np.asarray(X)
-        except Exception as e:  # ragged lists and the like
-            raise ValueError(f"{what} could not be read as a 2-D array: {e}") from None
-        if arr.dtype.kind == "c":
-            raise TypeError(f"{what} has complex values; expected real numbers")
-        if arr.dtype.kind not in "biuf":
-            try:
-                arr = arr.astype(np.float64)
-            except (TypeError, ValueError):
-                raise TypeError(
-                    f"{what} must be numeric, got an array of dtype {arr.dtype}; vectorize "
-                    "text first (e.g. topictag.TfidfVectorizer)"
-                ) from None
-        if arr.ndim != 2:
-            raise ValueError(
-                f"Expected a 2D array for {what}, got a {arr.ndim}D array instead "
-                f"(shape {arr.shape}). Reshape your data with array.reshape(-1, 1) for a "
-                "single feature or array.reshape(1, -1) for a single sample."
-            )
-        if arr.dtype not in (np.float32, np.float64):
-            arr = arr.astype(np.float64)
-        X = sp.csr_matrix(arr)
-    indices = X.indices if X.indices.dtype in (np.int32, np.int64) else X.indices.astype(np.int64)
-    indptr = X.indptr if X.indptr.dtype in (np.int32, np.int64) else X.indptr.astype(np.int64)
-    return (
-        np.ascontiguousarray(X.data),
-        np.ascontiguousarray(indices),
-        np.ascontiguousarray(indptr),
-        (int(X.shape[0]), int(X.shape[1])),
-    )
-
-
-def _is_label_collection(v) -> bool:
-    return isinstance(v, (list, tuple, set, frozenset, np.ndarray))
-
-
-def _encode_target(y):
-    """Returns ``(kind, classes, payload)``; kind is "multiclass", "lists", "indicator" or
-    "sparse_indicator"; payload is int64 indices (multi-class) or ``(indptr, indices)``."""
-    import scipy.sparse as sp
-
-    if y is None:
-        raise ValueError("y is required: this classifier needs labels to fit")
-    if sp.issparse(y):
-        Y = sp.csr_matrix(y)
-        Y.eliminate_zeros()
-        if Y.nnz and not np.all(Y.data == 1):
-            raise ValueError("a sparse multi-label indicator y must contain only 0 and 1")
-        Y.sort_indices()
-        return (
-            "sparse_indicator",
-            np.arange(Y.shape[1]),
-            (Y.indptr.astype(np.int64), Y.indices.astype(np.int64)),
-        )
-    if isinstance(y, (list, tuple)) and len(y) > 0 and all(_is_label_collection(v) for v in y):
-        if not all(isinstance(v, np.ndarray) for v in y) or len({len(v) for v in y}) > 1:
-            return _encode_label_lists(y)
-    if hasattr(y, "dtype") and getattr(y, "ndim", 0) == 1 and y.dtype == object and len(y) > 0:
-        # e.g. a pandas Series or object array holding one label list per sample
-        # (tuples in an object array are taken as hashable labels, not label lists)
-        items = list(y)
-        if all(isinstance(v, (list, set, frozenset, np.ndarray)) for v in items):
-            return _encode_label_lists(items)
-    arr = np.asarray(y) if not isinstance(y, np.ndarray) else y
-    if arr.ndim == 2 and arr.shape[1] == 1 and not isinstance(y, list):
-        arr = arr.ravel()
-    if arr.ndim == 2:
-        if arr.dtype.kind not in "biuf" or not np.isin(arr, (0, 1)).all():
-            raise ValueError(
-                "a 2-D y is read as a multi-label indicator matrix and must contain only 0 "
-                "and 1; for label lists pass a list of lists"
-            )
-        Y = sp.csr_matrix((arr != 0).astype(np.int8))
-        return (
-            "indicator",
-            np.arange(arr.shape[1]),
-            (Y.indptr.astype(np.int64), Y.indices.astype(np.int64)),
-        )
-    if arr.ndim != 1:
-        raise ValueError(f"y must be 1-D (labels) or 2-D (indicator), got shape {arr.shape}")
-    if arr.dtype.kind == "f":
-        if np.isnan(arr).any():
-            raise ValueError("y contains NaN: every sample needs a label")
-        if not np.all(arr == np.round(arr)):
-            raise ValueError(
-                "Unknown label type: continuous. y has non-integer float values; a "
-                "classifier needs discrete labels"
-            )
-    if arr.dtype.kind == "O":
-        if any(v is None or (isinstance(v, float) and v != v) for v in arr):
-            raise ValueError("y contains missing values (None or NaN): every sample needs a label")
-    try:
-        classes, idx = np.unique(arr, return_inverse=True)
-    except TypeError:
-        raise TypeError(
-            "y mixes label types that cannot be sorted together (e.g. str and int); use "
-            "labels of one type"
-        ) from None
-    return "multiclass", classes, np.ascontiguousarray(idx.ravel().astype(np.int64))
-
-
-def _encode_label_lists(y):
-    labels = set()
-    for v in y:
-        for lab in v:
-            if lab is None or (isinstance(lab, float) and lab != lab):
-                raise ValueError("y contains a missing label (None or NaN) in a label list")
-            labels.add(lab)
-    if not labels:
-        raise ValueError("y has no labels at all: every label list is empty")
-    try:
-        ordered = sorted(labels)
-    except TypeError:
-        raise TypeError(
-            "the label lists in y mix label types that cannot be sorted together (e.g. str "
-            "and int); use labels of one type"
-        ) from None
-    pos = {lab: i for i, lab in enumerate(ordered)}
-    indptr = [0]
-    indices = []
-    for v in y:
-        row = sorted({pos[lab] for lab in v})
-        indices.extend(row)
-        indptr.append(len(indices))
-    classes = np.empty(len(ordered), dtype=object)
-    classes[:] = ordered
-    try:  # a plain dtype when the labels allow it (str, int, ...)
-        plain = np.asarray(ordered)
-        if plain.dtype.kind != "O" and plain.ndim == 1 and list(plain.tolist()) == ordered:
-            classes = plain
-    except Exception:
-        pass
-    return "lists", classes, (np.asarray(indptr, np.int64), np.asarray(indices, np.int64))
-
-
-def _label_sets_of(y, classes, kind):
-    """Truth label sets (as class indices) of y in the fitted encoding, for ``score``."""
-    import scipy.sparse as sp
-
-    if kind in ("indicator", "sparse_indicator") or sp.issparse(y) or (
-        isinstance(y, np.ndarray) and y.ndim == 2
-    ):
-        Y = sp.csr_matrix(y)
-        return [set(Y.indices[Y.indptr[i] : Y.indptr[i + 1]].tolist()) for i in range(Y.shape[0])]
-    pos = {lab: i for i, lab in enumerate(classes.tolist())}
-    return [{pos.get(lab, -1) for lab in v} for v in y]
+# helpers
 
 
 def _seed(random_state) -> int:
+    """The core's u64 seed of a checked ``random_state`` (None means 0)."""
     if random_state is None:
         return 0
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(0, 2**31 - 1))
     if isinstance(random_state, np.random.Generator):
         return int(random_state.integers(0, 2**63 - 1))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0 or random_state >= 2**64:
-            raise ValueError(f"random_state must be in [0, 2**64), got {random_state}")
-        return int(random_state)
-    raise TypeError(
-        f"random_state must be None, an int or a numpy RandomState, got {type(random_state).__name__}"
-    )
-
-
-def _check_number(name, value, low=None, low_inclusive=True, integer=False):
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise TypeError(
-            f"{name} must be {'an int' if integer else 'a number'}, got {type(value).__name__} ({value!r})"
-        )
-    if not integer and not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if low is not None and (value < low or (value == low and not low_inclusive)):
-        op = ">=" if low_inclusive else ">"
-        raise ValueError(f"{name} must be {op} {low}, got {value!r}")
-
-
-def _check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return int(random_state)
 
 
 def _is_json_label_array(classes) -> bool:
@@ -273,63 +84,45 @@ def _is_json_label_array(classes) -> bool:
 # --------------------------------------------------------------------------------------
 # the estimators
 
+# Types of the parameters both classifiers (and TopicClassifier) take. C > 0 and n_jobs != 0
+# are the core's rules (src/linear/mod.rs check_params, src/parallel.rs resolve_n_jobs), as
+# are non-negative class weights; the Intervals are rules the core does not check (yet).
+LINEAR_CONSTRAINTS: Dict[str, list] = {
+    "C": [Real],
+    "class_weight": [dict, "balanced", None],
+    # >= 1 is LinearParams::validate's rule; Python only keeps negative ints from reaching
+    # the core's unsigned count, where they would fail as an OverflowError.
+    "max_iter": [Interval(Integral, 0, None)],
+    "tol": [Real],  # > 0: LinearParams::validate
+    "fit_intercept": [BOOLEAN],
+    "intercept_scaling": [Real],  # > 0 with fit_intercept: LinearParams::validate
+    "n_jobs": [Integral, None],
+    "random_state": [None, Condition(Integral, lambda v: 0 <= v < 2**64, "an int in [0, 2**64)"),
+                     np.random.RandomState, np.random.Generator],
+    "threshold": [Interval(Real, owner="LinearModel::predict_label_sets"), None],
+    "allow_empty": [BOOLEAN],
+}
 
-class _LinearClassifier(ClassifierMixin, BaseEstimator):
+
+class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
     """Shared fit / predict / persistence of the two classifiers."""
 
-    _name = "linear classifier"
+    _core_type = _core.LinearClassifier
+    _file_kind = "linear classifier"
 
     # -- hooks
     def _core_kind(self) -> str:
         raise NotImplementedError
 
-    def _validate_params(self) -> None:
-        _check_number("C", self.C, 0.0, low_inclusive=False)
-        _check_number("tol", self.tol, 0.0)
-        _check_number("max_iter", self.max_iter, 0, integer=True)
-        _check_bool("fit_intercept", self.fit_intercept)
-        _check_number("intercept_scaling", self.intercept_scaling, 0.0, low_inclusive=False)
-        if self.n_jobs is not None:
-            _check_number("n_jobs", self.n_jobs, integer=True)
-            if self.n_jobs == 0:
-                raise ValueError("n_jobs == 0 has no meaning; use None, -1 or a positive number")
-        if self.threshold is not None:
-            _check_number("threshold", self.threshold)
-        _check_bool("allow_empty", self.allow_empty)
-
     def _probability(self) -> bool:
         return False
-
-    # -- fit
-    def _class_weight_arg(self, classes):
-        cw = self.class_weight
-        if cw is None:
-            return None
-        if isinstance(cw, str):
-            if cw != "balanced":
-                raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {cw!r}")
-            return "balanced"
-        if isinstance(cw, dict):
-            pos = {c: i for i, c in enumerate(classes.tolist())}
-            unknown = [k for k in cw if k not in pos]
-            if unknown:
-                raise ValueError(
-                    f"class_weight has keys that are not classes of y: {unknown!r} "
-                    f"(classes are {classes.tolist()!r})"
-                )
-            out = [1.0] * len(classes)
-            for k, w in cw.items():
-                _check_number(f"class_weight[{k!r}]", w, 0.0)
-                out[pos[k]] = float(w)
-            return out
-        raise TypeError(f"class_weight must be None, 'balanced' or a dict, got {type(cw).__name__}")
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to features ``X`` and labels ``y`` (see the module docstring for
         the accepted kinds of ``y``). ``sample_weight`` multiplies each sample's loss."""
         self._validate_params()
-        parts = _csr_parts(X)
-        kind, classes, payload = _encode_target(y)
+        parts = csr_parts(X)
+        kind, classes, payload = encode_target(y)
         n = parts[3][0]
         n_y = len(payload) if kind == "multiclass" else len(payload[0]) - 1
         if n_y != n:
@@ -356,7 +149,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                     f"sample_weight has shape {sw.shape}, expected ({n},): one weight per sample"
                 )
             sw = np.ascontiguousarray(sw)
-        cw = self._class_weight_arg(classes)
+        cw = class_weight_arg(self.class_weight, classes)
         core = _core.LinearClassifier.fit(
             parts,
             payload,
@@ -430,7 +223,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
     # -- prediction
     def _X(self, X):
         core = self._fitted_core()
-        parts = _csr_parts(X)
+        parts = csr_parts(X)
         if parts[3][1] != core.n_features:
             raise ValueError(
                 f"X has {parts[3][1]} features, but {type(self).__name__} is expecting "
@@ -491,67 +284,34 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
         scores, default_thr = self._multilabel_scores(core, parts)
         thr = default_thr if self.threshold is None else float(self.threshold)
         pred = core.predict_label_sets(scores, thr, bool(self.allow_empty))
-        truth = _label_sets_of(y, self.classes_, self._target_kind)
+        truth = label_sets_of(y, self.classes_, self._target_kind)
         hits = np.array([set(p) == t for p, t in zip(pred, truth)], dtype=float)
-        if sample_weight is None:
-            return float(hits.mean())
-        w = np.asarray(sample_weight, dtype=float)
-        return float((hits * w).sum() / w.sum())
+        return weighted_mean(hits, sample_weight)
 
-    # -- persistence
-    def _params_json(self) -> Dict[str, Any]:
-        out = {}
-        for k, v in self.get_params(deep=False).items():
-            if isinstance(v, np.random.RandomState):
-                v = None
-            try:
-                json.dumps(v)
-                out[k] = v
-            except TypeError:
-                out[k] = repr(v)
-        return out
+    # -- persistence (PersistMixin hooks)
+    def _saved_core(self):
+        return self._fitted_core()
 
-    def _metadata(self, require_json_labels: bool) -> str:
-        meta: Dict[str, Any] = {
-            "class": type(self).__name__,
-            "params": self._params_json(),
-            "target_kind": self._target_kind,
-            "classes_dtype": self.classes_.dtype.str if self.classes_.dtype.kind != "O" else "object",
-        }
-        if _is_json_label_array(self.classes_):
-            meta["classes"] = self.classes_.tolist()
-        elif require_json_labels:
+    def _metadata_extra(self, strict: bool) -> Dict[str, Any]:
+        json_labels = _is_json_label_array(self.classes_)
+        if strict and not json_labels:
             raise TypeError(
                 f"cannot save {type(self).__name__}: its class labels are not JSON values "
                 "(str, int, float, bool); pickle the model instead, or fit with such labels"
             )
-        else:
-            meta["classes"] = None
-        return json.dumps(meta)
+        return {
+            "target_kind": self._target_kind,
+            "classes_dtype": self.classes_.dtype.str if self.classes_.dtype.kind != "O" else "object",
+            "classes": self.classes_.tolist() if json_labels else None,
+        }
 
-    def to_bytes(self) -> bytes:
-        """The model file image that ``save`` writes and ``topictag.load`` reads."""
-        core = self._fitted_core()
-        return bytes(core.to_bytes(self._metadata(require_json_labels=True)))
+    def _pickle_extra(self) -> Dict[str, Any]:
+        return {} if _is_json_label_array(self.classes_) else {"classes_": self.classes_}
 
-    def save(self, path) -> None:
-        """Write the fitted model to ``path`` (topictag's model container; see
-        ``topictag.load``)."""
-        data = self.to_bytes()
-        with open(path, "wb") as f:
-            f.write(data)
-
-    @classmethod
-    def _from_bytes(cls, b: bytes, classes=None):
-        core, meta_json = _core.LinearClassifier.from_bytes(bytes(b))
-        meta = json.loads(meta_json) if meta_json else {}
-        params = meta.get("params", {})
-        valid = set(cls._get_param_names())
-        obj = cls(**{k: v for k, v in params.items() if k in valid})
+    def _restore(self, core, meta: Dict[str, Any], extra: Dict[str, Any]) -> None:
+        classes = extra.get("classes_")
         if classes is None:
             if meta.get("classes") is None:
-                from .exceptions import ModelFormatError
-
                 raise ModelFormatError("this file does not record the class labels")
             dt = meta.get("classes_dtype", "object")
             classes = (
@@ -559,24 +319,7 @@ class _LinearClassifier(ClassifierMixin, BaseEstimator):
                 if dt == "object"
                 else np.asarray(meta["classes"], dtype=np.dtype(dt))
             )
-        obj._set_fitted(core, classes, meta.get("target_kind", "multiclass"))
-        return obj
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        core = state.pop("_core", None)
-        state.pop("_coef_cache", None)
-        if core is not None:
-            state["_core_bytes"] = bytes(core.to_bytes(self._metadata(require_json_labels=False)))
-        return state
-
-    def __setstate__(self, state):
-        state = dict(state)
-        b = state.pop("_core_bytes", None)
-        self.__dict__.update(state)
-        if b is not None:
-            self._core, _ = _core.LinearClassifier.from_bytes(b)
-            self._coef_cache = None
+        self._set_fitted(core, classes, meta.get("target_kind", "multiclass"))
 
     def _is_fitted(self) -> bool:
         return self.__dict__.get("_core") is not None
@@ -643,6 +386,12 @@ class LogisticRegression(_LinearClassifier):
     plain per-label sigmoids (multi-label).
     """
 
+    _parameter_constraints = {
+        **LINEAR_CONSTRAINTS,
+        # the core takes a model kind (_core_kind), so Python checks the names
+        "multi_class": [Options("multinomial", "ovr", "auto")],
+    }
+
     def __init__(
         self,
         C=1.0,
@@ -657,24 +406,7 @@ class LogisticRegression(_LinearClassifier):
         threshold=None,
         allow_empty=False,
     ):
-        self.C = C
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.multi_class = multi_class
-        self.fit_intercept = fit_intercept
-        self.intercept_scaling = intercept_scaling
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.threshold = threshold
-        self.allow_empty = allow_empty
-
-    def _validate_params(self):
-        super()._validate_params()
-        if self.multi_class not in ("multinomial", "ovr", "auto"):
-            raise ValueError(
-                f"multi_class must be 'multinomial' or 'ovr', got {self.multi_class!r}"
-            )
+        self._store_params(locals())
 
     def _core_kind(self):
         return "logistic_ovr" if self.multi_class == "ovr" else "logistic_multinomial"
@@ -748,6 +480,13 @@ class LinearSVC(_LinearClassifier):
         The largest number of epochs over the outputs.
     """
 
+    _parameter_constraints = {
+        **LINEAR_CONSTRAINTS,
+        # the core takes a model kind (_core_kind), so Python checks the names
+        "loss": [Options("squared_hinge", "hinge")],
+        "probability": [BOOLEAN],
+    }
+
     def __init__(
         self,
         C=1.0,
@@ -763,24 +502,7 @@ class LinearSVC(_LinearClassifier):
         threshold=None,
         allow_empty=False,
     ):
-        self.C = C
-        self.loss = loss
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.fit_intercept = fit_intercept
-        self.intercept_scaling = intercept_scaling
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.probability = probability
-        self.threshold = threshold
-        self.allow_empty = allow_empty
-
-    def _validate_params(self):
-        super()._validate_params()
-        if self.loss not in ("squared_hinge", "hinge"):
-            raise ValueError(f"loss must be 'squared_hinge' or 'hinge', got {self.loss!r}")
-        _check_bool("probability", self.probability)
+        self._store_params(locals())
 
     def _core_kind(self):
         return "svm_hinge" if self.loss == "hinge" else "svm_squared_hinge"

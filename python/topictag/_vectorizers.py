@@ -32,14 +32,18 @@ engine (same syntax for common patterns; no look-around or back-references).
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, Optional
+from collections.abc import Mapping
+from numbers import Integral, Real
+from typing import Any, Dict
 
 import numpy as np
 
 from . import _core
-from ._base import BaseEstimator, TransformerMixin
+from ._base import (BOOLEAN, CALLABLE, ITERABLE, UNCHECKED, BaseEstimator, Options,
+                    TransformerMixin, Unsupported)
 from ._input import as_documents
+from ._matrix import csr_from_parts
+from ._persist import PersistMixin
 from .exceptions import NotFittedError
 
 _ANALYZER_PARAMS = (
@@ -51,24 +55,6 @@ _TFIDF_PARAMS = ("norm", "use_idf", "smooth_idf", "sublinear_tf")
 _HASHING_PARAMS = ("n_features", "alternate_sign", "norm", "binary")
 
 _DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
-
-
-def _check_io_params(est) -> None:
-    if est.input != "content":
-        raise ValueError(
-            f"input={est.input!r} is not supported; topictag reads the documents themselves "
-            "(input='content'). Read files into str first."
-        )
-    if est.preprocessor is not None:
-        raise ValueError("preprocessor: callables are not supported by topictag; use None")
-    if est.tokenizer is not None and not isinstance(est.tokenizer, str):
-        raise ValueError(
-            "tokenizer: callables are not supported by topictag; use None (token_pattern) or 'unicode'"
-        )
-    if est.analyzer is not None and callable(est.analyzer):
-        raise ValueError(
-            "analyzer: callables are not supported by topictag; use 'word', 'char' or 'char_wb'"
-        )
 
 
 def _dtype(dtype, allow_int: bool):
@@ -85,45 +71,41 @@ def _dtype(dtype, allow_int: bool):
     )
 
 
-def _to_csr(parts, dtype):
-    import scipy.sparse as sp
-
-    data, indices, indptr, shape = parts
-    X = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
-    X.has_sorted_indices = True
-    if X.dtype != dtype:
-        X = X.astype(dtype)
-    return X
-
-
-def _jsonable(v):
-    if isinstance(v, tuple):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, (set, frozenset)):
-        return sorted(v)
-    if isinstance(v, dict):
-        return {str(k): int(x) if isinstance(x, (np.integer,)) else x for k, x in v.items()}
-    if isinstance(v, type) or isinstance(v, np.dtype):
-        return "__dtype__:" + np.dtype(v).name
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    return v
-
-
-def _from_json(name, v):
-    if isinstance(v, str) and v.startswith("__dtype__:"):
-        return np.dtype(v.split(":", 1)[1]).type
-    if name in ("ngram_range", "languages") and isinstance(v, list):
-        return tuple(v)
-    return v
+# Types of the parameters. The core checks the values (analyzer, norm, strip_accents,
+# stemmer and stop-word names, ngram_range order, min_df/max_df ranges, max_features,
+# n_features, the vocabulary, callables given for analyzer or tokenizer) and raises
+# ValueError naming the parameter. input and preprocessor never reach the core.
+_ANALYZER_CONSTRAINTS: Dict[str, list] = {
+    "input": [Options("content", hint="topictag reads the documents themselves "
+                      "(input='content'); read files into str first")],
+    "encoding": [str],
+    "decode_error": [str],
+    "strip_accents": [str, None],
+    "lowercase": [BOOLEAN],
+    "preprocessor": [None, Unsupported(CALLABLE, "callables are not supported by topictag")],
+    "tokenizer": [str, CALLABLE, None],
+    "stop_words": [str, ITERABLE, None],
+    "token_pattern": [str, None],
+    "ngram_range": [tuple, list],
+    "analyzer": [str, CALLABLE],
+    "dtype": [UNCHECKED],  # converted by _dtype
+    "normalization": [str, None],
+    "stemmer": [str, None],
+    "language": [str, None],
+    "languages": [ITERABLE, None],
+    "n_jobs": [Integral, None],
+}
+_COUNT_CONSTRAINTS: Dict[str, list] = {
+    **_ANALYZER_CONSTRAINTS,
+    "max_df": [Real],
+    "min_df": [Real],
+    "max_features": [Integral, None],
+    "vocabulary": [Mapping, ITERABLE, None],
+    "binary": [BOOLEAN],
+}
 
 
-class _VectorizerBase(TransformerMixin, BaseEstimator):
-    _core_cls: Any = None
+class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
     _param_names: tuple = ()
     _allow_int_dtype = False
 
@@ -138,9 +120,9 @@ class _VectorizerBase(TransformerMixin, BaseEstimator):
         return out
 
     def _new_core(self):
-        _check_io_params(self)
+        self._validate_params()
         _dtype(self.dtype, self._allow_int_dtype)
-        return self._core_cls(**self._core_params())
+        return self._core_type(**self._core_params())
 
     def _out_dtype(self):
         return _dtype(self.dtype, self._allow_int_dtype)
@@ -164,14 +146,14 @@ class _VectorizerBase(TransformerMixin, BaseEstimator):
         dt, core_dt = self._out_dtype()
         parts = core.fit_transform(as_documents(raw_documents, "raw_documents"), self.n_jobs, core_dt)
         self._set_core(core)
-        return _to_csr(parts, dt)
+        return csr_from_parts(parts, dt)
 
     def transform(self, raw_documents):
         """The document-term matrix (CSR, sorted indices) of ``raw_documents``."""
         self._check_is_fitted()
         dt, core_dt = self._out_dtype()
         parts = self._core.transform(as_documents(raw_documents, "raw_documents"), self.n_jobs, core_dt)
-        return _to_csr(parts, dt)
+        return csr_from_parts(parts, dt)
 
     def _is_fitted(self) -> bool:
         return "_core" in vars(self) and "fixed_vocabulary_" in vars(self)
@@ -230,41 +212,9 @@ class _VectorizerBase(TransformerMixin, BaseEstimator):
         core = self._core if self._is_fitted() else self._new_core()
         return core.analyze_spans(doc)
 
-    # -- persistence -------------------------------------------------------------------------
-    def _metadata(self) -> str:
-        return json.dumps({k: _jsonable(v) for k, v in self.get_params(deep=False).items()})
-
-    def to_bytes(self) -> bytes:
-        """The topictag model-file bytes of this vectorizer."""
-        self._check_is_fitted()
-        return self._core.to_bytes(self._metadata())
-
-    def save(self, path) -> None:
-        """Write the model file (``topictag.load(path)`` reads it back)."""
-        data = self.to_bytes()
-        with open(path, "wb") as f:
-            f.write(data)
-
-    @classmethod
-    def _from_bytes(cls, data: bytes):
-        core, meta = cls._core_cls.from_bytes(bytes(data))
-        params = {k: _from_json(k, v) for k, v in json.loads(meta).items()}
-        valid = set(cls._get_param_names())
-        obj = cls(**{k: v for k, v in params.items() if k in valid})
-        obj._set_core(core)
-        return obj
-
-    def __getstate__(self):
-        if self._is_fitted():
-            return {"topictag_bytes": self.to_bytes()}
-        return {"params": self.get_params(deep=False)}
-
-    def __setstate__(self, state):
-        if "topictag_bytes" in state:
-            other = type(self)._from_bytes(state["topictag_bytes"])
-            self.__dict__.update(other.__dict__)
-        else:
-            self.__dict__.update(state["params"])
+    # -- persistence (PersistMixin hooks) ---------------------------------------------------
+    def _restore(self, core, meta: Dict[str, Any], extra: Dict[str, Any]) -> None:
+        self._set_core(core)
 
     def _input_tags(self) -> Dict[str, bool]:
         return {"string": True, "two_d_array": False, "sparse": False}
@@ -288,7 +238,9 @@ class CountVectorizer(_VectorizerBase):
     Returns ``scipy.sparse.csr_matrix`` with sorted indices, float32 unless ``dtype`` says else.
     """
 
-    _core_cls = _core.CountCore
+    _core_type = _core.CountCore
+    _file_kind = "CountVectorizer"
+    _parameter_constraints = _COUNT_CONSTRAINTS
     _param_names = _ANALYZER_PARAMS + _COUNT_PARAMS
     _allow_int_dtype = True
 
@@ -318,28 +270,7 @@ class CountVectorizer(_VectorizerBase):
         languages=("english", "spanish"),
         n_jobs=None,
     ):
-        self.input = input
-        self.encoding = encoding
-        self.decode_error = decode_error
-        self.strip_accents = strip_accents
-        self.lowercase = lowercase
-        self.preprocessor = preprocessor
-        self.tokenizer = tokenizer
-        self.stop_words = stop_words
-        self.token_pattern = token_pattern
-        self.ngram_range = ngram_range
-        self.analyzer = analyzer
-        self.max_df = max_df
-        self.min_df = min_df
-        self.max_features = max_features
-        self.vocabulary = vocabulary
-        self.binary = binary
-        self.dtype = dtype
-        self.normalization = normalization
-        self.stemmer = stemmer
-        self.language = language
-        self.languages = languages
-        self.n_jobs = n_jobs
+        self._store_params(locals())
 
 
 class TfidfVectorizer(CountVectorizer):
@@ -351,7 +282,15 @@ class TfidfVectorizer(CountVectorizer):
     by default (``dtype=np.float64`` for double precision).
     """
 
-    _core_cls = _core.TfidfCore
+    _core_type = _core.TfidfCore
+    _file_kind = "TfidfVectorizer"
+    _parameter_constraints = {
+        **_COUNT_CONSTRAINTS,
+        "norm": [str, None],
+        "use_idf": [BOOLEAN],
+        "smooth_idf": [BOOLEAN],
+        "sublinear_tf": [BOOLEAN],
+    }
     _param_names = _ANALYZER_PARAMS + _COUNT_PARAMS + _TFIDF_PARAMS
     _allow_int_dtype = False
 
@@ -385,19 +324,7 @@ class TfidfVectorizer(CountVectorizer):
         languages=("english", "spanish"),
         n_jobs=None,
     ):
-        super().__init__(
-            input=input, encoding=encoding, decode_error=decode_error,
-            strip_accents=strip_accents, lowercase=lowercase, preprocessor=preprocessor,
-            tokenizer=tokenizer, analyzer=analyzer, stop_words=stop_words,
-            token_pattern=token_pattern, ngram_range=ngram_range, max_df=max_df, min_df=min_df,
-            max_features=max_features, vocabulary=vocabulary, binary=binary, dtype=dtype,
-            normalization=normalization, stemmer=stemmer, language=language,
-            languages=languages, n_jobs=n_jobs,
-        )
-        self.norm = norm
-        self.use_idf = use_idf
-        self.smooth_idf = smooth_idf
-        self.sublinear_tf = sublinear_tf
+        self._store_params(locals())
 
     @property
     def idf_(self):
@@ -420,7 +347,15 @@ class HashingVectorizer(_VectorizerBase):
     ``fit`` only checks the parameters. Output float32 unless ``dtype`` says else.
     """
 
-    _core_cls = _core.HashingCore
+    _core_type = _core.HashingCore
+    _file_kind = "HashingVectorizer"
+    _parameter_constraints = {
+        **_ANALYZER_CONSTRAINTS,
+        "n_features": [Integral],
+        "binary": [BOOLEAN],
+        "norm": [str, None],
+        "alternate_sign": [BOOLEAN],
+    }
     _param_names = _ANALYZER_PARAMS + _HASHING_PARAMS
 
     def __init__(
@@ -448,27 +383,7 @@ class HashingVectorizer(_VectorizerBase):
         languages=("english", "spanish"),
         n_jobs=None,
     ):
-        self.input = input
-        self.encoding = encoding
-        self.decode_error = decode_error
-        self.strip_accents = strip_accents
-        self.lowercase = lowercase
-        self.preprocessor = preprocessor
-        self.tokenizer = tokenizer
-        self.stop_words = stop_words
-        self.token_pattern = token_pattern
-        self.ngram_range = ngram_range
-        self.analyzer = analyzer
-        self.n_features = n_features
-        self.binary = binary
-        self.norm = norm
-        self.alternate_sign = alternate_sign
-        self.dtype = dtype
-        self.normalization = normalization
-        self.stemmer = stemmer
-        self.language = language
-        self.languages = languages
-        self.n_jobs = n_jobs
+        self._store_params(locals())
 
     def _set_core(self, core) -> None:
         self._core = core
@@ -476,13 +391,6 @@ class HashingVectorizer(_VectorizerBase):
 
     def _is_fitted(self) -> bool:
         return True  # stateless, like scikit-learn's
-
-    def _core_or_new(self):
-        core = vars(self).get("_core")
-        if core is None:
-            core = self._new_core()
-            self._set_core(core)
-        return core
 
     def fit(self, X=None, y=None):
         """Check the parameters (nothing to learn)."""
@@ -497,7 +405,7 @@ class HashingVectorizer(_VectorizerBase):
         core = self._new_core()
         dt, core_dt = self._out_dtype()
         parts = core.transform(as_documents(X, "X"), self.n_jobs, core_dt)
-        return _to_csr(parts, dt)
+        return csr_from_parts(parts, dt)
 
     def fit_transform(self, X, y=None):
         return self.fit(X, y).transform(X)
@@ -509,8 +417,8 @@ class HashingVectorizer(_VectorizerBase):
     def analyze_spans(self, doc: str):
         return self._new_core().analyze_spans(doc)
 
-    def to_bytes(self) -> bytes:
-        return self._new_core().to_bytes(self._metadata())
+    def _saved_core(self):
+        return self._new_core()  # stateless: nothing to fit before saving
 
     def get_feature_names_out(self, input_features=None):
         raise AttributeError("HashingVectorizer has no feature names (features are hashed)")

@@ -1,4 +1,5 @@
-//! Conversions shared by the binding submodules: documents in, CSR matrices in and out.
+//! Conversions shared by the binding submodules: documents and labels in, CSR matrices in
+//! and out.
 
 use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -244,4 +245,22 @@ pub(crate) fn csr_from_py(obj: &Bound<'_, PyAny>) -> PyResult<CsrAny> {
         return Ok(CsrAny::F64(CsrMatrix::new(n_rows, n_cols, indptr, indices, data)?));
     }
     Err(PyTypeError::new_err("CSR data must be a float32 or float64 numpy array"))
+}
+
+/// Topic labels from Python: one index per document, or a list of indices per document.
+pub(crate) enum Y {
+    One(Vec<usize>),
+    Many(Vec<Vec<usize>>),
+}
+
+pub(crate) fn extract_y(y: &Bound<'_, PyAny>, multilabel: bool) -> PyResult<Y> {
+    if multilabel {
+        y.extract::<Vec<Vec<usize>>>()
+            .map(Y::Many)
+            .map_err(|_| PyTypeError::new_err("multi-label targets must be a list of lists of topic indices"))
+    } else {
+        y.extract::<Vec<usize>>()
+            .map(Y::One)
+            .map_err(|_| PyTypeError::new_err("targets must be a list of topic indices"))
+    }
 }

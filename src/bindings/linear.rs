@@ -7,7 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use super::common::{csr_from_py, CsrAny};
-use crate::linear::{self, ClassWeight, LinearModel, LinearParams, ModelKind, Target};
+use super::persist::{from_py_bytes, to_py_bytes};
+use crate::linear::{self, ClassWeight, FeatureMajor, LinearModel, LinearParams, ModelKind, Target};
 
 /// When `x` is a `(data, indices, indptr, shape)` tuple of contiguous numpy arrays of the
 /// usual dtypes (float32/float64 data, int32/int64 indices and row pointers of one dtype, as
@@ -47,7 +48,7 @@ macro_rules! return_with_borrowed_csr {
 pub struct PyLinearClassifier {
     model: LinearModel,
     /// Feature-major weights, computed at the first prediction and kept.
-    feature_major: std::sync::OnceLock<Vec<f32>>,
+    feature_major: std::sync::OnceLock<FeatureMajor>,
 }
 
 fn parse_kind(kind: &str) -> PyResult<ModelKind> {
@@ -135,6 +136,32 @@ fn array2<'py>(py: Python<'py>, v: Vec<f64>, rows: usize, cols: usize) -> PyResu
     Ok(PyArray1::from_vec(py, v).reshape([rows, cols])?.into_any())
 }
 
+/// A contiguous int32 or int64 numpy array converted to `U` in one pass; `None` when `obj` is
+/// neither (the caller falls back to the common parser).
+fn int_array<U: TryFrom<i64>>(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<Vec<U>>> {
+    fn convert<U: TryFrom<i64>>(v: impl Iterator<Item = i64>, what: &str) -> PyResult<Vec<U>> {
+        v.map(|x| {
+            U::try_from(x).map_err(|_| {
+                PyValueError::new_err(if x < 0 {
+                    format!("{what} has a negative entry")
+                } else {
+                    format!("{what} has an entry out of range ({x})")
+                })
+            })
+        })
+        .collect()
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<i32>>() {
+        let Ok(v) = a.as_slice() else { return Ok(None) };
+        return convert(v.iter().map(|&x| x as i64), what).map(Some);
+    }
+    if let Ok(a) = obj.extract::<PyReadonlyArray1<i64>>() {
+        let Ok(v) = a.as_slice() else { return Ok(None) };
+        return convert(v.iter().copied(), what).map(Some);
+    }
+    Ok(None)
+}
+
 /// The `(data, indices, indptr, shape)` tuple as a checked CSR matrix, like
 /// `common::csr_from_py` but converting int32/int64 indices to u32 in one pass (prediction
 /// on large matrices is dominated by this copy). Other inputs fall back to the common parser.
@@ -148,37 +175,8 @@ fn csr_in(obj: &Bound<'_, PyAny>) -> PyResult<CsrAny> {
             Ok(v) => v,
             Err(_) => return Ok(None),
         };
-        let idx_obj = t.get_item(1)?;
-        let indices: Vec<u32> = if let Ok(a) = idx_obj.extract::<PyReadonlyArray1<i32>>() {
-            let v = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) };
-            if v.iter().any(|&j| j < 0) {
-                return Err(PyValueError::new_err("indices has a negative entry"));
-            }
-            v.iter().map(|&j| j as u32).collect()
-        } else if let Ok(a) = idx_obj.extract::<PyReadonlyArray1<i64>>() {
-            let v = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) };
-            v.iter()
-                .map(|&j| u32::try_from(j).map_err(|_| PyValueError::new_err("column index out of range")))
-                .collect::<PyResult<_>>()?
-        } else {
-            return Ok(None);
-        };
-        let ptr_obj = t.get_item(2)?;
-        let indptr: Vec<usize> = if let Ok(a) = ptr_obj.extract::<PyReadonlyArray1<i32>>() {
-            let v = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) };
-            if v.iter().any(|&p| p < 0) {
-                return Err(PyValueError::new_err("indptr has a negative entry"));
-            }
-            v.iter().map(|&p| p as usize).collect()
-        } else if let Ok(a) = ptr_obj.extract::<PyReadonlyArray1<i64>>() {
-            let v = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) };
-            if v.iter().any(|&p| p < 0) {
-                return Err(PyValueError::new_err("indptr has a negative entry"));
-            }
-            v.iter().map(|&p| p as usize).collect()
-        } else {
-            return Ok(None);
-        };
+        let Some(indices) = int_array::<u32>(&t.get_item(1)?, "indices")? else { return Ok(None) };
+        let Some(indptr) = int_array::<usize>(&t.get_item(2)?, "indptr")? else { return Ok(None) };
         let d = t.get_item(0)?;
         if let Ok(a) = d.extract::<PyReadonlyArray1<f32>>() {
             let data = match a.as_slice() { Ok(v) => v, Err(_) => return Ok(None) }.to_vec();
@@ -236,7 +234,7 @@ impl PyLinearClassifier {
         let sw = sw.as_deref();
         // The model and, computed once here rather than at the first predict, the
         // prediction layout of its weights.
-        let finish = |model: LinearModel| -> crate::Result<(LinearModel, std::sync::OnceLock<Vec<f32>>)> {
+        let finish = |model: LinearModel| -> crate::error::Result<(LinearModel, std::sync::OnceLock<FeatureMajor>)> {
             let fm = std::sync::OnceLock::new();
             if model.n_outputs() > 1 {
                 let _ = fm.set(model.feature_major_weights(n_jobs)?);
@@ -350,15 +348,14 @@ impl PyLinearClassifier {
 
     /// The model file image (`Kind::LinearClassifier`) with `metadata` (JSON) in its header.
     fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let b = py.detach(|| crate::model::linear_file::encode(&self.model, metadata))?;
-        Ok(PyBytes::new(py, &b))
+        to_py_bytes(py, &self.model, metadata)
     }
 
     /// Read a model file image: returns `(classifier, metadata_json)`.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<(Self, String)> {
-        let (h, model) = py.detach(|| crate::model::linear_file::decode(data))?;
-        Ok((PyLinearClassifier { model, feature_major: Default::default() }, h.metadata))
+        let (model, meta) = from_py_bytes(py, data)?;
+        Ok((PyLinearClassifier { model, feature_major: Default::default() }, meta))
     }
 }
 
@@ -377,7 +374,7 @@ impl PyLinearClassifier {
             let t = py.detach(|| self.model.feature_major_weights(n_jobs))?;
             let _ = self.feature_major.set(t);
         }
-        let fm: Option<&[f32]> = self.feature_major.get().map(|t| t.as_slice());
+        let fm: Option<&FeatureMajor> = self.feature_major.get();
         return_with_borrowed_csr!(x, |v| {
             let s = py.detach(|| self.model.decision_function_view(&v, fm, n_jobs))?;
             Ok((s, v.n_rows))

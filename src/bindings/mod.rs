@@ -9,15 +9,17 @@ use pyo3::prelude::*;
 use crate::error::Error;
 
 mod common;
+mod eval;
 mod linear;
-mod model;
+mod persist;
+mod pipeline;
 mod vectorize;
 
 create_exception!(
     topictag,
     ModelFormatError,
     PyValueError,
-    "A model file or byte string is truncated, corrupted, not a topictag file, or written by a newer format version."
+    "A model file or byte string is truncated, corrupted, not a topictag file, or of a format version this topictag does not read."
 );
 create_exception!(
     topictag,
@@ -47,12 +49,14 @@ fn _after_fork() {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    m.add("__version__", crate::VERSION)?;
+    m.add("__version__", crate::persist::VERSION)?;
     m.add("ModelFormatError", py.get_type::<ModelFormatError>())?;
     m.add("NotFittedError", py.get_type::<NotFittedError>())?;
     m.add_function(wrap_pyfunction!(_after_fork, m)?)?;
     vectorize::register(m)?;
     linear::register(m)?;
-    model::register(m)?;
+    pipeline::register(m)?;
+    eval::register(m)?;
+    persist::register(m)?;
     Ok(())
 }

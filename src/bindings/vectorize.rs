@@ -9,7 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 
 use super::common::{csr_to_py, Docs};
-use crate::model::format::{self, Kind};
+use super::persist::{from_py_bytes, to_py_bytes};
+use crate::pipeline::explain::byte_to_char_offsets;
 use crate::sparse::CsrMatrix;
 use crate::vectorize::{
     AnalyzerConfig, CountVectorizer, DfBound, FixedVocabulary, HashingConfig, HashingVectorizer,
@@ -294,18 +295,17 @@ fn dtype_of(dtype: &str) -> PyResult<DType> {
     }
 }
 
-/// Byte spans -> Python (code point) spans.
-fn spans_to_py(doc: &str, spans: Vec<(String, std::ops::Range<usize>)>) -> Vec<(String, usize, usize)> {
-    let mut char_at = vec![0usize; doc.len() + 1];
-    let mut n = 0;
-    for (i, c) in doc.char_indices() {
-        for k in 0..c.len_utf8() {
-            char_at[i + k] = n;
-        }
-        n += 1;
-    }
-    char_at[doc.len()] = n;
-    spans.into_iter().map(|(t, r)| (t, char_at[r.start], char_at[r.end])).collect()
+/// `[(term, start, end)]` of `doc` from a core `analyze_spans`, with byte offsets turned into
+/// Python str (code point) indices.
+fn analyze_spans_py(
+    doc: &Bound<'_, PyAny>,
+    spans: impl FnOnce(&str) -> crate::error::Result<Vec<(String, std::ops::Range<usize>)>>,
+) -> PyResult<Vec<(String, usize, usize)>> {
+    let d = doc_str(doc)?;
+    let sp = spans(&d)?;
+    let bytes: Vec<usize> = sp.iter().flat_map(|(_, r)| [r.start, r.end]).collect();
+    let chars = byte_to_char_offsets(&d, &bytes);
+    Ok(sp.into_iter().zip(chars.chunks_exact(2)).map(|((t, _), c)| (t, c[0], c[1])).collect())
 }
 
 fn doc_str(doc: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -346,7 +346,7 @@ macro_rules! run_matrix {
 /// The pyclass of a vectorizer that learns a vocabulary (`CountCore`, `TfidfCore`): the same
 /// methods over a different core type, plus any `extra` methods.
 macro_rules! fitted_vectorizer_class {
-    ($(#[$doc:meta])* $cls:ident, $core:ty, $kind:expr, $owner:literal, $keys:expr, $config:ident, { $($extra:tt)* }) => {
+    ($(#[$doc:meta])* $cls:ident, $core:ty, $owner:literal, $keys:expr, $config:ident, { $($extra:tt)* }) => {
         $(#[$doc])*
         #[pyclass(module = "topictag._core")]
         pub struct $cls {
@@ -404,20 +404,17 @@ macro_rules! fitted_vectorizer_class {
 
             /// `[(term, start, end)]` with `start`/`end` as Python str indices.
             fn analyze_spans(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize, usize)>> {
-                let d = doc_str(doc)?;
-                let sp = self.inner.analyze_spans(&d)?;
-                Ok(spans_to_py(&d, sp))
+                analyze_spans_py(doc, |d| self.inner.analyze_spans(d))
             }
 
             fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
-                let b = format::encode($kind, metadata, &self.inner)?;
-                Ok(PyBytes::new(py, &b))
+                to_py_bytes(py, &self.inner, metadata)
             }
 
             #[staticmethod]
-            fn from_bytes(b: &[u8]) -> PyResult<(Self, String)> {
-                let (h, inner): (_, $core) = format::decode(b, $kind)?;
-                Ok(($cls { inner }, h.metadata))
+            fn from_bytes(py: Python<'_>, b: &[u8]) -> PyResult<(Self, String)> {
+                let (inner, meta) = from_py_bytes(py, b)?;
+                Ok(($cls { inner }, meta))
             }
 
             $($extra)*
@@ -427,13 +424,13 @@ macro_rules! fitted_vectorizer_class {
 
 fitted_vectorizer_class!(
     /// `_core.CountCore(**params)`: the CountVectorizer core.
-    CountCore, CountVectorizer, Kind::CountVectorizer, "CountVectorizer",
+    CountCore, CountVectorizer, "CountVectorizer",
     &[ANALYZER_KEYS, COUNT_KEYS], count_config, {}
 );
 
 fitted_vectorizer_class!(
     /// `_core.TfidfCore(**params)`: the TfidfVectorizer core.
-    TfidfCore, TfidfVectorizer, Kind::TfidfVectorizer, "TfidfVectorizer",
+    TfidfCore, TfidfVectorizer, "TfidfVectorizer",
     &[ANALYZER_KEYS, COUNT_KEYS, TFIDF_KEYS], tfidf_config, {
         fn idf<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<f64>>> {
             self.inner.idf().map(|v| PyArray1::from_slice(py, v))
@@ -489,9 +486,7 @@ impl HashingCore {
 
     /// `[(term, start, end)]` with `start`/`end` as Python str indices.
     fn analyze_spans(&self, doc: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize, usize)>> {
-        let d = doc_str(doc)?;
-        let sp = self.inner.analyze_spans(&d)?;
-        Ok(spans_to_py(&d, sp))
+        analyze_spans_py(doc, |d| self.inner.analyze_spans(d))
     }
 
     /// `(column, sign)` of a feature string.
@@ -500,14 +495,13 @@ impl HashingCore {
     }
 
     fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let b = format::encode(Kind::HashingVectorizer, metadata, &self.inner)?;
-        Ok(PyBytes::new(py, &b))
+        to_py_bytes(py, &self.inner, metadata)
     }
 
     #[staticmethod]
-    fn from_bytes(b: &[u8]) -> PyResult<(Self, String)> {
-        let (h, inner): (_, HashingVectorizer) = format::decode(b, Kind::HashingVectorizer)?;
-        Ok((HashingCore { inner }, h.metadata))
+    fn from_bytes(py: Python<'_>, b: &[u8]) -> PyResult<(Self, String)> {
+        let (inner, meta) = from_py_bytes(py, b)?;
+        Ok((HashingCore { inner }, meta))
     }
 }
 

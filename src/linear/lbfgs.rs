@@ -275,7 +275,6 @@ pub struct LbfgsResult {
     pub theta: Vec<f64>,
     pub n_iter: usize,
     pub converged: bool,
-    pub f: f64,
 }
 
 /// Sums over fixed chunks, combined in chunk order (deterministic for any thread count):
@@ -312,7 +311,7 @@ pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -
     let mut z = vec![0.0f64; p.x.n_rows * p.k];
     let mut f = p.eval(&theta, &mut grad, &mut z);
     if pmax_abs(&grad) <= tol {
-        return LbfgsResult { theta, n_iter: 0, converged: true, f };
+        return LbfgsResult { theta, n_iter: 0, converged: true };
     }
     let mut s_hist: Vec<Vec<f32>> = Vec::new();
     let mut y_hist: Vec<Vec<f32>> = Vec::new();
@@ -501,7 +500,7 @@ pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -
             break;
         }
     }
-    LbfgsResult { theta, n_iter: iter, converged, f }
+    LbfgsResult { theta, n_iter: iter, converged }
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ use linfa::dataset::{DatasetBase, Records};
 use linfa::traits::{Fit, PredictInplace};
 use ndarray::{Array1, ArrayBase, Data, Ix1, Ix2};
 
-use super::{fit, LinearModel, LinearParams, Target};
+use super::fit::fit;
+use super::model::LinearModel;
+use super::params::{LinearParams, Target};
 use crate::error::{Error, Result};
 use crate::sparse::{CsrMatrix, Real};
 

@@ -286,9 +286,8 @@ fn linfa_dataset_fit_and_predict() {
 fn serde_round_trip() {
     let (x, y) = blobs(10);
     let m = fit(&x, &mc(&y, 3), None, &LinearParams { probability: true, ..Default::default() }, Some(1)).unwrap();
-    let bytes = crate::model::format::encode(crate::model::format::Kind::LinearClassifier, "{}", &m).unwrap();
-    let (_, payload) = crate::model::format::split(&bytes).unwrap();
-    let back: LinearModel = postcard::from_bytes(&payload).unwrap();
+    let bytes = postcard::to_allocvec(&m).unwrap();
+    let back: LinearModel = postcard::from_bytes(&bytes).unwrap();
     assert_eq!(back, m);
 }
 

@@ -125,11 +125,6 @@ impl Interner {
     pub fn into_parts(self) -> (String, Vec<usize>) {
         (self.arena, self.offs)
     }
-
-    /// Bytes used by the arena (for memory estimates).
-    pub fn arena_bytes(&self) -> usize {
-        self.arena.len()
-    }
 }
 
 #[cfg(test)]

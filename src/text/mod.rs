@@ -3,10 +3,15 @@
 //! into features ([`analyzer`]), with scikit-learn's semantics plus Snowball stemming
 //! (rust-stemmers) and language detection (whatlang).
 
-pub mod analyzer;
+mod analyzer;
+mod config;
 pub mod intern;
-pub mod normalize;
-pub mod stopwords;
-pub mod tokenize;
+mod normalize;
+mod spans;
+mod stopwords;
+mod term_cache;
+mod tokenize;
 
-pub use analyzer::{Analyzer, AnalyzerConfig, AnalyzerKind, StopWordsSpec};
+pub use analyzer::{word_ngrams, Analyzer, CharScratch};
+pub use config::{AnalyzerConfig, AnalyzerKind, StopWordsSpec};
+pub use term_cache::TermCache;

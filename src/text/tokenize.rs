@@ -32,16 +32,6 @@ static WORD_ASCII: [bool; 128] = {
     t
 };
 
-/// Is `c` a word char of the default pattern?
-#[inline]
-pub fn is_word_char(c: char) -> bool {
-    if (c as u32) < 128 {
-        WORD_ASCII[c as usize]
-    } else {
-        c.is_alphanumeric()
-    }
-}
-
 impl Tokenizer {
     /// Build from `token_pattern` / `tokenizer` parameters.
     pub fn new(token_pattern: Option<&str>, tokenizer: Option<&str>) -> Result<Self> {
@@ -204,6 +194,100 @@ fn decode_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or('\u{FFFD}')
 }
 
+// -- the fused ASCII path of the word pipeline (see `Analyzer::word_terms_by`) ----------
+
+
+/// A word character of the fused ASCII tokeniser (`\w` on ASCII: `[A-Za-z0-9_]`).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Bit `i` of `bits` set when `bytes[i]` is a word character (`[A-Za-z0-9_]`), for ASCII
+/// `bytes`; the bitmap has at least one more bit than there are bytes, so every run of ones
+/// ends inside it.
+pub(super) fn word_bitmap(bytes: &[u8], bits: &mut Vec<u64>) {
+    let n = bytes.len();
+    bits.clear();
+    bits.resize(n / 64 + 1, 0);
+    let full = n / 64;
+    for (b, out) in bits.iter_mut().enumerate() {
+        let block: [u8; 64] = if b < full {
+            bytes[b * 64..b * 64 + 64].try_into().expect("64 bytes")
+        } else {
+            let mut t = [0u8; 64];
+            t[..n - b * 64].copy_from_slice(&bytes[b * 64..]);
+            t
+        };
+        *out = word_bits64(&block);
+    }
+}
+
+/// The word-character bits of 64 ASCII bytes (bit `k` for byte `k`).
+#[inline(always)]
+fn word_bits64(block: &[u8; 64]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        let mut m = 0u64;
+        for q in 0..4 {
+            // SAFETY: SSE2 is part of x86-64; the load reads 16 bytes inside `block`.
+            let bits = unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().add(q * 16) as *const __m128i);
+                // ASCII bytes are below 0x80, so the signed compares order them as unsigned.
+                let l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+                let letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8(0x60)), _mm_cmplt_epi8(l, _mm_set1_epi8(0x7b)));
+                let digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2f)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x3a)));
+                let under = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x5f));
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), under)) as u32 as u64
+            };
+            m |= bits << (q * 16);
+        }
+        m
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut m = 0u64;
+        for (k, &b) in block.iter().enumerate() {
+            if is_word_byte(b) {
+                m |= 1 << k;
+            }
+        }
+        m
+    }
+}
+
+/// The first `len` (1 to 16) bytes of `bytes[start..]`, lowercased when `lower`, packed
+/// little-endian and zero padded into two `u64`s, and whether any of them is upper case.
+/// The bytes must be ASCII.
+#[inline(always)]
+pub(super) fn pack_short(bytes: &[u8], start: usize, len: usize, lower: bool) -> ([u64; 2], bool) {
+    let mut raw = [0u8; 16];
+    if start + 16 <= bytes.len() {
+        raw.copy_from_slice(&bytes[start..start + 16]);
+    } else {
+        let m = (bytes.len() - start).min(16);
+        raw[..m].copy_from_slice(&bytes[start..start + m]);
+    }
+    let lo = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
+    let hi = u64::from_le_bytes(raw[8..].try_into().expect("8 bytes"));
+    let keep = |k: usize| if k >= 8 { !0u64 } else { (1u64 << (8 * k)) - 1 };
+    let lo = lo & keep(len);
+    let hi = hi & keep(len.saturating_sub(8));
+    // Per byte (all below 0x80, so no carries cross bytes): the high bit of `x + 0x3f` is
+    // set for x >= b'A', that of `x + 0x25` for x >= b'['; upper case is the first without
+    // the second, and lowercasing sets bit 0x20.
+    const H: u64 = 0x8080_8080_8080_8080;
+    let up = |x: u64| (x.wrapping_add(0x3f3f_3f3f_3f3f_3f3f) & !x.wrapping_add(0x2525_2525_2525_2525)) & H;
+    let (ul, uh) = (up(lo), up(hi));
+    let upper = (ul | uh) != 0;
+    if lower {
+        ([lo | (ul >> 2), hi | (uh >> 2)], upper)
+    } else {
+        ([lo, hi], upper)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +328,39 @@ mod tests {
     fn unicode_words() {
         let t = Tokenizer::new(None, Some("unicode")).unwrap();
         assert_eq!(toks(&t, "The U.S. can't, y él."), vec!["The", "U.S", "can't", "y", "él"]);
+    }
+
+    #[test]
+    fn word_bitmap_marks_word_bytes() {
+        let doc: Vec<u8> = (0u8..128).cycle().take(300).collect();
+        for n in [0, 1, 63, 64, 65, 127, 128, 200, 300] {
+            let mut bits = Vec::new();
+            word_bitmap(&doc[..n], &mut bits);
+            assert_eq!(bits.len(), n / 64 + 1);
+            for i in 0..bits.len() * 64 {
+                let want = i < n && is_word_byte(doc[i]);
+                assert_eq!(bits[i / 64] >> (i % 64) & 1 == 1, want, "n={n} byte {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn pack_short_lowercases_and_pads() {
+        let doc = b"xAZaz09_@[`{ Hello";
+        for start in 0..doc.len() {
+            for len in 1..=16.min(doc.len() - start) {
+                for lower in [false, true] {
+                    let (key, upper) = pack_short(doc, start, len, lower);
+                    let mut want = [0u8; 16];
+                    for (k, &b) in doc[start..start + len].iter().enumerate() {
+                        want[k] = if lower { b.to_ascii_lowercase() } else { b };
+                    }
+                    let lo = u64::from_le_bytes(want[..8].try_into().unwrap());
+                    let hi = u64::from_le_bytes(want[8..].try_into().unwrap());
+                    assert_eq!(key, [lo, hi], "start={start} len={len} lower={lower}");
+                    assert_eq!(upper, doc[start..start + len].iter().any(u8::is_ascii_uppercase));
+                }
+            }
+        }
     }
 }

@@ -1,4 +1,14 @@
-//! MurmurHash3 (x86, 32-bit) and scikit-learn's feature-hashing index/sign rules.
+//! Feature hashing: MurmurHash3 (x86, 32-bit), scikit-learn's feature-hashing index/sign
+//! rules, and the hashed transform of [`super::hashing_vectorizer::HashingVectorizer`].
+
+use rayon::prelude::*;
+
+use super::chunks::CHUNK;
+use super::config::Norm;
+use super::weight::Weighting;
+use crate::error::Result;
+use crate::sparse::{CsrMatrix, Real};
+use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache};
 
 /// MurmurHash3_x86_32 of `data` with `seed`: Austin Appleby's published algorithm
 /// (MurmurHash3.cpp, public domain), written from its description. Little-endian blocks.
@@ -43,6 +53,135 @@ pub fn feature_index_sign(feature: &str, n_features: u32) -> (u32, bool) {
         h.unsigned_abs() % n_features
     };
     (idx, h >= 0)
+}
+
+/// Hashing: per-document `(column, value)` with scikit-learn's FeatureHasher rules (duplicates
+/// summed, explicit zeros kept).
+fn hash_chunk<S: AsRef<str>>(
+    an: &Analyzer,
+    n_features: u32,
+    alternate_sign: bool,
+    docs: &[S],
+) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
+    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
+    doc_ptr.push(0);
+    let mut idx: Vec<u32> = Vec::new();
+    let mut val: Vec<f64> = Vec::new();
+    let mut row: Vec<(u32, f64)> = Vec::new();
+    let push = |row: &mut Vec<(u32, f64)>, idx: &mut Vec<u32>, val: &mut Vec<f64>| {
+        row.sort_by_key(|e| e.0);
+        let mut k = 0;
+        while k < row.len() {
+            let (c, mut v) = row[k];
+            k += 1;
+            while k < row.len() && row[k].0 == c {
+                v += row[k].1;
+                k += 1;
+            }
+            idx.push(c);
+            val.push(v);
+        }
+        row.clear();
+    };
+    let sv = |pos: bool| if !alternate_sign || pos { 1.0 } else { -1.0 };
+    match an.kind {
+        AnalyzerKind::Word => {
+            let mut cache = TermCache::new();
+            let mut ids = Vec::new();
+            let mut uni: Vec<Option<(u32, bool)>> = Vec::new();
+            let mut buf = String::new();
+            for d in docs {
+                an.word_terms(d.as_ref(), &mut cache, &mut ids);
+                word_ngrams(ids.len(), an.min_n, an.max_n, |i, j| {
+                    let (c, pos) = if j - i == 1 {
+                        let t = ids[i] as usize;
+                        if t >= uni.len() {
+                            uni.resize(cache.terms.len().max(t + 1), None);
+                        }
+                        *uni[t].get_or_insert_with(|| {
+                            feature_index_sign(cache.terms.get_str(ids[i]), n_features)
+                        })
+                    } else {
+                        buf.clear();
+                        for (k, &t) in ids[i..j].iter().enumerate() {
+                            if k > 0 {
+                                buf.push(' ');
+                            }
+                            buf.push_str(cache.terms.get_str(t));
+                        }
+                        feature_index_sign(&buf, n_features)
+                    };
+                    row.push((c, sv(pos)));
+                });
+                push(&mut row, &mut idx, &mut val);
+                doc_ptr.push(idx.len());
+            }
+        }
+        _ => {
+            let mut sc = CharScratch::new();
+            for d in docs {
+                an.char_ngrams(d.as_ref(), &mut sc, |s| {
+                    let (c, pos) = feature_index_sign(s, n_features);
+                    row.push((c, sv(pos)));
+                });
+                push(&mut row, &mut idx, &mut val);
+                doc_ptr.push(idx.len());
+            }
+        }
+    }
+    (doc_ptr, idx, val)
+}
+
+/// HashingVectorizer transform.
+pub fn hashing_transform<T: Real, S: AsRef<str> + Sync>(
+    an: &Analyzer,
+    n_features: u32,
+    alternate_sign: bool,
+    binary: bool,
+    norm: Option<Norm>,
+    docs: &[S],
+) -> Result<CsrMatrix<T>> {
+    let chunks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = docs
+        .par_chunks(CHUNK)
+        .map(|c| hash_chunk(an, n_features, alternate_sign, c))
+        .collect();
+    let n_rows = docs.len();
+    let nnz: usize = chunks.iter().map(|c| c.1.len()).sum();
+    let mut indptr = Vec::with_capacity(n_rows + 1);
+    indptr.push(0);
+    let mut base = 0;
+    for c in &chunks {
+        indptr.extend(c.0[1..].iter().map(|p| p + base));
+        base += c.1.len();
+    }
+    let mut indices = Vec::with_capacity(nnz);
+    for c in &chunks {
+        indices.extend_from_slice(&c.1);
+    }
+    let w = Weighting { binary, sublinear: false, idf: None, norm };
+    let mut data = vec![T::zero(); nnz];
+    {
+        let mut slices = Vec::with_capacity(chunks.len());
+        let mut rest: &mut [T] = &mut data;
+        for c in &chunks {
+            let (a, r) = rest.split_at_mut(c.1.len());
+            slices.push(a);
+            rest = r;
+        }
+        slices.into_par_iter().zip(chunks.par_iter()).for_each(|(out, (ptr, idx, val))| {
+            for r in ptr.windows(2) {
+                let vals: Vec<f64> = if binary {
+                    // scikit-learn: X.data.fill(1) -- every stored entry becomes 1.
+                    vec![1.0; r[1] - r[0]]
+                } else {
+                    val[r[0]..r[1]].to_vec()
+                };
+                let w = Weighting { binary: false, ..w };
+                w.apply(&idx[r[0]..r[1]], &vals, &mut out[r[0]..r[1]]);
+            }
+        });
+    }
+    CsrMatrix::new(n_rows, n_features as usize, indptr, indices, data)
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
-//! The topictag model file: one documented binary container for every saved object
-//! (vectorizers, classifiers, topic classifiers). Pickling uses the same bytes.
+//! The container around every saved object (documented in `docs/model-format.md`).
 //!
 //! Layout (all integers little-endian):
 //!
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `b"TOPICTAG"` |
-//! | 8 | 2 | format version (u16), currently [`FORMAT_VERSION`] |
+//! | 8 | 2 | format version (u16), [`FORMAT_VERSION`] |
 //! | 10 | 1 | object kind (u8, see [`Kind`]) |
 //! | 11 | 1 | flags: bit 0 set = payload compressed with DEFLATE (RFC 1951); other bits 0 |
 //! | 12 | 2 | length `v` of the topictag version string (u16) |
@@ -15,34 +14,29 @@
 //! | 18+v | m | metadata: UTF-8 JSON (the Python-side constructor parameters) |
 //! | 18+v+m | 8 | length `p` of the stored payload (u64) |
 //! | 26+v+m | 8 | only when compressed: length of the payload once decompressed (u64) |
-//! | next | p | payload: the object's state, serialised with serde + postcard (then DEFLATE) |
+//! | next | p | payload: the object's own encoding ([`super::Persist`]), then DEFLATE |
 //! | end - 4 | 4 | CRC-32 (IEEE) of every byte before it |
 //!
-//! Reading never executes code: the payload is plain data decoded into known Rust types, and
-//! it is decoded only after the length fields and the checksum agree (decompression is capped
-//! at the declared length). Anything else is a [`Error::Format`] saying what is wrong.
+//! [`split`] checks the header field by field and the whole file against the checksum before
+//! it hands out the payload (decompression is capped at the declared length). Anything wrong
+//! is an [`Error::Format`] saying what.
 
 use std::borrow::Cow;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
 use crate::error::{Error, Result};
 
+/// The crate version, written into model files (informational; see [`Header`]).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub const MAGIC: &[u8; 8] = b"TOPICTAG";
-/// Version 3 (this one): linear classifiers store float32 weights in the compact forms
-/// ([`crate::model::linear_file`]). Version 2: compact vocabulary, idf and weight encodings
-/// (see [`crate::model::compact`]). Older versions are still read: version-1 payloads are
-/// rewritten into the version-2 layouts by [`crate::model::compact::upgrade_v1`], and
-/// version-1 and -2 linear classifiers into version 3 by
-/// [`crate::model::linear_file::upgrade_v2`].
-pub const FORMAT_VERSION: u16 = 3;
+/// The format version this build writes and the only one it reads. Version 1 is the first
+/// with a compatibility promise (see `docs/model-format.md`).
+pub const FORMAT_VERSION: u16 = 1;
 
 /// Flag bit: the payload is DEFLATE-compressed.
 const FLAG_DEFLATE: u8 = 1;
-/// DEFLATE level used by [`encode`]: level 1 keeps saving fast. Measured on the 20 Newsgroups
-/// benchmark model (31.5 MB payload): level 1 gives 23.26 MB in 0.24 s, level 6 22.52 MB in
-/// 2.3 s, level 9 22.46 MB in 4.8 s (AG News: level 6 is 7% smaller, 8x slower).
+/// DEFLATE level used by [`encode`]: the fastest level (higher levels shrink model files by a
+/// few percent at several times the cost; see `benchmarks/results/`).
 const DEFLATE_LEVEL: u8 = 1;
 
 /// What a file holds.
@@ -87,27 +81,19 @@ pub struct Header {
     pub metadata: String,
 }
 
-/// Serialise `payload` into a complete file image, with a DEFLATE-compressed payload.
-pub fn encode<P: Serialize>(kind: Kind, metadata: &str, payload: &P) -> Result<Vec<u8>> {
-    encode_with(kind, metadata, payload, true)
-}
-
-/// Serialise `payload` into a complete file image; `compress` chooses a DEFLATE payload.
-pub fn encode_with<P: Serialize>(
-    kind: Kind,
-    metadata: &str,
-    payload: &P,
-    compress: bool,
-) -> Result<Vec<u8>> {
-    let raw = postcard::to_allocvec(payload)
-        .map_err(|e| Error::value(format!("could not serialise the {}: {e}", kind.name())))?;
+/// A complete file image around `payload` (already encoded by its type); `compress` chooses a
+/// DEFLATE-compressed payload.
+pub fn encode(kind: Kind, metadata: &str, payload: &[u8], compress: bool) -> Result<Vec<u8>> {
+    let raw = payload;
     let raw_len = raw.len() as u64;
-    let body = if compress {
-        miniz_oxide::deflate::compress_to_vec(&raw, DEFLATE_LEVEL)
+    let packed;
+    let body: &[u8] = if compress {
+        packed = miniz_oxide::deflate::compress_to_vec(raw, DEFLATE_LEVEL);
+        &packed
     } else {
         raw
     };
-    let version = crate::VERSION.as_bytes();
+    let version = VERSION.as_bytes();
     let mut out = Vec::with_capacity(body.len() + metadata.len() + 64);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -123,7 +109,7 @@ pub fn encode_with<P: Serialize>(
     if compress {
         out.extend_from_slice(&raw_len.to_le_bytes());
     }
-    out.extend_from_slice(&body);
+    out.extend_from_slice(body);
     let crc = crc32fast::hash(&out);
     out.extend_from_slice(&crc.to_le_bytes());
     Ok(out)
@@ -174,15 +160,11 @@ pub fn split(bytes: &[u8]) -> Result<(Header, Cow<'_, [u8]>)> {
         return Err(Error::format("truncated topictag file: it ends inside the magic bytes"));
     }
     let format_version = r.u16("format version")?;
-    if format_version > FORMAT_VERSION {
+    if format_version != FORMAT_VERSION {
         return Err(Error::format(format!(
-            "this file uses topictag model format version {format_version}, newer than the \
-             version {FORMAT_VERSION} this topictag {} reads; upgrade topictag to load it",
-            crate::VERSION
+            "model file format version {format_version} is not supported by this topictag \
+             (reads version {FORMAT_VERSION})"
         )));
-    }
-    if format_version == 0 {
-        return Err(Error::format("corrupted topictag file: format version 0 does not exist"));
     }
     let kind_byte = r.take(1, "object kind")?[0];
     let flags = r.take(1, "flags")?[0];
@@ -257,66 +239,37 @@ pub fn peek(bytes: &[u8]) -> Result<Header> {
     split(bytes).map(|(h, _)| h)
 }
 
-/// Check a file image and decode its payload, which must be of kind `expected`.
-pub fn decode<P: DeserializeOwned>(bytes: &[u8], expected: Kind) -> Result<(Header, P)> {
-    let (header, payload) = split(bytes)?;
-    if header.kind != expected {
-        return Err(Error::format(format!(
-            "this file holds a {}, not a {}",
-            header.kind.name(),
-            expected.name()
-        )));
-    }
-    let payload = if header.format_version < 2 {
-        Cow::Owned(crate::model::compact::upgrade_v1(header.kind, &payload)?)
-    } else {
-        payload
-    };
-    let payload = if header.format_version < 3 && header.kind == Kind::LinearClassifier {
-        Cow::Owned(crate::model::linear_file::upgrade_v2(&payload)?)
-    } else {
-        payload
-    };
-    crate::model::compact::check_payload(header.kind, &payload)?;
-    let value = postcard::from_bytes(&payload).map_err(|e| {
-        Error::format(format!(
-            "corrupted topictag file: the {} payload does not decode ({e})",
-            expected.name()
-        ))
-    })?;
-    Ok((header, value))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const PAYLOAD: &[u8] = b"peace talks \x00\x01\x02 resumed";
+
     fn sample() -> Vec<u8> {
-        let payload: (Vec<String>, Vec<f32>) = (vec!["peace".into(), "talks".into()], vec![0.5, -1.25]);
-        encode(Kind::TfidfVectorizer, r#"{"ngram_range":[1,2]}"#, &payload).unwrap()
+        encode(Kind::TfidfVectorizer, r#"{"ngram_range":[1,2]}"#, PAYLOAD, true).unwrap()
     }
 
     #[test]
     fn round_trip() {
         let bytes = sample();
-        let (h, p): (Header, (Vec<String>, Vec<f32>)) = decode(&bytes, Kind::TfidfVectorizer).unwrap();
+        let (h, p) = split(&bytes).unwrap();
         assert_eq!(h.kind, Kind::TfidfVectorizer);
         assert_eq!(h.format_version, FORMAT_VERSION);
-        assert_eq!(h.topictag_version, crate::VERSION);
+        assert_eq!(&bytes[8..10], &[1, 0]);
+        assert_eq!(h.topictag_version, VERSION);
         assert_eq!(h.metadata, r#"{"ngram_range":[1,2]}"#);
-        assert_eq!(p.0, vec!["peace", "talks"]);
-        assert_eq!(p.1, vec![0.5, -1.25]);
+        assert_eq!(&p[..], PAYLOAD);
+        assert_eq!(peek(&bytes).unwrap(), h);
     }
 
     #[test]
     fn uncompressed_round_trip_and_compression_shrinks() {
-        let payload: Vec<String> = (0..2000).map(|i| format!("ceasefire term {i}")).collect();
-        let plain = encode_with(Kind::CountVectorizer, "{}", &payload, false).unwrap();
-        let packed = encode(Kind::CountVectorizer, "{}", &payload).unwrap();
+        let payload: Vec<u8> = (0..2000).flat_map(|i| format!("ceasefire term {i}").into_bytes()).collect();
+        let plain = encode(Kind::CountVectorizer, "{}", &payload, false).unwrap();
+        let packed = encode(Kind::CountVectorizer, "{}", &payload, true).unwrap();
         assert!(packed.len() * 2 < plain.len(), "{} vs {}", packed.len(), plain.len());
         for b in [&plain, &packed] {
-            let (_, back): (Header, Vec<String>) = decode(b, Kind::CountVectorizer).unwrap();
-            assert_eq!(back, payload);
+            assert_eq!(&split(b).unwrap().1[..], &payload[..]);
         }
         let mut b = plain.clone();
         b[11] = 0x80; // unknown flag
@@ -330,7 +283,7 @@ mod tests {
     fn every_truncation_is_a_format_error() {
         let bytes = sample();
         for n in 0..bytes.len() {
-            let e = decode::<(Vec<String>, Vec<f32>)>(&bytes[..n], Kind::TfidfVectorizer).unwrap_err();
+            let e = split(&bytes[..n]).unwrap_err();
             assert!(matches!(e, Error::Format(_)), "cut at {n}: {e:?}");
         }
     }
@@ -341,21 +294,30 @@ mod tests {
         for i in 0..bytes.len() {
             let mut b = bytes.clone();
             b[i] ^= 0x5a;
-            let r = decode::<(Vec<String>, Vec<f32>)>(&b, Kind::TfidfVectorizer);
-            assert!(matches!(r, Err(Error::Format(_))), "flip at {i}");
+            assert!(matches!(split(&b), Err(Error::Format(_))), "flip at {i}");
         }
     }
 
     #[test]
-    fn foreign_newer_and_wrong_kind() {
+    fn foreign_and_other_versions() {
         let e = split(b"\x80\x04\x95 pickle data").unwrap_err().to_string();
         assert!(e.contains("not a topictag model"), "{e}");
-        let mut b = sample();
-        b[8] = 9; // format version 9
-        let e = split(&b).unwrap_err().to_string();
-        assert!(e.contains("newer"), "{e}");
-        let e = decode::<(Vec<String>, Vec<f32>)>(&sample(), Kind::TopicClassifier).unwrap_err();
-        assert!(e.to_string().contains("not a TopicClassifier"), "{e}");
         assert!(split(b"").unwrap_err().to_string().contains("empty"));
+        for v in [0u16, 2, 3, 9, u16::MAX] {
+            let mut b = sample();
+            b[8..10].copy_from_slice(&v.to_le_bytes());
+            let e = split(&b).unwrap_err();
+            assert!(matches!(e, Error::Format(_)));
+            assert_eq!(
+                e.to_string(),
+                format!("model file format version {v} is not supported by this topictag (reads version 1)")
+            );
+        }
+        let mut b = sample();
+        b[10] = 77; // unknown kind (checksum fixed up)
+        let n = b.len();
+        let crc = crc32fast::hash(&b[..n - 4]);
+        b[n - 4..].copy_from_slice(&crc.to_le_bytes());
+        assert!(split(&b).unwrap_err().to_string().contains("unknown object kind 77"));
     }
 }

@@ -1,4 +1,5 @@
-//! Explanation arithmetic for a linear model on TF-IDF features.
+//! Explanations: a topic's decision value for a document split into per-term contributions
+//! (with the terms' places in the text), and a topic's strongest terms.
 //!
 //! A topic's decision value for a document is `b + sum_j x_j * w_j` over the document's
 //! non-zero features `j`. Each term of that sum is the feature's contribution: the explanation
@@ -7,7 +8,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::TopicModel;
+use crate::error::Result;
 use crate::sparse::Real;
+
+/// Per contributing feature, its occurrences in the text as `(start, end)` char offsets.
+pub type Spans = Vec<Vec<(usize, usize)>>;
 
 /// One feature's share of a decision value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -118,8 +124,63 @@ pub fn byte_to_char_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
     byte_offsets.iter().map(|&b| map[b.min(text.len())]).collect()
 }
 
+impl TopicModel {
+    /// Explain topic `class`'s decision value for one document. Returns the explanation and,
+    /// per contributing feature, its occurrences in `text` as char (not byte) offsets.
+    pub fn explain(&self, text: &str, class: usize) -> Result<(Explanation, Spans)> {
+        let (o, sign) = self.output_of(class)?;
+        let x = self.vectorizer.transform::<f32, &str>(&[text], Some(1))?;
+        let (idx, val) = x.row(0);
+        let nf = self.n_features();
+        let e = explain_row(
+            idx,
+            val,
+            |j| if j < nf { self.weights.get(j, o) as f64 } else { 0.0 },
+            self.linear.intercept[o],
+            sign,
+        );
+        // Spans of each contributing feature in the original text.
+        let names = self.feature_names()?;
+        let occurrences = self.vectorizer.analyze_spans(text)?;
+        let mut by_name: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+        for (pos, c) in e.contributions.iter().enumerate() {
+            if let Some(name) = names.get(c.feature as usize) {
+                by_name.entry(name.as_str()).or_default().push(pos);
+            }
+        }
+        let mut byte_spans: Vec<Vec<(usize, usize)>> = vec![Vec::new(); e.contributions.len()];
+        for (name, range) in &occurrences {
+            if let Some(ps) = by_name.get(name.as_str()) {
+                for &p in ps {
+                    byte_spans[p].push((range.start, range.end));
+                }
+            }
+        }
+        let flat: Vec<usize> = byte_spans.iter().flat_map(|v| v.iter().flat_map(|&(a, b)| [a, b])).collect();
+        let chars = byte_to_char_offsets(text, &flat);
+        let mut it = chars.chunks(2);
+        let spans = byte_spans
+            .iter()
+            .map(|v| v.iter().map(|_| {
+                let c = it.next().unwrap_or(&[0, 0]);
+                (c[0], c[1])
+            }).collect())
+            .collect();
+        Ok((e, spans))
+    }
+
+    /// The `n` strongest positive and negative weights of topic `class` as `(feature, weight)`.
+    pub fn top_terms(&self, class: usize, n: usize) -> Result<(FeatureWeights, FeatureWeights)> {
+        let (o, sign) = self.output_of(class)?;
+        let it = self.weights.output(o).enumerate().map(|(j, w)| (j as u32, w as f64));
+        Ok(top_weights(it, sign, n))
+    }
+
+}
+
 #[cfg(test)]
 mod tests {
+    use crate::pipeline::fit::tests::model;
     use super::*;
 
     #[test]
@@ -154,5 +215,23 @@ mod tests {
         let t = "año de paz";
         // bytes: a(0) ñ(1..3) o(3) ' '(4) d(5)
         assert_eq!(byte_to_char_offsets(t, &[0, 3, 5, 1, t.len()]), vec![0, 2, 4, 1, 10]);
+    }
+
+    #[test]
+    fn explanation_adds_up_exactly() {
+        for ml in [false, true] {
+            let m = model(ml);
+            let doc = "the army attacked; peace talks failed";
+            let d = m.decision_function(&[doc], Some(1)).unwrap();
+            for c in 0..m.classes().len() {
+                let (e, spans) = m.explain(doc, c).unwrap();
+                let (o, sign) = m.output_of(c).unwrap();
+                assert_eq!(e.score, sign * d[o]);
+                let total: f64 = e.contributions.iter().map(|x| x.contribution).sum::<f64>() + e.intercept;
+                assert!((total - e.score).abs() < 1e-12);
+                assert_eq!(spans.len(), e.contributions.len());
+                assert!(spans.iter().all(|s| !s.is_empty()));
+            }
+        }
     }
 }

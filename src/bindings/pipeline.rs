@@ -1,16 +1,14 @@
-//! Bindings for crate::model: `TopicModel` (the TopicClassifier core), metrics, folds and the
-//! file header.
+//! Bindings for crate::pipeline: `TopicModel`, the TopicClassifier core.
 
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
-use super::common::Docs;
+use super::common::{extract_y, Docs, Y};
+use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::{ClassWeight, LinearParams, ModelKind};
-use crate::model::format;
-use crate::model::metrics::{self, Report, Scores};
-use crate::model::topic::{Labels, Prediction, TopicModel};
+use crate::pipeline::{Labels, Prediction, TopicModel};
 
 fn get<'py, T: FromPyObjectOwned<'py>>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
     match d.get_item(key)? {
@@ -75,90 +73,6 @@ fn parse_linear_params(d: &Bound<'_, PyDict>, n_classes: usize) -> PyResult<Line
     })
 }
 
-fn n_jobs_of(n_jobs: Option<i64>) -> Option<i64> {
-    n_jobs
-}
-
-fn scores_dict<'py>(py: Python<'py>, s: &Scores) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("precision", s.precision)?;
-    d.set_item("recall", s.recall)?;
-    d.set_item("f1", s.f1)?;
-    d.set_item("support", s.support)?;
-    Ok(d)
-}
-
-fn report_dict<'py>(py: Python<'py>, r: &Report) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("multilabel", r.multilabel)?;
-    d.set_item("n_samples", r.n_samples)?;
-    d.set_item("precision", r.per_class.iter().map(|s| s.precision).collect::<Vec<_>>())?;
-    d.set_item("recall", r.per_class.iter().map(|s| s.recall).collect::<Vec<_>>())?;
-    d.set_item("f1", r.per_class.iter().map(|s| s.f1).collect::<Vec<_>>())?;
-    d.set_item("support", r.per_class.iter().map(|s| s.support).collect::<Vec<_>>())?;
-    d.set_item("micro", scores_dict(py, &r.micro)?)?;
-    d.set_item("macro", scores_dict(py, &r.macro_avg)?)?;
-    d.set_item("weighted", scores_dict(py, &r.weighted)?)?;
-    match &r.samples {
-        Some(s) => d.set_item("samples", scores_dict(py, s)?)?,
-        None => d.set_item("samples", py.None())?,
-    }
-    d.set_item("accuracy", r.accuracy)?;
-    d.set_item("hamming_loss", r.hamming_loss)?;
-    d.set_item("confusion", r.confusion.clone())?;
-    Ok(d)
-}
-
-enum Y {
-    One(Vec<usize>),
-    Many(Vec<Vec<usize>>),
-}
-
-fn extract_y(y: &Bound<'_, PyAny>, multilabel: bool) -> PyResult<Y> {
-    if multilabel {
-        y.extract::<Vec<Vec<usize>>>()
-            .map(Y::Many)
-            .map_err(|_| PyTypeError::new_err("multi-label targets must be a list of lists of topic indices"))
-    } else {
-        y.extract::<Vec<usize>>()
-            .map(Y::One)
-            .map_err(|_| PyTypeError::new_err("targets must be a list of topic indices"))
-    }
-}
-
-/// `classification_report(y_true, y_pred, n_classes, multilabel) -> dict`
-#[pyfunction]
-fn classification_report<'py>(
-    py: Python<'py>,
-    y_true: &Bound<'py, PyAny>,
-    y_pred: &Bound<'py, PyAny>,
-    n_classes: usize,
-    multilabel: bool,
-) -> PyResult<Bound<'py, PyDict>> {
-    let r = match (extract_y(y_true, multilabel)?, extract_y(y_pred, multilabel)?) {
-        (Y::One(t), Y::One(p)) => metrics::multiclass_report(&t, &p, n_classes)?,
-        (Y::Many(t), Y::Many(p)) => metrics::multilabel_report(&t, &p, n_classes)?,
-        _ => return Err(PyValueError::new_err("y_true and y_pred must both be multi-label or both multi-class")),
-    };
-    report_dict(py, &r)
-}
-
-/// `stratified_folds(y, n_classes, k, seed, multilabel) -> list[int]`
-#[pyfunction]
-fn stratified_folds(y: &Bound<'_, PyAny>, n_classes: usize, k: usize, seed: u64, multilabel: bool) -> PyResult<Vec<usize>> {
-    Ok(match extract_y(y, multilabel)? {
-        Y::One(t) => metrics::stratified_folds(&t, n_classes, k, seed)?,
-        Y::Many(t) => metrics::iterative_stratified_folds(&t, n_classes, k, seed)?,
-    })
-}
-
-/// `peek_header(bytes) -> (kind, format_version, topictag_version, metadata)`
-#[pyfunction]
-fn peek_header(data: &[u8]) -> PyResult<(String, u16, String, String)> {
-    let h = format::peek(data)?;
-    Ok((h.kind.name().to_string(), h.format_version, h.topictag_version, h.metadata))
-}
-
 #[pyclass(name = "TopicModel", module = "topictag._core", frozen)]
 pub(crate) struct PyTopicModel {
     inner: TopicModel,
@@ -192,7 +106,7 @@ impl PyTopicModel {
         };
         let vectorizer = super::vectorize::tfidf_from_params(vectorizer_params)?;
         let params = parse_linear_params(linear_params, classes.len())?;
-        let inner = py.detach(|| TopicModel::fit(&strs, &labels, classes, vectorizer, &params, n_jobs_of(n_jobs)))?;
+        let inner = py.detach(|| TopicModel::fit(&strs, &labels, classes, vectorizer, &params, n_jobs))?;
         Ok(PyTopicModel { inner })
     }
 
@@ -304,17 +218,19 @@ impl PyTopicModel {
         ))
     }
 
-    /// The model file image.
+    /// The model file image; `prune=eps` saves the model without its weights `|w| < eps`.
     #[pyo3(signature = (metadata, prune=None))]
     fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str, prune: Option<f64>) -> PyResult<Bound<'py, PyBytes>> {
-        let b = py.detach(|| self.inner.to_bytes(metadata, prune))?;
-        Ok(PyBytes::new(py, &b))
+        match prune {
+            None => to_py_bytes(py, &self.inner, metadata),
+            Some(eps) => to_py_bytes(py, &py.detach(|| self.inner.pruned(eps))?, metadata),
+        }
     }
 
     /// `(TopicModel, metadata)` from a model file image.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<(Self, String)> {
-        let (inner, meta) = py.detach(|| TopicModel::from_bytes(data))?;
+        let (inner, meta) = from_py_bytes(py, data)?;
         Ok((PyTopicModel { inner }, meta))
     }
 }
@@ -341,8 +257,5 @@ fn prediction_to_py<'py>(py: Python<'py>, p: Prediction) -> PyResult<Bound<'py, 
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTopicModel>()?;
-    m.add_function(wrap_pyfunction!(classification_report, m)?)?;
-    m.add_function(wrap_pyfunction!(stratified_folds, m)?)?;
-    m.add_function(wrap_pyfunction!(peek_header, m)?)?;
     Ok(())
 }

@@ -1,0 +1,211 @@
+"""The commands that use a model file: train, predict, evaluate, top-terms, explain."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import time
+from typing import Any, Dict, List, Optional, Tuple
+
+from .._progress import progress
+from ._io import (CLIError, Output, load_model, read_labelled, read_stdin_text, read_unlabelled,
+                  save_model)
+
+
+def _classifier_class():
+    from .._classifier import TopicClassifier
+
+    return TopicClassifier
+
+
+def _scores(model, texts: List[str]):
+    """(classes, score matrix): probabilities for logistic models, decision values for SVMs
+    (the scale of the model's own ``threshold`` and of ``predict_top``)."""
+    import numpy as np
+
+    classes = list(model.classes_)
+    if getattr(model, "model", None) == "logistic":
+        return classes, np.asarray(model.predict_proba(texts))
+    d = np.asarray(model.decision_function(texts))
+    if d.ndim == 1:  # two topics, one decision value: positive means classes_[1]
+        d = np.stack([-d, d], axis=1)
+    return classes, d
+
+
+def _as_topic_list(pred: Any) -> List[str]:
+    if isinstance(pred, str):
+        return [pred]
+    if pred is None:
+        return []
+    return [str(p) for p in pred]
+
+
+def _fmt_score(x: float) -> float:
+    return round(float(x), 4)
+
+
+def cmd_train(args) -> int:
+    texts, labels = read_labelled(args)
+    cls = _classifier_class()
+    params: Dict[str, Any] = {}
+    optional = {
+        "model": args.model,
+        "C": args.C,
+        "language": args.language,
+        "stemmer": "auto" if args.stem else None,
+        "stop_words": "auto" if args.stop_words else None,
+        "min_df": args.min_df,
+        "max_features": args.max_features,
+        "threshold": args.threshold,
+        "class_weight": args.class_weight,
+    }
+    if args.ngram_max is not None:
+        if args.ngram_max < 1:
+            raise CLIError(f"--ngram-max must be >= 1, got {args.ngram_max}")
+        optional["ngram_range"] = (1, args.ngram_max)
+    accepted = set(cls().get_params(deep=False))
+    for name, value in optional.items():
+        if value is None:
+            continue
+        if name not in accepted:
+            flag = "--ngram-max" if name == "ngram_range" else "--" + name.replace("_", "-")
+            raise CLIError(f"{flag} is not supported by this version of TopicClassifier")
+        params[name] = value
+    model = cls(**params)
+    t0 = time.perf_counter()
+    with progress(f"training on {len(texts):,} documents"):
+        model.fit(texts, labels)
+    elapsed = time.perf_counter() - t0
+    save_model(model, args.output)
+    kind = "multi-label" if getattr(model, "multilabel_", False) else "single-label"
+    print(
+        f"trained a {model.model} model on {len(texts):,} documents, "
+        f"{len(model.classes_)} topics ({kind}) in {elapsed:.2f} s; saved to {args.output}"
+    )
+    return 0
+
+
+def cmd_predict(args) -> int:
+    if args.top_k < 0:
+        raise CLIError(f"--top-k must be >= 0, got {args.top_k}")
+    model = load_model(args.model)
+    texts, ids = read_unlabelled(args.input, args.input_format, args.text_col, args.id_col)
+    if not texts:
+        raise CLIError(f"{args.input or '<stdin>'}: no documents to tag")
+    import numpy as np
+
+    with progress(f"tagging {len(texts):,} documents"):
+        classes, scores = _scores(model, texts)  # one pass over the texts for everything
+    names = [str(c) for c in classes]
+    k = min(args.top_k, len(classes))
+    order = np.argsort(-scores, axis=1, kind="stable")
+    multilabel = bool(getattr(model, "multilabel_", False))
+    if args.threshold is not None:
+        chosen = scores >= args.threshold
+    elif multilabel:
+        # the model's own rule (TopicClassifier's documented defaults): every topic whose score
+        # reaches `threshold`; with allow_empty=False at least the best one
+        thr = model.threshold
+        if thr is None:
+            thr = 0.5 if getattr(model, "model", None) == "logistic" else 0.0
+        chosen = scores >= thr
+        if not getattr(model, "allow_empty", True):
+            chosen[np.arange(len(scores)), order[:, 0]] = True
+    else:
+        chosen = np.zeros(scores.shape, dtype=bool)
+        chosen[np.arange(len(scores)), order[:, 0]] = True
+    rows = []
+    for i, doc_id in enumerate(ids):
+        oi = order[i]
+        topics = [names[j] for j in oi if chosen[i, j]]
+        top = [(names[j], _fmt_score(scores[i, j])) for j in oi[:k]]
+        rows.append((doc_id, topics, top))
+    with Output(args.output) as out:
+        if args.format == "csv":
+            w = csv.writer(out, lineterminator="\n")
+            header = ["id", "topics"]
+            for j in range(1, k + 1):
+                header += [f"topic_{j}", f"score_{j}"]
+            w.writerow(header)
+            for doc_id, topics, top in rows:
+                line = [doc_id, "|".join(topics)]
+                for t, s in top:
+                    line += [t, s]
+                w.writerow(line)
+        else:
+            for doc_id, topics, top in rows:
+                rec: Dict[str, Any] = {"id": doc_id, "topics": topics}
+                if k:
+                    rec["scores"] = dict(top)
+                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    model = load_model(args.model)
+    texts, labels = read_labelled(args)
+    with progress(f"evaluating on {len(texts):,} documents"):
+        report = model.evaluate(texts, labels)
+    if args.json:
+        print(json.dumps(_jsonable(report.to_dict()), indent=2, ensure_ascii=False))
+    else:
+        print(report)
+    return 0
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if hasattr(x, "tolist"):
+        return _jsonable(x.tolist())
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
+
+
+def _terms_of(model, topic: Optional[str], n: int):
+    """{topic: {"positive": [(term, weight), ...], "negative": [...]}}, topics in model order."""
+    out: Dict[str, Dict[str, List[Tuple[str, float]]]] = {}
+    for t, polarity, _rank, term, weight in model.top_terms(topic=topic, n=n, as_frame=False):
+        d = out.setdefault(str(t), {"positive": [], "negative": []})
+        d.setdefault(str(polarity), []).append((str(term), float(weight)))
+    return out
+
+
+def cmd_top_terms(args) -> int:
+    if args.n < 1:
+        raise CLIError(f"-n must be >= 1, got {args.n}")
+    model = load_model(args.model)
+    classes = [str(c) for c in model.classes_]
+    if args.topic is not None and args.topic not in classes:
+        raise CLIError(f"unknown topic {args.topic!r}; the model's topics are: {', '.join(classes)}")
+    terms = _terms_of(model, args.topic, args.n)
+    for topic, d in terms.items():
+        print(f"{topic}:")
+        pairs = d["positive"] + (d["negative"] if args.negative else [])
+        width = max((len(t) for t, _ in pairs), default=0)
+        for term, weight in d["positive"]:
+            print(f"  {term:<{width}}  {weight:+.3f}")
+        if args.negative and d["negative"]:
+            print("  against:")
+            for term, weight in d["negative"]:
+                print(f"  {term:<{width}}  {weight:+.3f}")
+    return 0
+
+
+def cmd_explain(args) -> int:
+    model = load_model(args.model)
+    text = read_stdin_text() if args.text == "-" else args.text
+    if not text.strip():
+        raise CLIError("the text to explain is empty")
+    if args.topic is not None:
+        classes = [str(c) for c in model.classes_]
+        if args.topic not in classes:
+            raise CLIError(
+                f"unknown topic {args.topic!r}; the model's topics are: {', '.join(classes)}"
+            )
+    print(model.explain(text, topic=args.topic, n=args.n))
+    return 0

@@ -1,0 +1,337 @@
+//! Training: the checks, then one-vs-rest (batched dual coordinate descent, [`super::dcd`])
+//! or multinomial (L-BFGS, [`super::lbfgs`]) on the solvers' copy of X
+//! ([`super::columns`]), class weights, and the Platt calibration on held-out folds.
+
+use rayon::prelude::*;
+
+use super::columns;
+use super::dcd;
+use super::lbfgs;
+use super::model::LinearModel;
+use super::params::{check_fit, n_outputs_of, ClassWeight, LinearParams, ModelKind, Target};
+use super::platt;
+use crate::error::{Error, Result};
+use crate::rng;
+use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
+
+/// Number of folds of the Platt calibration.
+pub const PLATT_FOLDS: usize = 5;
+
+/// Class weights of a multi-class target (scikit-learn's `compute_class_weight`).
+pub(crate) fn multiclass_weights(cw: &ClassWeight, y: &[usize], k: usize) -> Vec<f64> {
+    match cw {
+        ClassWeight::None => vec![1.0; k],
+        ClassWeight::Explicit(w) => w.clone(),
+        ClassWeight::Balanced => {
+            let mut counts = vec![0usize; k];
+            y.iter().for_each(|&c| counts[c] += 1);
+            let present = counts.iter().filter(|&&c| c > 0).count().max(1) as f64;
+            counts
+                .iter()
+                .map(|&c| if c == 0 { 1.0 } else { y.len() as f64 / (present * c as f64) })
+                .collect()
+        }
+    }
+}
+
+/// The binary problem of output `o`: labels in {-1, +1} and per-sample bounds `C_i`.
+pub(crate) fn binary_problem(
+    target: &Target,
+    sw: &[f64],
+    params: &LinearParams,
+    class_w: &[f64],
+    o: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let c = params.c;
+    match target {
+        Target::Multiclass { y, n_classes } => {
+            if *n_classes == 2 {
+                let yy = y.iter().map(|&v| if v == 1 { 1.0 } else { -1.0 }).collect();
+                let cc = y.iter().zip(sw).map(|(&v, &s)| c * s * class_w[v]).collect();
+                (yy, cc)
+            } else {
+                let yy = y.iter().map(|&v| if v == o { 1.0 } else { -1.0 }).collect();
+                let cc =
+                    y.iter().zip(sw).map(|(&v, &s)| c * s * if v == o { class_w[o] } else { 1.0 }).collect();
+                (yy, cc)
+            }
+        }
+        Target::Multilabel { y, .. } => {
+            let pos: Vec<bool> = y.iter().map(|set| set.contains(&o)).collect();
+            let n = y.len() as f64;
+            let (wp, wn) = match &params.class_weight {
+                ClassWeight::None => (1.0, 1.0),
+                ClassWeight::Explicit(w) => (w[o], 1.0),
+                ClassWeight::Balanced => {
+                    let np = pos.iter().filter(|&&p| p).count() as f64;
+                    let nn = n - np;
+                    (
+                        if np > 0.0 { n / (2.0 * np) } else { 1.0 },
+                        if nn > 0.0 { n / (2.0 * nn) } else { 1.0 },
+                    )
+                }
+            };
+            let yy = pos.iter().map(|&p| if p { 1.0 } else { -1.0 }).collect();
+            let cc = pos.iter().zip(sw).map(|(&p, &s)| c * s * if p { wp } else { wn }).collect();
+            (yy, cc)
+        }
+    }
+}
+
+/// Train a linear classifier. `n_jobs` as scikit-learn's (None: all cores). The result does
+/// not depend on `n_jobs`.
+pub fn fit<T: Real>(
+    x: &CsrMatrix<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+    n_jobs: Option<i64>,
+) -> Result<LinearModel> {
+    fit_view(&x.view(), target, sample_weight, params, n_jobs)
+}
+
+/// [`fit`] on a borrowed matrix (numpy buffers, say), checked here (column indices in range,
+/// finite values): the only copy made is the solver's own, with renumbered columns.
+pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
+    x: &CsrView<'_, T, I, P>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+    n_jobs: Option<i64>,
+) -> Result<LinearModel> {
+    check_fit(x, target, sample_weight, params)?;
+    crate::parallel::install(n_jobs, || {
+        let sx = columns::solver_copy(x, true)?;
+        let mut model = fit_renumbered(&sx, target, sample_weight, params)?;
+        if params.probability && matches!(params.kind, ModelKind::Svm { .. }) {
+            // The folds see the solvers' copy (columns renumbered and merged): the fold
+            // models score the held-out rows of that same copy, and merging gives the same
+            // scores as the input's columns would.
+            model.platt = Some(platt_cv(&sx.x, target, sample_weight, params)?);
+        }
+        Ok(model)
+    })?
+}
+
+/// The fit without checks (run inside the thread pool).
+fn fit_inner<T: Real>(
+    x: &CsrMatrix<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+) -> Result<LinearModel> {
+    let sx = columns::solver_copy(&x.view(), true)?;
+    fit_renumbered(&sx, target, sample_weight, params)
+}
+
+/// What a solver run gives: `coef` (`n_outputs x n_features`, the input's columns), the
+/// intercepts and the convergence record.
+struct Solved {
+    coef: Vec<f64>,
+    intercept: Vec<f64>,
+    converged: bool,
+    n_iter: Vec<usize>,
+}
+
+/// [`fit_inner`] on the solvers' copy of X ([`columns::solver_copy`]); the model's
+/// coefficients are in the input's numbering.
+pub(crate) fn fit_renumbered<T: Real>(
+    sx: &columns::SolverX<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+) -> Result<LinearModel> {
+    let n = sx.x.n_rows;
+    let k = target.n_classes();
+    let multilabel = target.is_multilabel();
+    let n_out = n_outputs_of(multilabel, k);
+    let ones;
+    let sw = match sample_weight {
+        Some(s) => s,
+        None => {
+            ones = vec![1.0; n];
+            &ones[..]
+        }
+    };
+    let class_w = match target {
+        Target::Multiclass { y, .. } => multiclass_weights(&params.class_weight, y, k),
+        Target::Multilabel { .. } => vec![1.0; k],
+    };
+    let solved = match (params.kind, target) {
+        (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
+            fit_multinomial(sx, y, sw, &class_w, n_out, params)
+        }
+        _ => fit_one_vs_rest(sx, target, sw, &class_w, n_out, params),
+    };
+    Ok(LinearModel {
+        kind: params.kind,
+        coef: solved.coef,
+        intercept: solved.intercept,
+        n_features: sx.n_input_cols(),
+        n_classes: k,
+        multilabel,
+        converged: solved.converged,
+        n_iter: solved.n_iter,
+        platt: None,
+    })
+}
+
+/// Multinomial (binomial for one output) logistic regression by L-BFGS.
+fn fit_multinomial<T: Real>(
+    sx: &columns::SolverX<T>,
+    y: &[usize],
+    sw: &[f64],
+    class_w: &[f64],
+    n_out: usize,
+    params: &LinearParams,
+) -> Solved {
+    let x = &sx.x;
+    // Features of the input (of the model) and columns of the copy the solvers see.
+    let nf = sx.n_input_cols();
+    let nx = x.n_cols;
+    let new_of = &sx.new_of[..];
+    let s: Vec<f64> = y.iter().zip(sw).map(|(&c, &w)| w * class_w[c]).collect();
+    let yy: Vec<usize> = if n_out == 1 { y.iter().map(|&c| (c == 1) as usize).collect() } else { y.to_vec() };
+    let prob = lbfgs::SoftmaxProblem::new(x, &yy, &s, n_out, params.c, params.fit_intercept);
+    let r = lbfgs::minimize(&prob, params.tol, params.max_iter);
+    let mut coef = vec![0.0; n_out * nf];
+    for j in 0..nf {
+        let (jn, s) = (new_of[j] as usize, sx.scale(j));
+        for o in 0..n_out {
+            coef[o * nf + j] = (r.theta[jn * n_out + o] * s) as f32 as f64;
+        }
+    }
+    let intercept = if params.fit_intercept {
+        r.theta[nx * n_out..].to_vec()
+    } else {
+        vec![0.0; n_out]
+    };
+    Solved { coef, intercept, converged: r.converged, n_iter: vec![r.n_iter] }
+}
+
+/// One-vs-rest by dual coordinate descent, batches of outputs in parallel.
+fn fit_one_vs_rest<T: Real>(
+    sx: &columns::SolverX<T>,
+    target: &Target,
+    sw: &[f64],
+    class_w: &[f64],
+    n_out: usize,
+    params: &LinearParams,
+) -> Solved {
+    let x = &sx.x;
+    let nf = sx.n_input_cols();
+    let norms = dcd::row_sq_norms(x);
+    let bias = if params.fit_intercept { params.intercept_scaling } else { 0.0 };
+    let problem = dcd::Problem { x, row_sq_norms: &norms, bias };
+    // Outputs are solved in batches of about dcd::BATCH (fixed by n_out alone, so the result
+    // does not depend on the thread count); batches run in parallel.
+    let n_batches = n_out.div_ceil(dcd::BATCH).max(1);
+    let bounds: Vec<(usize, usize)> =
+        (0..n_batches).map(|b| (b * n_out / n_batches, (b + 1) * n_out / n_batches)).collect();
+    // Each batch writes its outputs' rows of `coef` (original column order) itself, in
+    // parallel, straight from the solver's feature-major table.
+    let mut coef: Vec<f64> = crate::hw::table(n_out * nf);
+    let mut outs: Vec<&mut [f64]> = Vec::with_capacity(n_batches);
+    let mut rest = &mut coef[..];
+    for &(lo, hi) in &bounds {
+        let (out, tail) = std::mem::take(&mut rest).split_at_mut((hi - lo) * nf);
+        outs.push(out);
+        rest = tail;
+    }
+    let sols: Vec<dcd::BatchSolution> = bounds
+        .into_par_iter()
+        .zip(outs)
+        .enumerate()
+        .map(|(b, ((lo, hi), out))| {
+            let tasks: Vec<dcd::Task> = (lo..hi)
+                .map(|o| {
+                    let (y, c) = binary_problem(target, sw, params, class_w, o);
+                    dcd::Task { y, c }
+                })
+                .collect();
+            let seed = rng::derive_seed(params.random_state, b as u64);
+            let sol = match params.kind {
+                ModelKind::Svm { hinge } => {
+                    dcd::svm_batch(&problem, &tasks, hinge, params.tol, params.max_iter, seed)
+                }
+                ModelKind::Logistic { .. } => {
+                    dcd::logistic_batch(&problem, &tasks, params.tol, params.max_iter, seed)
+                }
+            };
+            sol.write_coef(sx, out);
+            sol
+        })
+        .collect();
+    Solved {
+        coef,
+        intercept: sols.iter().flat_map(|s| s.w_bias.iter().map(|&wb| wb * bias)).collect(),
+        converged: sols.iter().all(|s| s.converged.iter().all(|&c| c)),
+        n_iter: sols.iter().flat_map(|s| s.n_iter.iter().copied()).collect(),
+    }
+}
+
+/// Platt parameters per output from decision values of models trained on the other folds
+/// (stratified folds for multi-class targets), PLATT_FOLDS folds (fewer for tiny sets).
+fn platt_cv<T: Real>(
+    x: &CsrMatrix<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+) -> Result<Vec<(f64, f64)>> {
+    let n = x.n_rows;
+    if n < 2 {
+        return Err(Error::value(
+            "probability=True needs at least 2 samples to calibrate on held-out folds",
+        ));
+    }
+    let folds = PLATT_FOLDS.min(n);
+    let mut perm: Vec<usize> = (0..n).collect();
+    rng::SplitMix64::new(rng::derive_seed(params.random_state, u64::MAX)).shuffle(&mut perm);
+    if let Target::Multiclass { y, .. } = target {
+        perm.sort_by_key(|&i| y[i]); // stable: shuffled within each class
+    }
+    let mut fold_of = vec![0usize; n];
+    for (r, &i) in perm.iter().enumerate() {
+        fold_of[i] = r % folds;
+    }
+    let k = target.n_classes();
+    let n_out = n_outputs_of(target.is_multilabel(), k);
+    let mut dec = vec![0.0f64; n * n_out];
+    let sub_params = LinearParams { probability: false, ..params.clone() };
+    for f in 0..folds {
+        let train: Vec<usize> = (0..n).filter(|&i| fold_of[i] != f).collect();
+        let test: Vec<usize> = (0..n).filter(|&i| fold_of[i] == f).collect();
+        let xt = x.select_rows(&train)?;
+        let sub_target = match target {
+            Target::Multiclass { y, n_classes } => Target::Multiclass {
+                y: train.iter().map(|&i| y[i]).collect(),
+                n_classes: *n_classes,
+            },
+            Target::Multilabel { y, n_classes } => Target::Multilabel {
+                y: train.iter().map(|&i| y[i].clone()).collect(),
+                n_classes: *n_classes,
+            },
+        };
+        let sub_sw: Option<Vec<f64>> = sample_weight.map(|s| train.iter().map(|&i| s[i]).collect());
+        let m = fit_inner(&xt, &sub_target, sub_sw.as_deref(), &sub_params)?;
+        let xs = x.select_rows(&test)?;
+        let scores = m.scores(&xs);
+        for (r, &i) in test.iter().enumerate() {
+            dec[i * n_out..(i + 1) * n_out].copy_from_slice(&scores[r * n_out..(r + 1) * n_out]);
+        }
+    }
+    let out = (0..n_out)
+        .map(|o| {
+            let f: Vec<f64> = (0..n).map(|i| dec[i * n_out + o]).collect();
+            let pos: Vec<bool> = match target {
+                Target::Multiclass { y, n_classes } => {
+                    let cls = if *n_classes == 2 { 1 } else { o };
+                    y.iter().map(|&c| c == cls).collect()
+                }
+                Target::Multilabel { y, .. } => y.iter().map(|s| s.contains(&o)).collect(),
+            };
+            platt::fit(&f, &pos)
+        })
+        .collect();
+    Ok(out)
+}

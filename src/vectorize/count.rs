@@ -1,0 +1,455 @@
+//! Counting: the parallel tokenize-count pass of a fit.
+//!
+//! Documents are cut into chunks (see [`super::chunks`]). Each chunk, in parallel, interns its
+//! features locally and records per-document `(local feature, count)` lists plus local
+//! document and term frequencies; its features are then listed per shard (by the hash of the
+//! feature) for the merge into global ids (see [`super::vocab`]).
+//!
+//! Two paths: [`analyse_chunks`] for any analyzer (features keyed by their strings), and for
+//! word unigrams and bigrams without spaces inside terms, [`term_chunks`] then [`key_chunk`]
+//! (global term ids first, then integer n-gram keys: bigram keys are `u64`s, not strings).
+
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+use super::chunks::{chunk, for_chunks, CHUNK};
+use super::index::U64Map;
+use crate::ids::NO_COLUMN as UNSET;
+use crate::text::intern::{hash_str, Interner, HASHER};
+use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache};
+
+/// Shards of the parallel vocabulary merge.
+pub const N_SHARDS: usize = 64;
+
+/// The merge shard of a feature with hash `h`.
+#[inline]
+pub fn shard_of(h: u64) -> usize {
+    // Bits not used by hashbrown's bucket index (low bits) nor its tag (top 7 bits).
+    ((h >> 40) as usize) & (N_SHARDS - 1)
+}
+
+/// The hash of an integer n-gram key (it picks the key's shard).
+#[inline]
+pub fn hash_u64(k: u64) -> u64 {
+    use std::hash::BuildHasher;
+    HASHER.hash_one(k)
+}
+
+/// Features of one chunk, with per-document counts over local ids.
+pub struct LocalChunk {
+    pub doc_ptr: Vec<usize>,
+    pub entries: Vec<(u32, u32)>,
+    pub names: String,
+    pub offs: Vec<usize>,
+    pub hashes: Vec<u64>,
+    pub df: Vec<u32>,
+    pub tf: Vec<u64>,
+    pub by_shard: Vec<Vec<u32>>,
+    /// Per shard, contiguous: (hash, df, tf, name end offset in `packed_names[s]`).
+    pub packed: Vec<Vec<(u64, u32, u64, usize)>>,
+    pub packed_names: Vec<String>,
+}
+
+impl LocalChunk {
+    /// A chunk's counts and its features' names (`names[offs[f]..offs[f + 1]]`), not yet
+    /// listed per shard (see [`finish_chunk`]).
+    fn new(
+        doc_ptr: Vec<usize>,
+        entries: Vec<(u32, u32)>,
+        names: String,
+        offs: Vec<usize>,
+        df: Vec<u32>,
+        tf: Vec<u64>,
+    ) -> Self {
+        LocalChunk {
+            doc_ptr,
+            entries,
+            names,
+            offs,
+            hashes: Vec::new(),
+            df,
+            tf,
+            by_shard: Vec::new(),
+            packed: Vec::new(),
+            packed_names: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub fn name(&self, f: u32) -> &str {
+        &self.names[self.offs[f as usize]..self.offs[f as usize + 1]]
+    }
+}
+
+/// Dense per-document counting over local ids.
+pub struct DocCounter {
+    counts: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl DocCounter {
+    fn new() -> Self {
+        DocCounter { counts: Vec::new(), touched: Vec::new() }
+    }
+    #[inline]
+    fn add(&mut self, f: u32) {
+        let f = f as usize;
+        if f >= self.counts.len() {
+            self.counts.resize((f + 1).max(self.counts.len() * 2), 0);
+        }
+        if self.counts[f] == 0 {
+            self.touched.push(f as u32);
+        }
+        self.counts[f] += 1;
+    }
+    /// Emit `(feature, count)` and update df (and tf, when the caller keeps it); reset.
+    fn flush(&mut self, entries: &mut Vec<(u32, u32)>, df: &mut [u32], mut tf: Option<&mut [u64]>) {
+        for &f in &self.touched {
+            let c = self.counts[f as usize];
+            entries.push((f, c));
+            df[f as usize] += 1;
+            if let Some(tf) = tf.as_deref_mut() {
+                tf[f as usize] += c as u64;
+            }
+            self.counts[f as usize] = 0;
+        }
+        self.touched.clear();
+    }
+}
+
+fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
+    let (min_n, max_n) = (an.min_n, an.max_n);
+    let mut cache = TermCache::new();
+    let mut ids: Vec<u32> = Vec::new();
+    let mut uni: Vec<u32> = Vec::new();
+    let mut bi: HashMap<u64, u32, _> = HashMap::with_hasher(HASHER);
+    let mut multi: HashMap<Box<[u32]>, u32, _> = HashMap::with_hasher(HASHER);
+    let mut key_toks: Vec<u32> = Vec::new();
+    let mut key_offs: Vec<usize> = vec![0];
+    let mut df: Vec<u32> = Vec::new();
+    let mut tf: Vec<u64> = Vec::new();
+    let mut entries = Vec::new();
+    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
+    doc_ptr.push(0);
+    let mut dc = DocCounter::new();
+    for d in docs {
+        an.word_terms(d.as_ref(), &mut cache, &mut ids);
+        let mut new_feature = |toks: &[u32], df: &mut Vec<u32>, tf: &mut Vec<u64>| -> u32 {
+            let f = df.len() as u32;
+            key_toks.extend_from_slice(toks);
+            key_offs.push(key_toks.len());
+            df.push(0);
+            tf.push(0);
+            f
+        };
+        word_ngrams(ids.len(), min_n, max_n, |i, j| {
+            let f = match j - i {
+                1 => {
+                    let t = ids[i] as usize;
+                    if t >= uni.len() {
+                        uni.resize(cache.terms.len().max(t + 1), UNSET);
+                    }
+                    if uni[t] == UNSET {
+                        uni[t] = new_feature(&ids[i..j], &mut df, &mut tf);
+                    }
+                    uni[t]
+                }
+                2 => {
+                    let key = ((ids[i] as u64) << 32) | ids[i + 1] as u64;
+                    match bi.get(&key) {
+                        Some(&f) => f,
+                        None => {
+                            let f = new_feature(&ids[i..j], &mut df, &mut tf);
+                            bi.insert(key, f);
+                            f
+                        }
+                    }
+                }
+                _ => match multi.get(&ids[i..j]) {
+                    Some(&f) => f,
+                    None => {
+                        let f = new_feature(&ids[i..j], &mut df, &mut tf);
+                        multi.insert(ids[i..j].into(), f);
+                        f
+                    }
+                },
+            };
+            dc.add(f);
+        });
+        dc.flush(&mut entries, &mut df, Some(&mut tf));
+        doc_ptr.push(entries.len());
+    }
+    // Materialise feature strings.
+    let n = df.len();
+    let mut names = String::new();
+    let mut offs = Vec::with_capacity(n + 1);
+    offs.push(0);
+    for f in 0..n {
+        for (k, &t) in key_toks[key_offs[f]..key_offs[f + 1]].iter().enumerate() {
+            if k > 0 {
+                names.push(' ');
+            }
+            names.push_str(cache.terms.get_str(t));
+        }
+        offs.push(names.len());
+    }
+    let mut ch = LocalChunk::new(doc_ptr, entries, names, offs, df, tf);
+    if an.terms_may_contain_space() && max_n >= 2 {
+        dedupe(&mut ch);
+    }
+    finish_chunk(&mut ch);
+    ch
+}
+
+fn char_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
+    let mut sc = CharScratch::new();
+    let mut feats = Interner::new();
+    let mut df: Vec<u32> = Vec::new();
+    let mut tf: Vec<u64> = Vec::new();
+    let mut entries = Vec::new();
+    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
+    doc_ptr.push(0);
+    let mut dc = DocCounter::new();
+    for d in docs {
+        an.char_ngrams(d.as_ref(), &mut sc, |s| {
+            let (f, new) = feats.intern(s);
+            if new {
+                df.push(0);
+                tf.push(0);
+            }
+            dc.add(f);
+        });
+        dc.flush(&mut entries, &mut df, Some(&mut tf));
+        doc_ptr.push(entries.len());
+    }
+    let (names, offs) = feats.into_parts();
+    let mut ch = LocalChunk::new(doc_ptr, entries, names, offs, df, tf);
+    finish_chunk(&mut ch);
+    ch
+}
+
+/// Merge local features with equal strings (only possible when a term contains a space).
+fn dedupe(ch: &mut LocalChunk) {
+    let mut it = Interner::new();
+    let n = ch.df.len();
+    let mut remap = Vec::with_capacity(n);
+    for f in 0..n as u32 {
+        remap.push(it.intern(ch.name(f)).0);
+    }
+    if it.len() == n {
+        return;
+    }
+    let mut df = vec![0u32; it.len()];
+    let mut tf = vec![0u64; it.len()];
+    let mut entries = Vec::with_capacity(ch.entries.len());
+    let mut doc_ptr = vec![0usize];
+    let mut row: Vec<(u32, u32)> = Vec::new();
+    for w in ch.doc_ptr.windows(2) {
+        row.clear();
+        row.extend(ch.entries[w[0]..w[1]].iter().map(|&(f, c)| (remap[f as usize], c)));
+        row.sort_unstable_by_key(|e| e.0);
+        let mut k = 0;
+        while k < row.len() {
+            let (f, mut c) = row[k];
+            k += 1;
+            while k < row.len() && row[k].0 == f {
+                c += row[k].1;
+                k += 1;
+            }
+            entries.push((f, c));
+            df[f as usize] += 1;
+            tf[f as usize] += c as u64;
+        }
+        doc_ptr.push(entries.len());
+    }
+    let (names, offs) = it.into_parts();
+    ch.names = names;
+    ch.offs = offs;
+    ch.df = df;
+    ch.tf = tf;
+    ch.entries = entries;
+    ch.doc_ptr = doc_ptr;
+}
+
+fn finish_chunk(ch: &mut LocalChunk) {
+    let n = ch.df.len();
+    ch.hashes = (0..n as u32).map(|f| hash_str(ch.name(f))).collect();
+    let mut by_shard = vec![Vec::new(); N_SHARDS];
+    let mut packed: Vec<Vec<(u64, u32, u64, usize)>> = vec![Vec::new(); N_SHARDS];
+    let mut packed_names = vec![String::new(); N_SHARDS];
+    for (f, &h) in ch.hashes.iter().enumerate() {
+        let s = shard_of(h);
+        by_shard[s].push(f as u32);
+        packed_names[s].push_str(ch.name(f as u32));
+        packed[s].push((h, ch.df[f], ch.tf[f], packed_names[s].len()));
+    }
+    ch.by_shard = by_shard;
+    ch.packed = packed;
+    ch.packed_names = packed_names;
+    ch.names = String::new();
+    ch.offs = Vec::new();
+    ch.hashes = Vec::new();
+}
+
+/// Analyse `docs` into chunks (parallel).
+pub fn analyse_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> Vec<LocalChunk> {
+    docs.par_chunks(CHUNK)
+        .map(|c| match an.kind {
+            AnalyzerKind::Word => word_chunk(an, c),
+            _ => char_chunk(an, c),
+        })
+        .collect()
+}
+
+/// One chunk's documents as term ids of the worker that analysed it (see [`term_chunks`]).
+pub struct TermChunk {
+    pub worker: usize,
+    pub toks: Vec<u32>,
+    pub tok_ptr: Vec<usize>,
+}
+
+/// The terms one worker found, over all the chunks it took: id -> string, with each term's
+/// hash and the ids of each shard.
+pub struct WorkerTerms {
+    pub terms: Interner,
+    pub hashes: Vec<u64>,
+    pub by_shard: Vec<Vec<u32>>,
+}
+
+/// Analyse `docs` in chunks of [`CHUNK`] documents on the pool's threads. Each worker keeps
+/// one term cache for all the chunks it takes (a token is analysed and interned once per
+/// worker rather than once per chunk), so a chunk's term ids are its worker's. Which worker
+/// takes which chunk varies from run to run; the fit's result does not depend on it (term ids
+/// only name terms until the vocabulary is sorted by name).
+pub fn term_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> (Vec<TermChunk>, Vec<WorkerTerms>) {
+    let n_chunks = docs.len().div_ceil(CHUNK);
+    let (chunks, caches) = for_chunks(
+        n_chunks,
+        |worker| (worker, TermCache::new(), Vec::new()),
+        |(worker, cache, ids): &mut (usize, TermCache, Vec<u32>), k| {
+            let c = chunk(docs, k);
+            let mut toks = Vec::new();
+            let mut tok_ptr = Vec::with_capacity(c.len() + 1);
+            tok_ptr.push(0);
+            for d in c {
+                an.word_terms(d.as_ref(), cache, ids);
+                toks.extend_from_slice(ids);
+                tok_ptr.push(toks.len());
+            }
+            TermChunk { worker: *worker, toks, tok_ptr }
+        },
+    );
+    let workers = caches
+        .into_par_iter()
+        .map(|(_, mut cache, _)| {
+            let terms = std::mem::take(&mut cache.terms);
+            let hashes: Vec<u64> = terms.iter().map(hash_str).collect();
+            let mut by_shard = vec![Vec::new(); N_SHARDS];
+            for (f, &h) in hashes.iter().enumerate() {
+                by_shard[shard_of(h)].push(f as u32);
+            }
+            WorkerTerms { terms, hashes, by_shard }
+        })
+        .collect();
+    (chunks, workers)
+}
+
+pub struct KeyChunk {
+    pub doc_ptr: Vec<usize>,
+    pub entries: Vec<(u32, u32)>,
+    pub n_local: usize,
+    pub by_shard: Vec<Vec<u32>>,
+    /// Per shard, contiguous: (key, df).
+    pub packed: Vec<Vec<(u64, u32)>>,
+    /// Per shard, in the order of `packed`: the keys' term frequencies, when they are kept
+    /// (only `max_features` needs them); empty otherwise.
+    pub packed_tf: Vec<Vec<u64>>,
+}
+
+/// A worker's scratch tables for [`key_chunk`], kept from one chunk to the next: they are
+/// megabytes each, and allocating them afresh for every chunk cost more in page faults than
+/// clearing them.
+pub struct KeyScratch {
+    uni: Vec<u32>,
+    map: U64Map,
+    dc: DocCounter,
+    bk: Vec<u64>,
+}
+
+impl KeyScratch {
+    pub fn new() -> Self {
+        KeyScratch { uni: Vec::new(), map: U64Map::with_capacity(0), dc: DocCounter::new(), bk: Vec::new() }
+    }
+}
+
+pub fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, need_tf: bool, scratch: &mut KeyScratch) -> KeyChunk {
+    // Unigrams: a dense table over the chunk's local terms (no hashing); bigrams: a map
+    // sized up front (a chunk has roughly a third as many distinct bigrams as tokens).
+    let KeyScratch { uni, map, dc, bk } = scratch;
+    uni.clear();
+    uni.resize(lg.len(), UNSET);
+    map.reset(if max_n >= 2 { tc.toks.len() / 3 } else { 0 });
+    let mut keys: Vec<u64> = Vec::new();
+    let mut df: Vec<u32> = Vec::new();
+    let mut tf: Vec<u64> = Vec::new();
+    // At most one entry per token and n-gram order (an upper bound: the room beyond what
+    // is written is address space, never touched).
+    let mut entries = Vec::with_capacity(tc.toks.len() * (max_n + 1 - min_n.min(max_n)));
+    let mut doc_ptr = Vec::with_capacity(tc.tok_ptr.len());
+    doc_ptr.push(0);
+    // How many bigrams ahead to prefetch the map slot (the map outgrows the caches).
+    const AHEAD: usize = 16;
+    let unigrams = min_n == 1;
+    let bigrams = min_n <= 2 && max_n >= 2;
+    for w in tc.tok_ptr.windows(2) {
+        let loc = &tc.toks[w[0]..w[1]];
+        // Same features in the same order as `word_ngrams(loc.len(), min_n, max_n, ..)`
+        // (max_n <= 2): unigrams, then bigrams.
+        if unigrams {
+            for &t in loc {
+                let t = t as usize;
+                let mut f = uni[t];
+                if f == UNSET {
+                    f = keys.len() as u32;
+                    keys.push(lg[t] as u64);
+                    df.push(0);
+                    uni[t] = f;
+                }
+                dc.add(f);
+            }
+        }
+        if bigrams && loc.len() >= 2 {
+            bk.clear();
+            bk.extend(loc.windows(2).map(|p| ((lg[p[0] as usize] as u64 + 1) << 32) | lg[p[1] as usize] as u64));
+            for k in 0..bk.len() {
+                if let Some(&ahead) = bk.get(k + AHEAD) {
+                    map.prefetch(ahead);
+                }
+                let key = bk[k];
+                let f = map.get_or_insert_with(key, || {
+                    keys.push(key);
+                    df.push(0);
+                    (keys.len() - 1) as u32
+                });
+                dc.add(f);
+            }
+        }
+        if need_tf {
+            tf.resize(df.len(), 0);
+        }
+        dc.flush(&mut entries, &mut df, need_tf.then_some(&mut tf[..]));
+        doc_ptr.push(entries.len());
+    }
+    let mut by_shard = vec![Vec::new(); N_SHARDS];
+    let mut packed: Vec<Vec<(u64, u32)>> = vec![Vec::new(); N_SHARDS];
+    let mut packed_tf: Vec<Vec<u64>> = vec![Vec::new(); if need_tf { N_SHARDS } else { 0 }];
+    for (f, &k) in keys.iter().enumerate() {
+        let s = shard_of(hash_u64(k));
+        by_shard[s].push(f as u32);
+        packed[s].push((k, df[f]));
+        if need_tf {
+            packed_tf[s].push(tf[f]);
+        }
+    }
+    KeyChunk { doc_ptr, entries, n_local: keys.len(), by_shard, packed, packed_tf }
+}
