@@ -43,6 +43,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     raise ImportError('topictag.dask needs dask: pip install "topictag[dask]"') from e
 
 from . import _core
+from . import _objectives as _obj
 from ._classifier import TopicClassifier as _LocalTopicClassifier
 from ._input import as_documents
 from ._linear import LinearSVC as _LocalLinearSVC
@@ -193,59 +194,9 @@ def _block_classes(b):
     return sorted(set(y.tolist()))
 
 
-def _augment(X, bias: float):
-    import scipy.sparse as sp
-
-    if bias == 0.0:
-        return X
-    return sp.hstack([X, sp.csr_matrix(np.full((X.shape[0], 1), bias))], format="csr")
-
-
-# Squared hinge, one-vs-rest, LIBLINEAR's primal: 0.5 ||W||^2 + C sum_ik max(0, 1 - Y_ik z_ik)^2,
-# with the bias feature (intercept_scaling) regularised like the others.
-
-def _svm_signs(y, classes):
-    if len(classes) == 2:
-        return np.where(y == classes[1], 1.0, -1.0)[:, None]
-    return np.where(y[:, None] == np.asarray(classes, dtype=object)[None, :], 1.0, -1.0)
-
-
-def _svm_loss_grad(b, W, classes, C, bias):
-    X, y = b
-    Xa = _augment(X, bias)
-    Y = _svm_signs(y, classes)
-    M = 1.0 - Y * (Xa @ W)
-    A = M > 0
-    loss = C * float(np.sum(M[A] ** 2))
-    G = Xa.T @ (-2.0 * C * Y * M * A)
-    return loss, np.asarray(G)
-
-
-def _svm_hessp(b, W, V, classes, C, bias):
-    X, y = b
-    Xa = _augment(X, bias)
-    Y = _svm_signs(y, classes)
-    A = (1.0 - Y * (Xa @ W)) > 0
-    return np.asarray(Xa.T @ (2.0 * C * A * (Xa @ V)))
-
-
-# Multinomial logistic regression (scikit-learn's lbfgs objective as the local solver states it):
-# (1/S) sum_i loss_i + 1/(2 C S) ||W||^2, intercept not penalised; binomial for two classes.
-
-def _lr_loss_grad(b, W, bvec, classes, S):
-    X, y = b
-    Z = X @ W + bvec[None, :]
-    if len(classes) == 2:
-        t = (y == classes[1]).astype(float)[:, None]
-        loss = float(np.sum(np.logaddexp(0.0, Z) - t * Z))
-        R = 1.0 / (1.0 + np.exp(-Z)) - t
-    else:
-        T = (y[:, None] == np.asarray(classes, dtype=object)[None, :]).astype(float)
-        Zm = Z - Z.max(axis=1, keepdims=True)
-        lse = np.log(np.exp(Zm).sum(axis=1, keepdims=True))
-        loss = float(np.sum(lse - (Zm * T).sum(axis=1, keepdims=True)))
-        R = np.exp(Zm - lse) - T
-    return loss / S, np.asarray(X.T @ R) / S, R.sum(axis=0) / S
+_svm_loss_grad = _obj.svm_loss_grad
+_svm_hessp = _obj.svm_hessp
+_lr_loss_grad = _obj.lr_loss_grad
 
 
 class _DistributedMixin:
