@@ -385,7 +385,15 @@ def total_s(r):
 
 
 def peak_mb(r):
-    return r.get("tree_peak_mb") or r.get("maxrss_mb")
+    """The process's peak RSS. The per-phase peak counter resets (clear_refs) also reset what
+    wait4 reports as ru_maxrss, so for measured phases the peak is the largest RSS at a
+    phase's start plus that phase's peak above it."""
+    if r.get("tree_peak_mb"):
+        return r["tree_peak_mb"]
+    ph = [v for v in (r.get("phases") or {}).values() if v.get("peak_mb")]
+    if ph and "child_maxrss_mb" not in r:
+        return max(max(v["rss_before_mb"] + v["peak_mb"] for v in ph), r.get("maxrss_mb") or 0)
+    return r.get("maxrss_mb")
 
 
 def table(runs, sizes, configs) -> str:

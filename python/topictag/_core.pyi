@@ -14,6 +14,7 @@ __all__ = [
     "NotFittedError",
     "CountCore",
     "TfidfCore",
+    "DfCounts",
     "HashingCore",
     "LinearClassifier",
     "TopicModel",

@@ -391,6 +391,7 @@ macro_rules! fitted_vectorizer_class {
                 let strs = docs.as_strs()?;
                 let (inner, c) = (&self.inner, &mut counts.inner);
                 py.detach(|| inner.count_into(c, &strs, n_jobs))?;
+                crate::hw::release_free_memory();
                 Ok(())
             }
 
