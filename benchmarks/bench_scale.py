@@ -465,8 +465,10 @@ def plot(runs, path: Path) -> None:
             k = (r["config"], r["n"])
             if k not in by or total_s(r) < total_s(by[k]):
                 by[k] = r
-    for c in CONFIGS:
-        pts = sorted((n, r) for (cc, n), r in by.items() if cc == c)
+    names = [c for c in CONFIGS if any(cc == c for cc, _ in by)]
+    names += sorted({cc for cc, _ in by} - set(names))
+    for c in names:
+        pts = sorted(((n, r) for (cc, n), r in by.items() if cc == c), key=lambda e: e[0])
         if not pts:
             continue
         ns = [n for n, _ in pts]
@@ -497,6 +499,7 @@ def main() -> None:
     ap.add_argument("--make-data", type=int, default=0, help="only generate the corpus of this many docs")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--plot", action="store_true", help="draw results/scale.png from results/scale_runs.jsonl")
+    ap.add_argument("--before", default="", help="with --plot: runs before this UTC time ('YYYY-mm-dd HH:MM') are labelled (before)")
     a = ap.parse_args()
     if a.worker:
         print(json.dumps(worker(a.worker[0], int(a.worker[1]), a.stop_after)))
@@ -506,6 +509,11 @@ def main() -> None:
         return
     if a.plot and not a.write and a.sizes == ap.get_default("sizes") and a.configs == ap.get_default("configs"):
         runs = [json.loads(x) for x in open(RESULTS / "scale_runs.jsonl")]
+        if a.before:
+            # runs before this time are drawn as "<config> (before)"
+            for r in runs:
+                if r.get("when", "") < a.before and r["config"].startswith("tt-"):
+                    r["config"] += " (before)"
         plot(runs, RESULTS / "scale.png")
         print(RESULTS / "scale.png")
         return
