@@ -144,3 +144,16 @@ def test_bad_files(tmp_path, starter):
         TopicClassifier().fit(str(one), labels[:20])  # a str with labels: one document, as before
     with pytest.raises(TypeError, match="labels come from the source"):
         TopicClassifier().fit(Batches(str(one)), labels[:20])
+
+
+def test_multilabel_file_streams_like_memory(tmp_path, starter):
+    texts, _ = starter
+    _, topics = load_starter(return_X_y=True)
+    path = tmp_path / "ml.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        for t, ts in zip(texts, topics):
+            f.write(json.dumps({"text": t, "label": ts[0] if len(ts) == 1 else list(ts)}) + "\n")
+    local = TopicClassifier(min_df=2).fit(texts, [list(ts) for ts in topics])
+    streamed = TopicClassifier(min_df=2).fit(str(path))
+    assert streamed.multilabel_ and local.multilabel_
+    np.testing.assert_allclose(streamed.decision_function(texts[:20]), local.decision_function(texts[:20]), atol=1e-5)

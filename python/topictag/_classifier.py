@@ -322,6 +322,9 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         n = int(counts.n_docs)
         if n == 0:
             raise ValueError("fit needs at least one document; the source is empty")
+        if any(isinstance(x, list) for x in labels):
+            # some records hold a list of topics: multi-label data (as the file readers do)
+            labels = [x if isinstance(x, list) else [x] for x in labels]
         sets, multilabel = self._parse_labels(labels, n)
         del labels
         classes = sorted_topics(sets)
