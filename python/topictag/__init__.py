@@ -21,6 +21,8 @@ from ._classifier import TopicClassifier
 from ._evaluate import CrossValidationResult, EvaluationReport, cross_validate
 from ._explain import Contribution, Explanation
 from ._persist import load
+# -- streaming input (files and batches read in chunks)
+from ._stream import Batches
 
 __all__ = [
     "__version__",
@@ -35,6 +37,7 @@ __all__ = [
     "LogisticRegression",
     "TopicClassifier",
     "load",
+    "Batches",
     "cross_validate",
     "EvaluationReport",
     "CrossValidationResult",

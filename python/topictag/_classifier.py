@@ -9,6 +9,7 @@ results.
 from __future__ import annotations
 
 import html
+import os
 import time
 import warnings
 from numbers import Integral, Real
@@ -24,6 +25,7 @@ from ._explain import (ArticleEvidence, Contribution, Explanation, SegmentEviden
 from ._input import as_documents, n_documents
 from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin
+from ._stream import Batches, concat_csr
 from ._targets import (class_weight_arg, indicator_matrix, indicator_topic_lists,
                        parse_topic_labels, sorted_topics,
                        topic_indices)
@@ -308,9 +310,29 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         return parse_topic_labels(y, n, self.label_sep)
 
     # -- fit --------------------------------------------------------------------------------
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Fit on raw text ``X`` (list of str, pandas/polars/pyarrow string column) and labels
-        ``y`` (one topic per document, or a list of topics per document)."""
+        ``y`` (one topic per document, or a list of topics per document).
+
+        ``X`` may also be a file path or glob pattern (CSV, TSV, JSON Lines or Parquet,
+        optionally gzipped; columns ``text`` and ``label``, topics split on ``label_sep``)
+        or a :class:`topictag.Batches`; then ``y`` is left out (the labels come from the
+        source) and the fit streams: one pass counts document frequencies batch by batch,
+        a second builds the features, so memory grows with the feature matrix, never with
+        the raw text. The model equals a fit on the same documents in memory."""
+        if isinstance(X, Batches) or (isinstance(X, (str, os.PathLike)) and y is None):
+            if y is not None:
+                raise TypeError(
+                    "the labels come from the source (its label column); fit(source) takes no y"
+                )
+            if not isinstance(X, Batches):
+                X = Batches(X, label_sep=self.label_sep)
+            return self._fit_stream(X)
+        if y is None:
+            raise TypeError(
+                "fit() needs the labels y, unless X is a file path or a topictag.Batches "
+                "holding them"
+            )
         self._validate_params()
         docs = as_documents(X)
         n = n_documents(docs)
@@ -348,6 +370,59 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                 "iterations; increase max_iter or tol",
                 ConvergenceWarning,
                 stacklevel=2,
+            )
+        return self
+
+    def _fit_stream(self, batches: "Batches"):
+        self._validate_params()
+        t0 = time.perf_counter()
+        vec = _core.TfidfCore(**self._vectorizer_params())
+        counts = _core.DfCounts()
+        labels: List[Any] = []
+        for texts, labs in batches:
+            if labs is None:
+                raise ValueError("the source has no labels (label_col=None); fit needs them")
+            vec.count_into(counts, as_documents(texts), self.n_jobs)
+            labels.extend(labs)
+        n = int(counts.n_docs)
+        if n == 0:
+            raise ValueError("fit needs at least one document; the source is empty")
+        if any(isinstance(x, list) for x in labels):
+            # some records hold a list of topics: multi-label data (as the file readers do)
+            labels = [x if isinstance(x, list) else [x] for x in labels]
+        sets, multilabel = self._parse_labels(labels, n)
+        del labels
+        classes = sorted_topics(sets)
+        if len(classes) < 2:
+            found = repr(classes[0]) if classes else "none"
+            raise ValueError(
+                f"fit needs at least two different topics in the labels; found only {found}"
+            )
+        y_idx = topic_indices(sets, classes, multilabel)
+        del sets
+        vec.fit_counts(counts)
+        n_features = len(vec.feature_names())
+        del counts
+        blocks = [vec.transform(as_documents(texts), self.n_jobs, "float32") for texts, _ in batches]
+        if sum(b[3][0] for b in blocks) != n:
+            raise ValueError("the source changed between the two passes of the streaming fit")
+        X = concat_csr(blocks, n_features)
+        del blocks
+        parts = (X.data, X.indices, X.indptr, (int(X.shape[0]), int(X.shape[1])))
+        del X
+        self._class_list = classes
+        core = _core.TopicModel.fit_features(
+            vec, parts, y_idx, multilabel, [str(c) for c in classes],
+            self._linear_params(classes), n, self.n_jobs,
+        )
+        del parts
+        self._set_fitted(core, classes, multilabel, fit_time=time.perf_counter() - t0)
+        if not core.converged:
+            warnings.warn(
+                f"the {self.model} solver did not converge within max_iter={self.max_iter} "
+                "iterations; increase max_iter or tol",
+                ConvergenceWarning,
+                stacklevel=3,
             )
         return self
 

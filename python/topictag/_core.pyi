@@ -14,6 +14,7 @@ __all__ = [
     "NotFittedError",
     "CountCore",
     "TfidfCore",
+    "DfCounts",
     "HashingCore",
     "LinearClassifier",
     "TopicModel",
@@ -49,6 +50,21 @@ class TopicModel:
         linear_params: Dict[str, Any],
         n_jobs: Optional[int] = None,
         article_params: Optional[Dict[str, Any]] = None,
+    ) -> "TopicModel": ...
+    @staticmethod
+    def fit_features(
+        vectorizer: "TfidfCore",
+        x: Tuple[np.ndarray, np.ndarray, np.ndarray, Tuple[int, int]],
+        y: Union[List[int], List[List[int]]],
+        multilabel: bool,
+        classes: List[str],
+        linear_params: Dict[str, Any],
+        n_documents: int,
+        n_jobs: Optional[int] = None,
+    ) -> "TopicModel": ...
+    @staticmethod
+    def from_parts(
+        vectorizer: "TfidfCore", linear: "LinearClassifier", classes: List[str], n_documents: int
     ) -> "TopicModel": ...
     @property
     def classes(self) -> List[str]: ...
@@ -141,6 +157,8 @@ class CountCore:
     def to_bytes(self, metadata: str) -> bytes: ...
     @staticmethod
     def from_bytes(b: bytes) -> Tuple["CountCore", str]: ...
+    def count_into(self, counts: DfCounts, docs: _Docs, n_jobs: Optional[int] = None) -> None: ...
+    def fit_counts(self, counts: DfCounts) -> None: ...
 
 @final
 class TfidfCore:
@@ -158,6 +176,22 @@ class TfidfCore:
     def to_bytes(self, metadata: str) -> bytes: ...
     @staticmethod
     def from_bytes(b: bytes) -> Tuple["TfidfCore", str]: ...
+    def count_into(self, counts: DfCounts, docs: _Docs, n_jobs: Optional[int] = None) -> None: ...
+    def fit_counts(self, counts: DfCounts) -> None: ...
+
+@final
+class DfCounts:
+    """Document and term frequencies of every feature of the documents counted so far."""
+    def __new__(cls) -> Self: ...
+    @property
+    def n_docs(self) -> int: ...
+    @property
+    def n_features(self) -> int: ...
+    def merge(self, other: DfCounts) -> None: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(b: bytes) -> DfCounts: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
 
 @final
 class HashingCore:
@@ -224,5 +258,15 @@ class LinearClassifier:
     def to_bytes(self, metadata: str) -> bytes: ...
     @staticmethod
     def from_bytes(data: bytes) -> Tuple["LinearClassifier", str]: ...
+    @staticmethod
+    def from_coef(
+        kind: str,
+        coef: np.ndarray,  # float64, (n_outputs, n_features)
+        intercept: np.ndarray,  # float64, (n_outputs,)
+        n_classes: int,
+        multilabel: bool,
+        converged: bool,
+        n_iter: List[int],
+    ) -> "LinearClassifier": ...
 
 # ---- end linear classifiers ------------------------------------------------------------------

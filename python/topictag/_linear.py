@@ -188,6 +188,114 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             )
         return self
 
+    # -- incremental training
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Update the model with one batch of rows ``X`` (features with fixed columns:
+        ``HashingVectorizer``, or a vectorizer with a fixed ``vocabulary``) and labels ``y``.
+
+        The first call needs ``classes`` (every class the stream will have). Each call
+        solves exactly, by scipy on this batch only, the batch's objective with the penalty
+        centred on the previous weights ``W0`` (zero at the first call):
+
+        - ``LinearSVC`` (squared hinge): ``0.5 ||W - W0||^2 + C sum_batch max(0, 1 - y z)^2``;
+        - ``LogisticRegression`` (multinomial): ``(1/n) sum_batch loss + ||W - W0||^2 / (2 C n)``
+          (``n`` the batch size, intercept not penalised).
+
+        So a first call equals ``fit`` on that batch (up to the solvers' tolerance), and
+        later batches move the weights as little as their data allow: a proximal (passive-
+        aggressive-like) update, not the full-data optimum. Multi-label targets,
+        ``class_weight``, ``sample_weight``, the hinge loss and ``multi_class="ovr"`` are not
+        supported here.
+        """
+        from scipy.optimize import minimize
+
+        from . import _objectives as obj
+        from ._matrix import csr_parts
+
+        self._validate_params()
+        if sample_weight is not None or self.class_weight is not None:
+            raise ValueError("partial_fit supports neither sample_weight nor class_weight")
+        kind = self._core_kind()
+        if kind not in ("svm_squared_hinge", "logistic_multinomial"):
+            raise ValueError(f"partial_fit supports the squared hinge SVM and multinomial logistic regression, not {kind}")
+        state = self.__dict__.get("_pf")
+        if state is None:
+            if classes is None:
+                raise ValueError("the first call to partial_fit needs classes= (every class of the stream)")
+            cl = np.unique(np.asarray(list(classes), dtype=object))
+            if len(cl) < 2:
+                raise ValueError("classes must hold at least two classes")
+            state = {"classes": cl, "W": None, "b": None}
+        elif classes is not None and not np.array_equal(np.unique(np.asarray(list(classes), dtype=object)), state["classes"]):
+            raise ValueError("classes differ from the first call to partial_fit")
+        cl = state["classes"]
+        data, indices, indptr, shape = csr_parts(X)
+        import scipy.sparse as sp
+
+        Xb = sp.csr_matrix((data.astype(np.float64), indices, indptr), shape=shape)
+        yb = np.asarray(list(y), dtype=object)
+        if len(yb) != Xb.shape[0]:
+            raise ValueError(f"Found input variables with inconsistent numbers of samples: [{Xb.shape[0]}, {len(yb)}]")
+        unknown = set(yb.tolist()) - set(cl.tolist())
+        if unknown:
+            raise ValueError(f"y has classes not given in classes=: {sorted(map(str, unknown))[:5]}")
+        nf = Xb.shape[1]
+        k = 1 if len(cl) == 2 else len(cl)
+        C, block = float(self.C), (Xb, yb)
+        if kind == "svm_squared_hinge":
+            bias = float(self.intercept_scaling) if self.fit_intercept else 0.0
+            d = nf + (1 if bias else 0)
+            W0 = state["W"] if state["W"] is not None else np.zeros((d, k))
+            if W0.shape != (d, k):
+                raise ValueError(f"X has {nf} features, but the model was trained on {W0.shape[0] - (1 if bias else 0)}")
+
+            def fg(w):
+                W = w.reshape(d, k)
+                loss, G = obj.svm_loss_grad(block, W, list(cl), C, bias)
+                D = W - W0
+                return 0.5 * float(np.sum(D * D)) + loss, (D + G).ravel()
+
+            def hessp(w, v):
+                V = v.reshape(d, k)
+                return (V + obj.svm_hessp(block, w.reshape(d, k), V, list(cl), C, bias)).ravel()
+
+            res = minimize(fg, W0.ravel(), jac=True, hessp=hessp, method="trust-ncg",
+                           options={"gtol": float(self.tol), "maxiter": int(self.max_iter)})
+            W = res.x.reshape(d, k)
+            state["W"] = W
+            coef, intercept = W[:nf].T, (W[nf] * bias if bias else np.zeros(k))
+        else:
+            fi = bool(self.fit_intercept)
+            W0 = state["W"] if state["W"] is not None else np.zeros((nf, k))
+            b0 = state["b"] if state["b"] is not None else np.zeros(k)
+            if W0.shape != (nf, k):
+                raise ValueError(f"X has {nf} features, but the model was trained on {W0.shape[0]}")
+            S = float(Xb.shape[0])
+
+            def fg(th):
+                W = th[: nf * k].reshape(nf, k)
+                b = th[nf * k:] if fi else np.zeros(k)
+                loss, gW, gb = obj.lr_loss_grad(block, W, b, list(cl), S)
+                D = W - W0
+                g = [(gW + D / (C * S)).ravel()] + ([gb] if fi else [])
+                return loss + float(np.sum(D * D)) / (2.0 * C * S), np.concatenate(g)
+
+            x0 = np.concatenate([W0.ravel()] + ([b0] if fi else []))
+            res = minimize(fg, x0, jac=True, method="L-BFGS-B",
+                           options={"gtol": float(self.tol), "maxiter": int(self.max_iter), "maxcor": 10,
+                                    "ftol": 64 * np.finfo(float).eps})
+            W = res.x[: nf * k].reshape(nf, k)
+            b = res.x[nf * k:] if fi else np.zeros(k)
+            state["W"], state["b"] = W, b
+            coef, intercept = W.T, b
+        core = _core.LinearClassifier.from_coef(
+            kind, np.ascontiguousarray(coef, dtype=np.float64), np.ascontiguousarray(intercept, dtype=np.float64),
+            len(cl), False, bool(res.success), [int(res.nit)],
+        )
+        self._set_fitted(core, cl, "multiclass")
+        self._pf = state
+        return self
+
     def _set_fitted(self, core, classes, target_kind):
         self._core = core
         self._coef_cache = None
@@ -378,6 +486,8 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         extra: Dict[str, Any] = {"coef_sparse": bool(self.__dict__.get("_coef_sparse"))}
         if not _is_json_label_array(self.classes_):
             extra["classes_"] = self.classes_
+        if self.__dict__.get("_pf") is not None:
+            extra["partial_fit"] = self._pf  # float64 weights: later partial_fit calls continue exactly
         return extra
 
     def _restore(self, core, meta: Dict[str, Any], extra: Dict[str, Any]) -> None:
@@ -393,6 +503,8 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             )
         self._set_fitted(core, classes, meta.get("target_kind", "multiclass"))
         self._coef_sparse = bool(extra.get("coef_sparse", False))
+        if extra.get("partial_fit") is not None:
+            self._pf = extra["partial_fit"]
 
     def _is_fitted(self) -> bool:
         return self.__dict__.get("_core") is not None

@@ -48,6 +48,7 @@ from ._base import (BOOLEAN, CALLABLE, ITERABLE, UNCHECKED, BaseEstimator, Optio
 from ._input import as_document_list, as_documents
 from ._matrix import csr_from_parts
 from ._persist import PersistMixin
+from ._stream import Batches, concat_csr
 from .exceptions import NotFittedError
 
 _ANALYZER_PARAMS = (
@@ -430,21 +431,65 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
         self.fixed_vocabulary_ = bool(core.fixed_vocabulary())
 
     def fit(self, raw_documents, y=None):
-        """Learn the vocabulary (and idf) of ``raw_documents`` (an iterable of str, bytes or,
-        with ``input="file"``/``"filename"``, files)."""
-        if isinstance(raw_documents, (str, bytes)):
-            as_documents(raw_documents, "raw_documents")  # scikit-learn's ValueError
+        """Learn the vocabulary (and idf) of ``raw_documents``: an iterable of str, bytes or,
+        with ``input="file"``/``"filename"``, files; or a :class:`topictag.Batches` (files or
+        batches read one batch at a time: the vocabulary and idf are those of a fit on all the
+        documents, and memory holds one batch and the counts of the distinct features, never
+        all the texts)."""
         core, step = self._new_core()
         self._out_dtype(warn=True)
         self._warn_at_fit()
+        if isinstance(raw_documents, Batches):
+            counts = _core.DfCounts()
+            for texts, _ in raw_documents:
+                core.count_into(counts, self._documents(texts, step), self.n_jobs)
+            self._fit_counts(core, counts, step)
+            return self
+        if isinstance(raw_documents, (str, bytes)):
+            as_documents(raw_documents, "raw_documents")  # scikit-learn's ValueError
         core.fit(self._documents(raw_documents, step), self.n_jobs)
         self._set_core(core, step)
+        self.__dict__.pop("_df_counts", None)
         return self
+
+    def partial_fit(self, raw_documents, y=None):
+        """Add ``raw_documents`` (an iterable of str) to what the vectorizer has seen: the
+        vocabulary and idf become those of a ``fit`` on every document given to
+        ``partial_fit`` so far (document and term frequencies are kept per distinct feature,
+        not the documents). With a fixed ``vocabulary`` the columns never change, so a
+        classifier's ``partial_fit`` can follow; a learned vocabulary may grow with each
+        call."""
+        counts = self.__dict__.get("_df_counts")
+        if counts is None:
+            counts = _core.DfCounts()
+        core, step = self._new_core()
+        core.count_into(counts, self._documents(raw_documents, step), self.n_jobs)
+        self._fit_counts(core, counts, step)
+        return self
+
+    def fit_counts(self, counts):
+        """Fit from document-frequency counts (``topictag._core.DfCounts``) made elsewhere,
+        e.g. merged from the partitions of a cluster: the same vocabulary and idf as a fit on
+        all the counted documents."""
+        self._fit_counts(self._new_core()[0], counts)
+        return self
+
+    def _fit_counts(self, core, counts, step=None) -> None:
+        core.fit_counts(counts)
+        self._set_core(core, step)
+        self._df_counts = counts
+
+    def _pickle_extra(self) -> Dict[str, Any]:
+        counts = self.__dict__.get("_df_counts")
+        return {} if counts is None else {"df_counts": bytes(counts.to_bytes())}
 
     def fit_transform(self, raw_documents, y=None):
         """Learn the vocabulary (and idf) and return the document-term matrix (CSR)."""
+        if isinstance(raw_documents, Batches):
+            return self.fit(raw_documents).transform(raw_documents)
         if isinstance(raw_documents, (str, bytes)):
             as_documents(raw_documents, "raw_documents")
+        self.__dict__.pop("_df_counts", None)
         core, step = self._new_core()
         dt, core_dt = self._out_dtype(warn=True)
         self._warn_at_fit()
@@ -453,13 +498,19 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
         return csr_from_parts(parts, dt)
 
     def transform(self, raw_documents):
-        """The document-term matrix (CSR, sorted indices) of ``raw_documents``."""
+        """The document-term matrix (CSR, sorted indices) of ``raw_documents`` (an iterable
+        of documents, or a :class:`topictag.Batches`: transformed a batch at a time, one
+        matrix)."""
         if isinstance(raw_documents, (str, bytes)):
             as_documents(raw_documents, "raw_documents")
         core = self._transform_core()
         dt, core_dt = self._out_dtype()
-        docs = self._documents(raw_documents, self.__dict__.get("_step"))
-        parts = core.transform(docs, self.n_jobs, core_dt)
+        step = self.__dict__.get("_step")
+        if isinstance(raw_documents, Batches):
+            blocks = [core.transform(self._documents(t, step), self.n_jobs, core_dt)
+                      for t, _ in raw_documents]
+            return concat_csr(blocks, len(self._names()), dt)
+        parts = core.transform(self._documents(raw_documents, step), self.n_jobs, core_dt)
         return csr_from_parts(parts, dt)
 
     def _transform_core(self):
@@ -559,6 +610,8 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
 
     def _restore(self, core, meta: Dict[str, Any], extra: Dict[str, Any]) -> None:
         self._set_core(core)
+        if extra.get("df_counts") is not None:
+            self._df_counts = _core.DfCounts.from_bytes(extra["df_counts"])
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -51,6 +51,30 @@ pub struct PyLinearClassifier {
     feature_major: std::sync::OnceLock<FeatureMajor>,
 }
 
+impl PyLinearClassifier {
+    /// The fitted model (for the pipeline bindings).
+    pub(crate) fn model(&self) -> &LinearModel {
+        &self.model
+    }
+}
+
+/// Fit on a CSR tuple from Python (`fit`'s reading: contiguous numpy arrays in place), with
+/// the GIL released; for the pipeline's streaming fit.
+pub(crate) fn fit_from_py(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    target: &Target,
+    params: &LinearParams,
+    n_jobs: Option<i64>,
+) -> PyResult<LinearModel> {
+    return_with_borrowed_csr!(x, |v| Ok(py.detach(|| linear::fit_view(&v, target, None, params, n_jobs))?));
+    let x = csr_in(x)?;
+    Ok(py.detach(|| match &x {
+        CsrAny::F32(m) => linear::fit(m, target, None, params, n_jobs),
+        CsrAny::F64(m) => linear::fit(m, target, None, params, n_jobs),
+    })?)
+}
+
 fn parse_kind(kind: &str) -> PyResult<ModelKind> {
     Ok(match kind {
         "svm_squared_hinge" => ModelKind::Svm { hinge: false },
@@ -245,6 +269,7 @@ impl PyLinearClassifier {
         // anything else goes through the copying parser.
         return_with_borrowed_csr!(x, |v| {
             let (model, fm) = py.detach(|| finish(linear::fit_view(&v, &target, sw, &params, n_jobs)?))?;
+            crate::hw::release_free_memory();
             Ok(PyLinearClassifier { model, feature_major: fm })
         });
         let x = csr_in(x)?;
@@ -254,7 +279,57 @@ impl PyLinearClassifier {
                 CsrAny::F64(m) => linear::fit(m, &target, sw, &params, n_jobs),
             }?)
         })?;
+        crate::hw::release_free_memory();
         Ok(PyLinearClassifier { model, feature_major: fm })
+    }
+
+    /// A classifier from weights trained elsewhere (the Dask solvers): `coef` of shape
+    /// (n_outputs, n_features), `intercept` (n_outputs,), rounded to float32 as the local
+    /// solvers' weights are.
+    #[staticmethod]
+    #[pyo3(signature = (kind, coef, intercept, n_classes, multilabel, converged, n_iter))]
+    #[allow(clippy::too_many_arguments)]
+    fn from_coef(
+        kind: &str,
+        coef: PyReadonlyArray2<'_, f64>,
+        intercept: PyReadonlyArray1<'_, f64>,
+        n_classes: usize,
+        multilabel: bool,
+        converged: bool,
+        n_iter: Vec<usize>,
+    ) -> PyResult<Self> {
+        let kind = parse_kind(kind)?;
+        if n_classes < 2 {
+            return Err(PyValueError::new_err(format!("n_classes must be at least 2, got {n_classes}")));
+        }
+        let n_out = if multilabel || n_classes > 2 { n_classes } else { 1 };
+        let shape = coef.shape();
+        if shape[0] != n_out {
+            return Err(PyValueError::new_err(format!(
+                "coef has {} rows; {n_classes} classes need {n_out}", shape[0]
+            )));
+        }
+        if intercept.len() != n_out {
+            return Err(PyValueError::new_err(format!(
+                "intercept has {} values; expected {n_out}", intercept.len()
+            )));
+        }
+        let coef: Vec<f64> = coef.as_array().iter().map(|&w| w as f32 as f64).collect();
+        if coef.iter().chain(intercept.as_array().iter()).any(|w| !w.is_finite()) {
+            return Err(PyValueError::new_err("coef and intercept must be finite"));
+        }
+        let model = LinearModel {
+            kind,
+            coef,
+            intercept: intercept.as_array().to_vec(),
+            n_features: shape[1],
+            n_classes,
+            multilabel,
+            converged,
+            n_iter,
+            platt: None,
+        };
+        Ok(PyLinearClassifier { model, feature_major: std::sync::OnceLock::new() })
     }
 
     /// Decision values, shape (n_rows, n_outputs).

@@ -7,10 +7,12 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
 use super::common::{extract_y, Docs, Y};
 use super::persist::{from_py_bytes, to_py_bytes};
-use crate::linear::{ClassWeight, LinearParams, ModelKind};
 use crate::linear::calibrate::CalibrationKind;
 use crate::linear::threshold::parse_metric;
 use crate::pipeline::articles::ArticleOptions;
+use super::linear::PyLinearClassifier;
+use super::vectorize::TfidfCore;
+use crate::linear::{ClassWeight, LinearParams, ModelKind, Target};
 use crate::pipeline::{Labels, Prediction, TopicModel};
 
 /// `article_params`: `segments` (bool, default True), `calibration` ('platt', 'isotonic' or
@@ -146,6 +148,64 @@ impl PyTopicModel {
         let inner = py.detach(|| {
             TopicModel::fit_with_articles(&strs, &labels, classes, vectorizer, &params, articles.as_ref(), n_jobs)
         })?;
+        crate::hw::release_free_memory();
+        Ok(PyTopicModel { inner })
+    }
+
+    /// `TopicModel.fit_features(vectorizer, x, y, multilabel, classes, linear_params,
+    /// n_documents, n_jobs)`: the linear model trained on features `x` (a CSR tuple) that the
+    /// fitted `vectorizer` made, as a streaming fit builds them a batch at a time.
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (vectorizer, x, y, multilabel, classes, linear_params, n_documents, n_jobs=None))]
+    fn fit_features(
+        py: Python<'_>,
+        vectorizer: PyRef<'_, TfidfCore>,
+        x: &Bound<'_, PyAny>,
+        y: &Bound<'_, PyAny>,
+        multilabel: bool,
+        classes: Vec<String>,
+        linear_params: &Bound<'_, PyDict>,
+        n_documents: usize,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Self> {
+        let n_classes = classes.len();
+        if n_classes < 2 {
+            return Err(PyValueError::new_err(format!("fit needs at least two different topics; got {n_classes}")));
+        }
+        let target = match extract_y(y, multilabel)? {
+            Y::One(v) => Target::Multiclass { y: v, n_classes },
+            Y::Many(v) => Target::Multilabel { y: v, n_classes },
+        };
+        let params = parse_linear_params(linear_params, n_classes)?;
+        let vec = vectorizer.core().clone();
+        let nf = vec.feature_names()?.len();
+        let t0 = std::time::Instant::now();
+        let lm = super::linear::fit_from_py(py, x, &target, &params, n_jobs)?;
+        if lm.n_features != nf {
+            return Err(PyValueError::new_err(format!(
+                "the features have {} columns but the vectorizer {nf} terms", lm.n_features
+            )));
+        }
+        let secs = t0.elapsed().as_secs_f64();
+        let inner = py.detach(|| TopicModel::from_parts(vec, classes, lm, n_documents, secs, n_jobs))?;
+        crate::hw::release_free_memory();
+        Ok(PyTopicModel { inner })
+    }
+
+    /// `TopicModel.from_parts(vectorizer, linear, classes, n_documents)`: a model from a
+    /// fitted vectorizer and a linear classifier trained on its features elsewhere.
+    #[staticmethod]
+    #[pyo3(signature = (vectorizer, linear, classes, n_documents))]
+    fn from_parts(
+        py: Python<'_>,
+        vectorizer: PyRef<'_, TfidfCore>,
+        linear: PyRef<'_, PyLinearClassifier>,
+        classes: Vec<String>,
+        n_documents: usize,
+    ) -> PyResult<Self> {
+        let (vec, lm) = (vectorizer.core().clone(), linear.model().clone());
+        let inner = py.detach(|| TopicModel::from_parts(vec, classes, lm, n_documents, 0.0, None))?;
         Ok(PyTopicModel { inner })
     }
 

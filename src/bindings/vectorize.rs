@@ -13,7 +13,7 @@ use super::persist::{from_py_bytes, to_py_bytes};
 use crate::pipeline::explain::byte_to_char_offsets;
 use crate::sparse::CsrMatrix;
 use crate::vectorize::{
-    AnalyzerConfig, CountVectorizer, DfBound, FixedVocabulary, HashingConfig, HashingVectorizer,
+    AnalyzerConfig, CountVectorizer, DfBound, DfCounts, FixedVocabulary, HashingConfig, HashingVectorizer,
     Norm, StopWordsSpec, TfidfConfig, TfidfVectorizer, VectorizerConfig,
 };
 
@@ -369,6 +369,7 @@ macro_rules! fitted_vectorizer_class {
                 let strs = docs.as_strs()?;
                 let inner = &mut self.inner;
                 py.detach(|| inner.fit(&strs, n_jobs))?;
+                crate::hw::release_free_memory();
                 Ok(())
             }
 
@@ -376,7 +377,30 @@ macro_rules! fitted_vectorizer_class {
             fn fit_transform<'py>(&mut self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<&Bound<'py, PyAny>>, dtype: &str) -> PyResult<Bound<'py, PyTuple>> {
                 let n_jobs = n_jobs_of(n_jobs)?;
                 let inner = &mut self.inner;
-                run_matrix!(py, docs, dtype, |strs, T| inner.fit_transform::<T, _>(&strs, n_jobs))
+                let out = run_matrix!(py, docs, dtype, |strs, T| inner.fit_transform::<T, _>(&strs, n_jobs));
+                crate::hw::release_free_memory();
+                out
+            }
+
+            /// Add the document and term frequencies of `docs` to `counts` (one batch of a
+            /// streaming or distributed fit).
+            #[pyo3(signature = (counts, docs, n_jobs=None))]
+            fn count_into(&self, py: Python<'_>, mut counts: PyRefMut<'_, PyDfCounts>, docs: &Bound<'_, PyAny>, n_jobs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+                let n_jobs = n_jobs_of(n_jobs)?;
+                let docs = Docs::extract(docs)?;
+                let strs = docs.as_strs()?;
+                let (inner, c) = (&self.inner, &mut counts.inner);
+                py.detach(|| inner.count_into(c, &strs, n_jobs))?;
+                crate::hw::release_free_memory();
+                Ok(())
+            }
+
+            /// Learn the vocabulary (and idf) from `counts`: those of a fit on every counted
+            /// document.
+            fn fit_counts(&mut self, py: Python<'_>, counts: PyRef<'_, PyDfCounts>) -> PyResult<()> {
+                let (inner, c) = (&mut self.inner, &counts.inner);
+                py.detach(|| inner.fit_counts(c))?;
+                Ok(())
             }
 
             #[pyo3(signature = (docs, n_jobs=None, dtype="float32"))]
@@ -441,6 +465,60 @@ fitted_vectorizer_class!(
         }
     }
 );
+
+impl TfidfCore {
+    /// The core vectorizer (for the pipeline bindings).
+    pub(crate) fn core(&self) -> &TfidfVectorizer {
+        &self.inner
+    }
+}
+
+/// `_core.DfCounts()`: document and term frequencies of every feature of the documents
+/// counted so far (`CountCore.count_into` / `TfidfCore.count_into`), mergeable and
+/// serialisable, for streaming and distributed fits.
+#[pyclass(module = "topictag._core", name = "DfCounts")]
+pub struct PyDfCounts {
+    inner: DfCounts,
+}
+
+#[pymethods]
+impl PyDfCounts {
+    #[new]
+    fn new() -> Self {
+        PyDfCounts { inner: DfCounts::new() }
+    }
+
+    #[getter]
+    fn n_docs(&self) -> u64 {
+        self.inner.n_docs()
+    }
+
+    #[getter]
+    fn n_features(&self) -> usize {
+        self.inner.n_features()
+    }
+
+    /// Add the counts of other documents (counted with the same vectorizer parameters).
+    fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyDfCounts>) {
+        let (a, b) = (&mut self.inner, &other.inner);
+        py.detach(|| a.merge(b));
+    }
+
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &self.inner.to_bytes()?))
+    }
+
+    #[staticmethod]
+    fn from_bytes(b: &[u8]) -> PyResult<Self> {
+        Ok(PyDfCounts { inner: DfCounts::from_bytes(b)? })
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let py = slf.py();
+        let f = slf.get_type().getattr("from_bytes")?;
+        Ok((f, (PyBytes::new(py, &slf.borrow().inner.to_bytes()?),)))
+    }
+}
 
 /// `_core.HashingCore(**params)`: the HashingVectorizer core.
 #[pyclass(module = "topictag._core", name = "HashingCore")]
@@ -526,6 +604,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stop_word_languages, m)?)?;
     m.add_class::<CountCore>()?;
     m.add_class::<TfidfCore>()?;
+    m.add_class::<PyDfCounts>()?;
     m.add_class::<HashingCore>()?;
     Ok(())
 }

@@ -41,7 +41,9 @@ impl TopicModel {
             )));
         }
         let t0 = Instant::now();
-        let x: CsrMatrix<f64> = vectorizer.fit_transform(docs, n_jobs)?;
+        // float32 features (8 bytes per non-zero, with the u32 column): the solvers
+        // accumulate in float64 either way, and their copy of X keeps the input's width.
+        let x: CsrMatrix<f32> = vectorizer.fit_transform(docs, n_jobs)?;
         if x.n_cols == 0 {
             return Err(Error::value(
                 "the vectorizer found no terms in the training documents (empty vocabulary); \
@@ -72,6 +74,31 @@ impl TopicModel {
             m.fit_seconds = t0.elapsed().as_secs_f64();
         }
         Ok(m)
+    }
+
+    /// A model from a fitted vectorizer and a linear model trained on its features elsewhere
+    /// (a distributed fit).
+    pub fn from_parts(
+        vectorizer: TfidfVectorizer,
+        classes: Vec<String>,
+        lm: LinearModel,
+        n_documents: usize,
+        fit_seconds: f64,
+        n_jobs: Option<i64>,
+    ) -> Result<Self> {
+        let nf = vectorizer.feature_names()?.len();
+        if lm.n_features != nf {
+            return Err(Error::value(format!(
+                "the linear model has {} features but the vectorizer {nf} terms", lm.n_features
+            )));
+        }
+        if lm.n_classes != classes.len() || classes.len() < 2 {
+            return Err(Error::value(format!(
+                "{} topic names for a linear model of {} classes", classes.len(), lm.n_classes
+            )));
+        }
+        let weights = lm.feature_major_weights(n_jobs)?;
+        Ok(Self::from_linear(vectorizer, classes, lm, weights, n_documents, fit_seconds))
     }
 
     fn from_linear(

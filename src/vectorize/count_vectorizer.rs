@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use super::config::{compiled, VectorizerConfig};
+use super::df_counts::DfCounts;
 use super::fit::fit;
 use super::index::{KeyIndex, VocabIndex};
 use super::transform::{transform, Lookup};
@@ -144,6 +145,36 @@ impl CountVectorizer {
         self.removed = Some(Arc::new(fitted.removed));
         self.set_vocabulary(fitted.names, false);
         Ok((fitted.df, m))
+    }
+
+    /// Add the document and term frequencies of `docs` (analysed as this vectorizer analyses
+    /// them) to `counts`: one batch of a fit that never holds all the documents.
+    pub fn count_into<S: AsRef<str> + Sync>(&self, counts: &mut DfCounts, docs: &[S], n_jobs: Option<i64>) -> Result<()> {
+        let an = self.analyzer()?;
+        parallel::install(n_jobs, || counts.add(&an, docs))?
+    }
+
+    /// Fit from counts made by [`CountVectorizer::count_into`] (of any number of batches,
+    /// merged in any order): the vocabulary is the one a fit on all those documents would
+    /// learn (`min_df`, `max_df`, `max_features` applied to the totals), or the fixed one.
+    /// Returns the document frequency of each column and the number of documents counted.
+    pub(super) fn fit_counts_inner(&mut self, counts: &DfCounts) -> Result<(Vec<u64>, usize)> {
+        let n = counts.n_docs() as usize;
+        self.removed = None;
+        if let Some(v) = &self.config.vocabulary {
+            let names = v.resolve()?;
+            let df = names.iter().map(|t| counts.df_of(t)).collect();
+            self.set_vocabulary(names, true);
+            return Ok((df, n));
+        }
+        let (names, df) = counts.select(self.config.min_df, self.config.max_df, self.config.max_features)?;
+        self.set_vocabulary(names, false);
+        Ok((df, n))
+    }
+
+    /// See [`CountVectorizer::fit_counts_inner`].
+    pub fn fit_counts(&mut self, counts: &DfCounts) -> Result<()> {
+        self.fit_counts_inner(counts).map(|_| ())
     }
 
     /// Learn the vocabulary of `docs`.

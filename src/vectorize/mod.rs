@@ -9,6 +9,8 @@
 //! - [`count`]: fit's tokenize-count pass, per chunk;
 //! - [`vocab`]: the chunks' features merged, pruned and ordered into columns;
 //! - [`fit`]: count -> vocabulary -> matrix;
+//! - [`df_counts`]: document frequencies counted batch by batch and merged (streaming,
+//!   `partial_fit` and distributed fits);
 //! - [`transform`]: new documents against a fitted vocabulary;
 //! - [`hashing`]: hashed features (no vocabulary);
 //! - the estimators: [`count_vectorizer`], [`tfidf_vectorizer`], [`hashing_vectorizer`];
@@ -18,6 +20,7 @@ mod chunks;
 mod config;
 mod count;
 mod count_vectorizer;
+mod df_counts;
 mod fit;
 mod hashing;
 mod hashing_vectorizer;
@@ -33,5 +36,6 @@ mod testdata;
 pub use crate::text::{AnalyzerConfig, StopWordsSpec};
 pub use config::{DfBound, FixedVocabulary, HashingConfig, Norm, TfidfConfig, VectorizerConfig};
 pub use count_vectorizer::CountVectorizer;
+pub use df_counts::DfCounts;
 pub use hashing_vectorizer::HashingVectorizer;
 pub use tfidf_vectorizer::TfidfVectorizer;

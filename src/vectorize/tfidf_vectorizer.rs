@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::count_vectorizer::{check_keep, CountVectorizer};
 use super::config::TfidfConfig;
+use super::df_counts::DfCounts;
 use super::transform::transform_chunks;
 use super::weight::{idf, Weighting};
 use crate::error::{Error, Result};
@@ -42,6 +43,19 @@ impl TfidfVectorizer {
             self.count.fit_inner::<f32, S>(docs, None, self.config.use_idf)
         })??;
         self.idf = self.config.use_idf.then(|| idf(&df, docs.len(), self.config.smooth_idf));
+        Ok(())
+    }
+
+    /// See [`CountVectorizer::count_into`].
+    pub fn count_into<S: AsRef<str> + Sync>(&self, counts: &mut DfCounts, docs: &[S], n_jobs: Option<i64>) -> Result<()> {
+        self.count.count_into(counts, docs, n_jobs)
+    }
+
+    /// Fit the vocabulary and idf from counts (see [`CountVectorizer::fit_counts_inner`]):
+    /// the same vocabulary and idf as `fit` on all the counted documents.
+    pub fn fit_counts(&mut self, counts: &DfCounts) -> Result<()> {
+        let (df, n) = self.count.fit_counts_inner(counts)?;
+        self.idf = self.config.use_idf.then(|| idf(&df, n, self.config.smooth_idf));
         Ok(())
     }
 

@@ -187,6 +187,9 @@ impl Removed {
 pub struct Fitted {
     pub names: Vec<String>,
     pub df: Vec<u64>,
+    /// Corpus term frequency per column, when the fit counted it (with `max_features`);
+    /// empty otherwise.
+    pub tf: Vec<u64>,
     pub removed: Removed,
     pub n_docs: usize,
 }
@@ -272,12 +275,17 @@ pub fn prune(
     let mut col: Vec<Vec<u32>> = view.df.iter().map(|d| vec![UNSET; d.len()]).collect();
     let mut names = Vec::with_capacity(kept.len());
     let mut df = Vec::with_capacity(kept.len());
+    let mut tf = Vec::new();
+    let has_tf = view.tf.len() == view.df.len() && view.tf.iter().zip(&view.df).all(|(t, d)| t.len() == d.len());
     for (c, (n, s, g)) in kept.enumerate() {
         col[s as usize][g as usize] = c as u32;
         df.push(view.df[s as usize][g as usize]);
+        if has_tf {
+            tf.push(view.tf[s as usize][g as usize]);
+        }
         names.push(n);
     }
-    Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
+    Ok((Fitted { names, df, tf, removed: Removed::None, n_docs }, col))
 }
 
 /// [`prune`] with an order key: sort `(key, shard, id)` triples of the features whose document
@@ -324,6 +332,12 @@ fn prune_ordered(
         })
         .collect();
     let df: Vec<u64> = keyed.par_iter().map(|&(_, s, g)| view.df[s as usize][g as usize]).collect();
+    let has_tf = view.tf.len() == view.df.len() && view.tf.iter().zip(&view.df).all(|(t, d)| t.len() == d.len());
+    let tf: Vec<u64> = if has_tf {
+        keyed.par_iter().map(|&(_, s, g)| view.tf[s as usize][g as usize]).collect()
+    } else {
+        Vec::new()
+    };
     let mut col: Vec<Vec<u32>> = view.df.iter().map(|d| vec![UNSET; d.len()]).collect();
     {
         /// The shards' column tables, written from several threads at distinct places.
@@ -341,7 +355,7 @@ fn prune_ordered(
             unsafe { *ptr.add(g as usize) = c as u32 };
         });
     }
-    Ok((Fitted { names, df, removed: Removed::None, n_docs }, col))
+    Ok((Fitted { names, df, tf, removed: Removed::None, n_docs }, col))
 }
 
 /// Alphabetical (byte order) rank of each of the strings `arena[offs[t]..offs[t + 1]]`, which

@@ -9,7 +9,7 @@ import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._progress import progress
-from ._io import (CLIError, Output, load_model, read_labelled, read_stdin_text, read_unlabelled,
+from ._io import (CLIError, Output, _check_input_file, load_model, read_labelled, read_stdin_text, read_unlabelled,
                   save_model)
 
 
@@ -54,7 +54,21 @@ def _fmt_score(x: float) -> float:
 
 
 def cmd_train(args) -> int:
-    texts, labels = read_labelled(args)
+    # A file is streamed (read twice in batches, never held whole); standard input is read
+    # into memory (it can be read only once).
+    source = None
+    if args.data == "-":
+        texts, labels = read_labelled(args)
+        n_docs = len(texts)
+    else:
+        from .._stream import Batches
+
+        _check_input_file(args.data)
+        try:
+            source = Batches(args.data, text_col=args.text_col, label_col=args.label_col,
+                             label_sep=args.label_sep, format=args.format)
+        except (OSError, ValueError) as e:
+            raise CLIError(str(e)) from None
     cls = _classifier_class()
     params: Dict[str, Any] = {}
     optional = {
@@ -82,13 +96,18 @@ def cmd_train(args) -> int:
         params[name] = value
     model = cls(**params)
     t0 = time.perf_counter()
-    with progress(f"training on {len(texts):,} documents"):
-        model.fit(texts, labels)
+    if source is None:
+        with progress(f"training on {n_docs:,} documents"):
+            model.fit(texts, labels)
+    else:
+        with progress(f"training on {args.data} (streamed)"):
+            model.fit(source)
+        n_docs = int(model.training_summary_["n_documents"])
     elapsed = time.perf_counter() - t0
     save_model(model, args.output)
     kind = "multi-label" if getattr(model, "multilabel_", False) else "single-label"
     print(
-        f"trained a {model.model} model on {len(texts):,} documents, "
+        f"trained a {model.model} model on {n_docs:,} documents, "
         f"{len(model.classes_)} topics ({kind}) in {elapsed:.2f} s; saved to {args.output}"
     )
     return 0

@@ -10,11 +10,13 @@ except for Parquet (pyarrow).
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import os
 import sys
-from typing import Any, Iterable, List, Optional, Tuple, Union
+import zlib
+from typing import Any, Iterable, Iterator, List, Optional, Tuple, Union
 
 Label = Union[str, List[str]]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -100,6 +102,8 @@ def _open_text(path: PathLike, encoding: str):
         ) else sys.stdin
     if os.path.isdir(path):
         raise IsADirectoryError(f"{_describe(path)}: is a directory, expected a file")
+    if os.fspath(path).lower().endswith(".gz"):
+        return gzip.open(path, "rt", encoding=encoding, newline="")
     return open(path, encoding=encoding, newline="")
 
 
@@ -166,12 +170,38 @@ def load_csv(
         A missing column (the message lists the available ones), or a row with the wrong
         number of fields, an empty text or an empty label (the message gives its line).
     """
-    _check_label_sep(label_sep)
-    _raise_field_limit()
-    where = _describe(path)
     texts: List[str] = []
     labels: Optional[List[Label]] = [] if label_col is not None else None
     ids: List[Any] = []
+    for text, label, rid in iter_csv(path, text_col, label_col, label_sep, delimiter=delimiter,
+                                     encoding=encoding, allow_empty_labels=allow_empty_labels,
+                                     id_col=id_col, _ids_optional=_ids_optional):
+        texts.append(text)
+        if labels is not None:
+            labels.append(label)
+        if id_col is not None:
+            ids.append(rid)
+    return _result(texts, labels, ids, id_col)
+
+
+def iter_csv(
+    path: PathLike,
+    text_col: str = "text",
+    label_col: Optional[str] = "label",
+    label_sep: Optional[str] = None,
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8-sig",
+    allow_empty_labels: bool = False,
+    id_col: Optional[str] = None,
+    _ids_optional: bool = False,
+) -> Iterator[Tuple[str, Optional[Label], Any]]:
+    """The records of :func:`load_csv` one at a time, as ``(text, label, id)`` (``label``
+    None without ``label_col``, ``id`` None without ``id_col``), with the same checks and
+    messages; a ``.gz`` file is decompressed on the fly."""
+    _check_label_sep(label_sep)
+    _raise_field_limit()
+    where = _describe(path)
     f = _open_text(path, encoding)
     try:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
@@ -213,18 +243,19 @@ def load_csv(
             text = row[ti]
             if not text.strip():
                 raise ValueError(f"{here}: empty text in column {text_col!r}")
-            texts.append(text)
+            label = None
             if li is not None:
-                labels.append(
-                    _check_label(_split_label(row[li], label_sep), here, allow_empty_labels)
-                )
+                label = _check_label(_split_label(row[li], label_sep), here, allow_empty_labels)
+            rid = None
             if id_col is not None:
-                ids.append(row[ii] if ii is not None else str(line))
+                rid = row[ii] if ii is not None else str(line)
+            yield text, label, rid
     except UnicodeDecodeError as e:
         raise _decode_error(path, e, encoding) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise ValueError(f"{where}: cannot read the compressed file ({e})") from None
     finally:
         _close(path, f)
-    return _result(texts, labels, ids, id_col)
 
 
 def _json_label(value: Any, label_sep: Optional[str], here: str, col: str) -> Label:
@@ -272,14 +303,39 @@ def load_jsonl(
     ``label_col=None`` reads texts only and returns ``(texts, None)``. See :func:`load_csv`
     for the other parameters.
     """
-    _check_label_sep(label_sep)
-    where = _describe(path)
     texts: List[str] = []
     labels: Optional[List[Label]] = [] if label_col is not None else None
     ids: List[Any] = []
+    for text, label, rid in iter_jsonl(path, text_col, label_col, label_sep, encoding=encoding,
+                                       allow_empty_labels=allow_empty_labels, id_col=id_col,
+                                       _ids_optional=_ids_optional):
+        texts.append(text)
+        if labels is not None:
+            labels.append(label)
+        if id_col is not None:
+            ids.append(rid)
+    return _result(texts, labels, ids, id_col)
+
+
+def iter_jsonl(
+    path: PathLike,
+    text_col: str = "text",
+    label_col: Optional[str] = "label",
+    label_sep: Optional[str] = None,
+    *,
+    encoding: str = "utf-8-sig",
+    allow_empty_labels: bool = False,
+    id_col: Optional[str] = None,
+    _ids_optional: bool = False,
+) -> Iterator[Tuple[str, Optional[Label], Any]]:
+    """The records of :func:`load_jsonl` one at a time, as ``(text, label, id)``, with the
+    same checks and messages; a ``.gz`` file is decompressed on the fly."""
+    _check_label_sep(label_sep)
+    where = _describe(path)
     f = _open_text(path, encoding)
     first = True
     lineno = 0
+    has_id = False
     try:
         for lineno, raw in enumerate(f, start=1):
             if not raw.strip():
@@ -311,23 +367,26 @@ def load_jsonl(
                 )
             if not text.strip():
                 raise ValueError(f"{here}: empty text in field {text_col!r}")
-            texts.append(text)
+            label = None
             if label_col is not None:
                 if label_col not in rec:
                     raise ValueError(f"{here}: missing label (no field {label_col!r})")
-                label = _json_label(rec[label_col], label_sep, here, label_col)
-                labels.append(_check_label(label, here, allow_empty_labels))
+                label = _check_label(_json_label(rec[label_col], label_sep, here, label_col), here,
+                                     allow_empty_labels)
+            rid = None
             if id_col is not None:
                 if has_id and id_col not in rec:
                     raise ValueError(f"{here}: no field {id_col!r} (the id)")
-                ids.append(rec[id_col] if has_id else lineno)
+                rid = rec[id_col] if has_id else lineno
+            yield text, label, rid
     except UnicodeDecodeError as e:
         raise _decode_error(path, e, encoding) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise ValueError(f"{where}: cannot read the compressed file ({e})") from None
     finally:
         _close(path, f)
     if first:
         raise ValueError(f"{where}: no records (the file is empty)")
-    return _result(texts, labels, ids, id_col)
 
 
 def load_parquet(

@@ -1,0 +1,159 @@
+"""Streaming fits (issue 21): files and batches read twice in chunks, never all in memory;
+TfidfVectorizer.partial_fit; the same vocabulary, idf and model as a fit in memory."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+
+import numpy as np
+import pytest
+
+import topictag
+from topictag import Batches, TfidfVectorizer, TopicClassifier
+from topictag.datasets import load_starter
+
+
+@pytest.fixture(scope="module")
+def starter():
+    texts, topics = load_starter(return_X_y=True)
+    # single-label: the first topic of each paragraph
+    return list(texts), [t[0] for t in topics]
+
+
+def _write(path, texts, labels, fmt):
+    if fmt in ("jsonl", "jsonl.gz"):
+        op = gzip.open if fmt.endswith(".gz") else open
+        with op(path, "wt", encoding="utf-8") as f:
+            for t, l in zip(texts, labels):
+                f.write(json.dumps({"text": t, "label": l}) + "\n")
+    elif fmt in ("csv", "tsv", "csv.gz"):
+        op = gzip.open if fmt.endswith(".gz") else open
+        with op(path, "wt", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, delimiter="\t" if fmt == "tsv" else ",")
+            w.writerow(["label", "text"])
+            for t, l in zip(texts, labels):
+                w.writerow([l, t])
+    elif fmt == "parquet":
+        pa = pytest.importorskip("pyarrow")
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({"text": texts, "label": labels}), path, row_group_size=50)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "jsonl.gz", "csv", "tsv", "csv.gz", "parquet"])
+def test_classifier_fit_on_a_file_equals_fit_in_memory(tmp_path, starter, fmt):
+    texts, labels = starter
+    path = tmp_path / f"data.{fmt}"
+    _write(path, texts, labels, fmt)
+    params = dict(ngram_range=(1, 2), min_df=2, model="svm")
+    local = TopicClassifier(**params).fit(texts, labels)
+    streamed = TopicClassifier(**params).fit(Batches(str(path), batch_size=37))
+    assert streamed.classes_.tolist() == local.classes_.tolist()
+    assert streamed.vocabulary_size_ == local.vocabulary_size_
+    probe = texts[:40] + ["Mediators secured a 72-hour truce between the army and the rebels."]
+    np.testing.assert_allclose(streamed.decision_function(probe), local.decision_function(probe), atol=1e-5)
+    # a plain path (no Batches) streams too
+    again = TopicClassifier(**params).fit(str(path))
+    np.testing.assert_allclose(again.decision_function(probe), local.decision_function(probe), atol=1e-5)
+
+
+def test_glob_of_several_files(tmp_path, starter):
+    texts, labels = starter
+    for i in range(3):
+        sl = slice(i * 100, (i + 1) * 100)
+        _write(tmp_path / f"part-{i}.jsonl.gz", texts[sl], labels[sl], "jsonl.gz")
+    v_all = TfidfVectorizer(ngram_range=(1, 2), min_df=2).fit(texts)
+    v_glob = TfidfVectorizer(ngram_range=(1, 2), min_df=2).fit(Batches(str(tmp_path / "part-*.jsonl.gz"), label_col=None, batch_size=64))
+    assert v_glob.get_feature_names_out().tolist() == v_all.get_feature_names_out().tolist()
+    np.testing.assert_allclose(v_glob.idf_, v_all.idf_)
+
+
+@pytest.mark.parametrize("params", [dict(), dict(ngram_range=(1, 2), min_df=2, max_df=0.5),
+                                    dict(max_features=300, sublinear_tf=True), dict(analyzer="char_wb", ngram_range=(2, 4), min_df=3)])
+def test_vectorizer_batches_and_partial_fit_equal_one_fit(starter, params):
+    texts, _ = starter
+    whole = TfidfVectorizer(**params).fit(texts)
+    batches = [texts[i:i + 41] for i in range(0, len(texts), 41)]
+    streamed = TfidfVectorizer(**params).fit(Batches(batches))
+    inc = TfidfVectorizer(**params)
+    for b in batches:
+        inc.partial_fit(b)
+    for v in (streamed, inc):
+        assert v.get_feature_names_out().tolist() == whole.get_feature_names_out().tolist()
+        np.testing.assert_allclose(v.idf_, whole.idf_, rtol=1e-12)
+        assert (v.transform(texts[:30]) != whole.transform(texts[:30])).nnz == 0
+
+
+def test_partial_fit_with_a_fixed_vocabulary_keeps_columns(starter):
+    texts, _ = starter
+    vocab = ["ceasefire", "truce", "sanctions", "aid", "peacekeepers"]
+    v = TfidfVectorizer(vocabulary=vocab)
+    v.partial_fit(texts[:50])
+    first = v.transform(texts[:5]).shape
+    v.partial_fit(texts[50:])
+    assert v.transform(texts[:5]).shape == first == (5, 5)
+    np.testing.assert_allclose(v.idf_, TfidfVectorizer(vocabulary=vocab).fit(texts).idf_)
+
+
+# ---- bad input ------------------------------------------------------------------------------
+
+def test_a_generator_is_refused_with_the_reason(starter):
+    texts, labels = starter
+    gen = ((texts[i:i + 10], labels[i:i + 10]) for i in range(0, 100, 10))
+    with pytest.raises(TypeError, match="read only once"):
+        Batches(gen)
+    # a function returning a fresh iterator is fine
+    v = TfidfVectorizer().fit(Batches(lambda: (texts[i:i + 10] for i in range(0, 100, 10)), label_col=None))
+    assert len(v.vocabulary_) > 0
+
+
+def test_bad_files(tmp_path, starter):
+    texts, labels = starter
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        Batches(str(tmp_path / "missing.jsonl"))
+    with pytest.raises(FileNotFoundError, match="no file matches"):
+        Batches(str(tmp_path / "nothing-*.jsonl"))
+    with pytest.raises(IsADirectoryError):
+        Batches(str(tmp_path))
+    (tmp_path / "data.txt").write_text("hello\n")
+    with pytest.raises(ValueError, match="format"):
+        Batches(str(tmp_path / "data.txt"))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "a truce", "label": "ceasefire"}) + "\n{not json\n")
+    with pytest.raises(ValueError, match="line 2"):
+        TopicClassifier().fit(str(bad))
+    nocol = tmp_path / "nocol.jsonl"
+    nocol.write_text(json.dumps({"body": "a truce", "label": "x"}) + "\n")
+    with pytest.raises(ValueError, match="'text'"):
+        TopicClassifier().fit(str(nocol))
+    gz = tmp_path / "fake.jsonl.gz"
+    gz.write_bytes(b"this is not gzip")
+    with pytest.raises(ValueError, match="cannot read"):
+        TopicClassifier().fit(str(gz))
+    with pytest.raises(ValueError, match="batch_size"):
+        Batches([(["a"], ["b"])], batch_size=0)
+    with pytest.raises(ValueError, match="2 texts but 1 labels"):
+        TopicClassifier().fit(Batches([(["a truce", "a war"], ["x"])]))
+    one = tmp_path / "one.jsonl"
+    _write(one, texts[:20], ["ceasefire"] * 20, "jsonl")
+    with pytest.raises(ValueError, match="two different topics|at least 2"):
+        TopicClassifier().fit(str(one))
+    with pytest.raises(ValueError, match="Iterable over raw text"):
+        TopicClassifier().fit(str(one), labels[:20])  # a str with labels: one document, as before
+    with pytest.raises(TypeError, match="labels come from the source"):
+        TopicClassifier().fit(Batches(str(one)), labels[:20])
+
+
+def test_multilabel_file_streams_like_memory(tmp_path, starter):
+    texts, _ = starter
+    _, topics = load_starter(return_X_y=True)
+    path = tmp_path / "ml.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        for t, ts in zip(texts, topics):
+            f.write(json.dumps({"text": t, "label": ts[0] if len(ts) == 1 else list(ts)}) + "\n")
+    local = TopicClassifier(min_df=2).fit(texts, [list(ts) for ts in topics])
+    streamed = TopicClassifier(min_df=2).fit(str(path))
+    assert streamed.multilabel_ and local.multilabel_
+    np.testing.assert_allclose(streamed.decision_function(texts[:20]), local.decision_function(texts[:20]), atol=1e-5)
