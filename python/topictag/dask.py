@@ -82,7 +82,8 @@ def _docs(part) -> list:
 
 def _count_partition(vec: _LocalTfidfVectorizer, part) -> bytes:
     counts = _core.DfCounts()
-    vec._new_core().count_into(counts, as_documents(_docs(part), "X"), 1)
+    core, step = vec._new_core()
+    core.count_into(counts, vec._documents(_docs(part), step), 1)
     return counts.to_bytes()
 
 

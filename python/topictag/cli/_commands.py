@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._progress import progress
 from ._io import (CLIError, Output, _check_input_file, load_model, read_labelled, read_stdin_text, read_unlabelled,
                   save_model)
+
+# `train` holds a data file of at most this size in memory (an in-memory fit also learns the
+# article-level state); larger inputs are streamed, a batch at a time.
+IN_MEMORY_BYTES = 256 * 2**20
 
 
 def _classifier_class():
@@ -69,6 +74,14 @@ def cmd_train(args) -> int:
                              label_sep=args.label_sep, format=args.format)
         except (OSError, ValueError) as e:
             raise CLIError(str(e)) from None
+        if sum(os.path.getsize(p) for p in source._paths) <= IN_MEMORY_BYTES:
+            # small enough to hold: an in-memory fit, which also learns the article-level
+            # state (segments, calibration, per-topic thresholds) a streamed fit cannot
+            texts, labels = [], []
+            for t, y in source:
+                texts.extend(t)
+                labels.extend(y)
+            source, n_docs = None, len(texts)
     cls = _classifier_class()
     params: Dict[str, Any] = {}
     optional = {
@@ -139,10 +152,7 @@ def cmd_predict(args) -> int:
     elif multilabel:
         # the model's own rule (TopicClassifier's documented defaults): every topic whose score
         # reaches `threshold`; with allow_empty=False at least the best one
-        thr = model.threshold
-        if thr is None:
-            thr = 0.5 if getattr(model, "model", None) == "logistic" else 0.0
-        chosen = scores >= thr
+        chosen = scores >= model._threshold()
         if not getattr(model, "allow_empty", True):
             chosen[np.arange(len(scores)), order[:, 0]] = True
     else:
