@@ -189,6 +189,24 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         return self
 
     # -- incremental training
+    def _multilabel(self) -> bool:
+        return self.__dict__.get("_target_kind", "multiclass") != "multiclass"
+
+    def _pf_state_from_fit(self) -> Dict[str, Any]:
+        """The partial_fit state of a model fitted by ``fit``: its classes and weights, in the
+        layout partial_fit solves for (features x outputs; the SVM's bias as the last row)."""
+        coef = np.asarray(self.coef_, dtype=np.float64)
+        intercept = np.asarray(self.intercept_, dtype=np.float64).reshape(-1)
+        if self._core_kind() == "svm_squared_hinge":
+            bias = float(self.intercept_scaling) if self.fit_intercept else 0.0
+            W = coef.T.copy()
+            if bias:
+                W = np.vstack([W, intercept / bias])
+            b = None
+        else:
+            W, b = coef.T.copy(), intercept.copy()
+        return {"classes": np.asarray(list(self.classes_), dtype=object), "W": W, "b": b}
+
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the model with one batch of rows ``X`` (features with fixed columns:
         ``HashingVectorizer``, or a vectorizer with a fixed ``vocabulary``) and labels ``y``.
@@ -219,6 +237,8 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         if kind not in ("svm_squared_hinge", "logistic_multinomial"):
             raise ValueError(f"partial_fit supports the squared hinge SVM and multinomial logistic regression, not {kind}")
         state = self.__dict__.get("_pf")
+        if state is None and classes is None and self._is_fitted() and not self._multilabel():
+            state = self._pf_state_from_fit()  # after fit, partial_fit continues from its weights
         if state is None:
             if classes is None:
                 raise ValueError("the first call to partial_fit needs classes= (every class of the stream)")
@@ -247,7 +267,8 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             d = nf + (1 if bias else 0)
             W0 = state["W"] if state["W"] is not None else np.zeros((d, k))
             if W0.shape != (d, k):
-                raise ValueError(f"X has {nf} features, but the model was trained on {W0.shape[0] - (1 if bias else 0)}")
+                raise ValueError(f"X has {nf} features, but {type(self).__name__} is expecting "
+                                 f"{W0.shape[0] - (1 if bias else 0)} features as input")
 
             def fg(w):
                 W = w.reshape(d, k)
@@ -269,7 +290,8 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             W0 = state["W"] if state["W"] is not None else np.zeros((nf, k))
             b0 = state["b"] if state["b"] is not None else np.zeros(k)
             if W0.shape != (nf, k):
-                raise ValueError(f"X has {nf} features, but the model was trained on {W0.shape[0]}")
+                raise ValueError(f"X has {nf} features, but {type(self).__name__} is expecting "
+                                 f"{W0.shape[0]} features as input")
             S = float(Xb.shape[0])
 
             def fg(th):
