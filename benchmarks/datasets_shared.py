@@ -106,3 +106,27 @@ def load_spanish_cameo() -> Tuple[List[str], List[List[str]]]:
                 texts.append(r["text"])
                 labels.append(list(r.get("cameo_roots") or []))
     return texts, labels
+
+
+# ConfliBERT's multi-label sets: text, then one 0/1 column per label (names unpublished for
+# satp_relevant and insightCrime, see ../shared/data/README.md).
+_CONFLIBERT_LABELS = {
+    "satp_relevant": ["l0", "l1", "l2", "l3"],
+    "insightCrime": [f"l{i}" for i in range(7)],
+    "IndiaPoliceEvents_docs": ["KILL", "ARREST", "ANY_ACTION", "FAIL", "FORCE"],
+    "IndiaPoliceEvents_sents": ["KILL", "ARREST", "ANY_ACTION", "FAIL", "FORCE"],
+}
+
+
+@lru_cache(maxsize=None)
+def load_conflibert_multilabel(name: str, split: str = "train") -> Tuple[List[str], List[List[str]]]:
+    """A ConfliBERT multi-label set (``satp_relevant``, ``insightCrime``,
+    ``IndiaPoliceEvents_docs``, ``IndiaPoliceEvents_sents``): texts and label-name lists
+    (possibly empty)."""
+    names = _CONFLIBERT_LABELS[name]
+    texts, labels = [], []
+    for row in _tsv_gz(data_dir() / "conflibert_eval" / name / f"{split}.tsv.gz"):
+        texts.append(row[0])
+        flags = row[1:1 + len(names)]
+        labels.append([n for n, v in zip(names, flags) if v.strip() == "1"])
+    return texts, labels

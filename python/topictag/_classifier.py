@@ -119,7 +119,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         Multi-label only: a topic is assigned when its score reaches the threshold.
         ``"auto"``: one threshold per topic, tuned for F1 on the cross-validated (calibrated)
         scores of the training documents (see :meth:`tune_thresholds` to re-tune them on
-        other data). A number: that threshold for every topic, on the calibrated probability
+        other data); a topic whose tuned F1 stays below 0.5 there (typically a rare topic)
+        keeps the untuned threshold instead (0.5 on probabilities; Yang's SCutFBR). A number: that threshold for every topic, on the calibrated probability
         when ``calibration`` is set, else on the score: the probability for
         ``model="logistic"`` and the decision value for ``model="svm"``. ``None``: 0.5 for
         logistic models and calibrated scores, 0.0 for SVM decision values.
@@ -556,7 +557,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
     def tune_thresholds(self, X, y, metric: str = "f1"):
         """Re-tune the per-topic thresholds for ``metric`` ("f1", "f0.5", "f2", ...) on the
         labelled documents ``X``, ``y`` (for example a validation set, or the documents of a
-        new source), keeping the model's weights, combination rule and calibrators. Needs a
+        new source), keeping the model's weights, combination rule and calibrators. A topic
+        whose tuned score stays below 0.5 on them keeps the untuned threshold (as in fit). Needs a
         multi-label model fitted with article-level state (``segments``, ``calibration`` or
         ``threshold="auto"``). Returns ``self``; ``article_info_["thresholds"]`` has the new
         thresholds."""

@@ -110,6 +110,7 @@ class TopicModel:
         y: List[List[int]],
         segments: bool = True,
         metric: str = "f1",
+        fbr: Optional[float] = None,
         n_jobs: Optional[int] = None,
     ) -> "TopicModel": ...
     def explain_article(

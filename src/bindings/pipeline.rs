@@ -17,7 +17,8 @@ use crate::pipeline::{Labels, Prediction, TopicModel};
 
 /// `article_params`: `segments` (bool, default True), `calibration` ('platt', 'isotonic' or
 /// None; default 'platt'), `threshold` ('auto' or a number; default 'auto'), `metric`
-/// ('f1', 'f0.5', 'f2', ...; default 'f1').
+/// ('f1', 'f0.5', 'f2', ...; default 'f1'), `fbr` (the F-beta floor of a tuned threshold;
+/// default `linear::threshold::DEFAULT_FBR`).
 fn parse_article_params(d: &Bound<'_, PyDict>) -> PyResult<ArticleOptions> {
     let mut o = ArticleOptions::default();
     if let Some(s) = get::<bool>(d, "segments")? {
@@ -43,6 +44,9 @@ fn parse_article_params(d: &Bound<'_, PyDict>) -> PyResult<ArticleOptions> {
     }
     if let Some(m) = get::<String>(d, "metric")? {
         o.beta = parse_metric(&m)?;
+    }
+    if let Some(f) = get::<f64>(d, "fbr")? {
+        o.fbr = f;
     }
     Ok(o)
 }
@@ -357,7 +361,8 @@ impl PyTopicModel {
 
     /// A new model with the per-topic thresholds re-tuned on `docs` and their topic index
     /// lists for `metric` ('f1', 'f0.5', ...).
-    #[pyo3(signature = (docs, y, segments=true, metric="f1", n_jobs=None))]
+    #[pyo3(signature = (docs, y, segments=true, metric="f1", fbr=None, n_jobs=None))]
+    #[allow(clippy::too_many_arguments)]
     fn retune_thresholds(
         &self,
         py: Python<'_>,
@@ -365,12 +370,14 @@ impl PyTopicModel {
         y: Vec<Vec<usize>>,
         segments: bool,
         metric: &str,
+        fbr: Option<f64>,
         n_jobs: Option<i64>,
     ) -> PyResult<Self> {
         let docs = Docs::extract(docs)?;
         let strs = docs.as_strs()?;
         let beta = parse_metric(metric)?;
-        let inner = py.detach(|| self.inner.retune_thresholds(&strs, &y, segments, beta, n_jobs))?;
+        let fbr = fbr.unwrap_or(crate::linear::threshold::DEFAULT_FBR);
+        let inner = py.detach(|| self.inner.retune_thresholds(&strs, &y, segments, beta, fbr, n_jobs))?;
         Ok(PyTopicModel { inner })
     }
 

@@ -35,6 +35,10 @@ pub struct ArticleOptions {
     pub fixed_threshold: f64,
     /// The F-beta tuned for (1: F1).
     pub beta: f64,
+    /// Tuned thresholds whose cross-validated F-beta is below this floor fall back to the
+    /// untuned threshold (0.5 for probabilities, 0 for decision values):
+    /// [`threshold::with_fallback`].
+    pub fbr: f64,
 }
 
 impl Default for ArticleOptions {
@@ -45,6 +49,7 @@ impl Default for ArticleOptions {
             tune_thresholds: true,
             fixed_threshold: 0.5,
             beta: 1.0,
+            fbr: threshold::DEFAULT_FBR,
         }
     }
 }
@@ -156,8 +161,12 @@ impl TopicModel {
             }
             None => None,
         };
+        if !(opts.fbr.is_finite() && (0.0..=1.0).contains(&opts.fbr)) {
+            return Err(Error::value(format!("fbr must be in [0, 1], got {}", opts.fbr)));
+        }
         let thresholds = if opts.tune_thresholds {
-            threshold::tune(&z, k, labels, opts.beta)?.into_iter().map(|t| t.threshold).collect()
+            let fallback = if calibrators.is_some() { 0.5 } else { 0.0 };
+            threshold::with_fallback(&threshold::tune(&z, k, labels, opts.beta)?, opts.fbr, fallback)
         } else {
             vec![opts.fixed_threshold; k]
         };
@@ -202,14 +211,16 @@ impl TopicModel {
     }
 
     /// A copy of this model with its per-topic thresholds re-tuned for F-beta on `docs` and
-    /// their topic sets (on the article scores of [`TopicModel::article_scores`]); the rule
-    /// and calibrators are kept.
+    /// their topic sets (on the article scores of [`TopicModel::article_scores`]; below the
+    /// floor `fbr` the untuned threshold, [`threshold::with_fallback`]); the rule and
+    /// calibrators are kept.
     pub fn retune_thresholds<S: AsRef<str> + Sync>(
         &self,
         docs: &[S],
         labels: &[Vec<usize>],
         segments: bool,
         beta: f64,
+        fbr: f64,
         n_jobs: Option<i64>,
     ) -> Result<TopicModel> {
         let state = self.articles.as_ref().ok_or_else(|| {
@@ -223,10 +234,14 @@ impl TopicModel {
         }
         let z = self.article_scores(docs, state, segments, n_jobs)?;
         let k = self.n_outputs();
+        if !(fbr.is_finite() && (0.0..=1.0).contains(&fbr)) {
+            return Err(Error::value(format!("fbr must be in [0, 1], got {fbr}")));
+        }
         let tuned = crate::parallel::install(n_jobs, || threshold::tune(&z, k, labels, beta))??;
+        let fallback = if state.calibrators.is_some() { 0.5 } else { 0.0 };
         let mut m = self.clone();
         if let Some(a) = m.articles.as_mut() {
-            a.thresholds = tuned.into_iter().map(|t| t.threshold).collect();
+            a.thresholds = threshold::with_fallback(&tuned, fbr, fallback);
         }
         Ok(m)
     }
@@ -434,6 +449,36 @@ mod tests {
         let st2 = m.fit_articles(&docs, &labels, &params, &o, Some(1)).unwrap();
         assert_eq!(st2.rule, CombineRule::Doc);
         assert!(m.fit_articles(&docs, &labels[..3], &params, &o, Some(1)).is_err());
+    }
+
+    #[test]
+    fn retuned_thresholds_are_tune_on_the_article_scores() {
+        let (docs, labels) = corpus();
+        let v = TfidfVectorizer::new(TfidfConfig::default()).unwrap();
+        let classes = vec!["conflict".to_string(), "diplomacy".into(), "aid".into()];
+        let params = LinearParams::default();
+        let m = TopicModel::fit_with_articles(&docs, &Labels::Multilabel(labels.clone()), classes, v, &params, Some(&ArticleOptions::default()), Some(1))
+            .unwrap();
+        let st = m.articles().unwrap().clone();
+        let (d, l) = (&docs[..12], &labels[..12]);
+        let r = m.retune_thresholds(d, l, true, 1.0, 0.0, Some(1)).unwrap();
+        let z = m.article_scores(d, &st, true, Some(1)).unwrap();
+        let want: Vec<f64> = threshold::tune(&z, 3, l, 1.0).unwrap().into_iter().map(|t| t.threshold).collect();
+        let got = r.articles().unwrap();
+        assert_eq!(got.thresholds, want);
+        assert_eq!((got.rule, &got.calibrators, &got.surface), (st.rule, &st.calibrators, &st.surface));
+        assert_eq!(r.retune_thresholds(d, l, true, 1.0, 0.0, Some(2)).unwrap().articles(), r.articles());
+        assert!(m.retune_thresholds(d, &labels[..3], true, 1.0, 0.0, Some(1)).is_err());
+        assert!(m.retune_thresholds(d, l, true, 0.0, 0.0, Some(1)).is_err());
+        let mut bare = m.clone();
+        bare.articles = None;
+        assert!(bare.retune_thresholds(d, l, true, 1.0, 0.0, Some(1)).is_err());
+        // the floor: a topic whose tuned F1 is below it gets the untuned 0.5
+        let tuned = threshold::tune(&z, 3, l, 1.0).unwrap();
+        let strict = m.retune_thresholds(d, l, true, 1.0, 1.0, Some(1)).unwrap();
+        let want: Vec<f64> = tuned.iter().map(|t| if t.f >= 1.0 { t.threshold } else { 0.5 }).collect();
+        assert_eq!(strict.articles().unwrap().thresholds, want);
+        assert!(m.retune_thresholds(d, l, true, 1.0, 1.5, Some(1)).is_err());
     }
 
     #[test]
