@@ -63,6 +63,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _common import reset_peak, status_mb  # noqa: E402
 RESULTS = HERE / "results"
 SEED = 21
 CONFIGS = ["tt-mem", "tt-cli", "tt-stream", "sklearn", "daskml", "tt-dask"]
@@ -159,24 +160,6 @@ def read_corpus(n: int):
 
 # ---- measuring inside a worker --------------------------------------------------------------
 
-def _status_mb(field: str):
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return _status_mb("VmHWM") is not None
-    except OSError:
-        return False
-
 
 class Phases:
     """Wall, CPU and peak-above-start memory of consecutive phases of one process."""
@@ -188,18 +171,18 @@ class Phases:
         import gc
 
         gc.collect()
-        hwm = _reset_peak()
-        before = _status_mb("VmRSS") or 0.0
+        hwm = reset_peak()
+        before = status_mb("VmRSS") or 0.0
         ru0 = resource.getrusage(resource.RUSAGE_SELF)
         base = ru0.ru_maxrss / 1024.0
         c0, t0 = time.process_time(), time.perf_counter()
         r = fn()
         t, c = time.perf_counter() - t0, time.process_time() - c0
         ru1 = resource.getrusage(resource.RUSAGE_SELF)
-        peak = (_status_mb("VmHWM") - before) if hwm else (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0 - base)
+        peak = (status_mb("VmHWM") - before) if hwm else (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0 - base)
         self.out[name] = dict(
             s=round(t, 3), cpu=round(c, 3), sys=round(ru1.ru_stime - ru0.ru_stime, 3), peak_mb=round(peak, 1),
-            rss_before_mb=round(before, 1), rss_after_mb=round(_status_mb("VmRSS") or 0.0, 1),
+            rss_before_mb=round(before, 1), rss_after_mb=round(status_mb("VmRSS") or 0.0, 1),
             # page faults (minor: first touch of fresh memory; major: waited for I/O) and
             # context switches (voluntary: waited; involuntary: preempted by other load)
             minflt=ru1.ru_minflt - ru0.ru_minflt, majflt=ru1.ru_majflt - ru0.ru_majflt,

@@ -40,6 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _common import reset_peak, status_mb  # noqa: E402
 
 CASES = {
     "bigram fit_transform": ("fit_transform", dict(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
@@ -50,25 +51,6 @@ CASES = {
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _status_mb(field: str):
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        return None
-    return None
-
-
-def _reset_peak() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return _status_mb("VmHWM") is not None
-    except OSError:
-        return False
 
 
 def _params(lib: str, params: dict, dtype: str) -> dict:
@@ -107,8 +89,8 @@ def worker(lib: str, case: str, runs: int, dtype: str = "default") -> dict:
         import gc
 
         gc.collect()
-        hwm = _reset_peak()
-        before = _status_mb("VmRSS") if hwm else None
+        hwm = reset_peak()
+        before = status_mb("VmRSS") if hwm else None
         c0, t0 = time.process_time(), time.perf_counter()
         if what == "fit_transform":
             X = TfidfVectorizer(**params).fit_transform(docs)
@@ -116,7 +98,7 @@ def worker(lib: str, case: str, runs: int, dtype: str = "default") -> dict:
             X = fitted.transform(docs)
         t, c = time.perf_counter() - t0, time.process_time() - c0
         if peak == 0.0:
-            peak = (_status_mb("VmHWM") - before) if hwm else (_rss_mb() - base)
+            peak = (status_mb("VmHWM") - before) if hwm else (_rss_mb() - base)
         if t < best:
             best, cpu = t, c
         shape, nnz, out_dtype = X.shape, X.nnz, X.dtype.name
