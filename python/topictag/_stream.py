@@ -15,7 +15,7 @@ import gzip
 import os
 from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from .datasets._readers import (_check_label, _check_label_sep, _json_label, _missing_column,
+from .datasets._readers import (_check_columns, _check_label, _check_label_sep, _json_label,
                                 _split_label, iter_csv, iter_jsonl)
 
 DEFAULT_BATCH_SIZE = 20_000
@@ -88,14 +88,8 @@ def _parquet_batches(path, text_col, label_col, label_sep, batch_size) -> Iterat
         pf = pq.ParquetFile(src)
     except Exception as e:  # pyarrow raises ArrowInvalid for non-Parquet data
         raise ValueError(f"{path}: not a Parquet file ({e})") from None
-    names = pf.schema_arrow.names
-    if text_col not in names:
-        raise _missing_column("text", text_col, names, path)
-    cols = [text_col]
-    if label_col is not None:
-        if label_col not in names:
-            raise _missing_column("label", label_col, names, path)
-        cols.append(label_col)
+    _check_columns(pf.schema_arrow.names, text_col, label_col, path)
+    cols = [text_col] if label_col is None else [text_col, label_col]
     row = 0
     for rb in pf.iter_batches(batch_size=batch_size, columns=cols):
         texts = rb.column(0).to_pylist()
@@ -119,15 +113,9 @@ def _frame_batch(b, text_col: str, label_col: Optional[str], label_sep, where: s
     if isinstance(b, tuple) and len(b) == 2:
         texts, labels = b
     elif hasattr(b, "columns") or isinstance(b, dict):
-        cols = list(b.columns) if hasattr(b, "columns") else list(b.keys())
-        if text_col not in cols:
-            raise _missing_column("text", text_col, cols, where)
+        _check_columns(b.columns if hasattr(b, "columns") else b.keys(), text_col, label_col, where)
         texts = b[text_col]
-        labels = None
-        if label_col is not None:
-            if label_col not in cols:
-                raise _missing_column("label", label_col, cols, where)
-            labels = b[label_col]
+        labels = b[label_col] if label_col is not None else None
     elif isinstance(b, (str, bytes)):
         raise TypeError(f"{where}: a batch is a (texts, labels) pair or a DataFrame, got a single {type(b).__name__}")
     else:

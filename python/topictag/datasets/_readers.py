@@ -9,6 +9,7 @@ except for Parquet (pyarrow).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -62,6 +63,16 @@ def _missing_column(kind: str, col: str, available: Iterable[str], where: str) -
     return ValueError(f"{where}: no {kind} column {col!r}; available columns: {cols}")
 
 
+def _check_columns(names: Iterable[str], text_col: str, label_col: Optional[str], where: str) -> None:
+    """Raises the missing-column error of the text column, or of the label column when one is
+    asked for."""
+    names = list(names)
+    if text_col not in names:
+        raise _missing_column("text", text_col, names, where)
+    if label_col is not None and label_col not in names:
+        raise _missing_column("label", label_col, names, where)
+
+
 def _id_index(id_col: Optional[str], names: List[str], where: str, optional: bool):
     if id_col is None:
         return None
@@ -70,6 +81,20 @@ def _id_index(id_col: Optional[str], names: List[str], where: str, optional: boo
     if optional:
         return None
     raise _missing_column("id", id_col, names, where)
+
+
+def _collect(records: Iterable[Tuple[str, Optional[Label], Any]], label_col, id_col):
+    """The ``load_*`` result of the ``iter_*`` records."""
+    texts: List[str] = []
+    labels: Optional[List[Label]] = [] if label_col is not None else None
+    ids: List[Any] = []
+    for text, label, rid in records:
+        texts.append(text)
+        if labels is not None:
+            labels.append(label)
+        if id_col is not None:
+            ids.append(rid)
+    return _result(texts, labels, ids, id_col)
 
 
 def _result(texts, labels, ids, id_col):
@@ -116,11 +141,22 @@ def _close(path: Any, f: Any) -> None:
         f.detach()  # leave sys.stdin.buffer open
 
 
-def _decode_error(path: PathLike, err: UnicodeDecodeError, encoding: str) -> ValueError:
-    return ValueError(
-        f"{_describe(path)}: not valid {encoding} text ({err.reason} at byte {err.start} of a "
-        "read block); pass the file's encoding, e.g. encoding='latin-1'"
-    )
+@contextlib.contextmanager
+def _reading(path: PathLike, encoding: str):
+    """The open text file of ``path``, closed at the end (not the caller's own stream);
+    undecodable or broken compressed input raises ``ValueError`` naming the file."""
+    f = _open_text(path, encoding)
+    try:
+        yield f
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"{_describe(path)}: not valid {encoding} text ({err.reason} at byte {err.start} of "
+            "a read block); pass the file's encoding, e.g. encoding='latin-1'"
+        ) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise ValueError(f"{_describe(path)}: cannot read the compressed file ({e})") from None
+    finally:
+        _close(path, f)
 
 
 def load_csv(
@@ -170,18 +206,10 @@ def load_csv(
         A missing column (the message lists the available ones), or a row with the wrong
         number of fields, an empty text or an empty label (the message gives its line).
     """
-    texts: List[str] = []
-    labels: Optional[List[Label]] = [] if label_col is not None else None
-    ids: List[Any] = []
-    for text, label, rid in iter_csv(path, text_col, label_col, label_sep, delimiter=delimiter,
-                                     encoding=encoding, allow_empty_labels=allow_empty_labels,
-                                     id_col=id_col, _ids_optional=_ids_optional):
-        texts.append(text)
-        if labels is not None:
-            labels.append(label)
-        if id_col is not None:
-            ids.append(rid)
-    return _result(texts, labels, ids, id_col)
+    records = iter_csv(path, text_col, label_col, label_sep, delimiter=delimiter,
+                       encoding=encoding, allow_empty_labels=allow_empty_labels, id_col=id_col,
+                       _ids_optional=_ids_optional)
+    return _collect(records, label_col, id_col)
 
 
 def iter_csv(
@@ -202,8 +230,7 @@ def iter_csv(
     _check_label_sep(label_sep)
     _raise_field_limit()
     where = _describe(path)
-    f = _open_text(path, encoding)
-    try:
+    with _reading(path, encoding) as f:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         try:
             header = next(reader, None)
@@ -212,14 +239,9 @@ def iter_csv(
         if header is None or not any(h.strip() for h in header):
             raise ValueError(f"{where}: empty file, expected a header row naming the columns")
         header = [h.strip() for h in header]
-        if text_col not in header:
-            raise _missing_column("text", text_col, header, where)
+        _check_columns(header, text_col, label_col, where)
         ti = header.index(text_col)
-        li = None
-        if label_col is not None:
-            if label_col not in header:
-                raise _missing_column("label", label_col, header, where)
-            li = header.index(label_col)
+        li = header.index(label_col) if label_col is not None else None
         ii = _id_index(id_col, header, where, _ids_optional)
         n = len(header)
         prev_end = reader.line_num
@@ -250,12 +272,6 @@ def iter_csv(
             if id_col is not None:
                 rid = row[ii] if ii is not None else str(line)
             yield text, label, rid
-    except UnicodeDecodeError as e:
-        raise _decode_error(path, e, encoding) from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
-        raise ValueError(f"{where}: cannot read the compressed file ({e})") from None
-    finally:
-        _close(path, f)
 
 
 def _json_label(value: Any, label_sep: Optional[str], here: str, col: str) -> Label:
@@ -303,18 +319,10 @@ def load_jsonl(
     ``label_col=None`` reads texts only and returns ``(texts, None)``. See :func:`load_csv`
     for the other parameters.
     """
-    texts: List[str] = []
-    labels: Optional[List[Label]] = [] if label_col is not None else None
-    ids: List[Any] = []
-    for text, label, rid in iter_jsonl(path, text_col, label_col, label_sep, encoding=encoding,
-                                       allow_empty_labels=allow_empty_labels, id_col=id_col,
-                                       _ids_optional=_ids_optional):
-        texts.append(text)
-        if labels is not None:
-            labels.append(label)
-        if id_col is not None:
-            ids.append(rid)
-    return _result(texts, labels, ids, id_col)
+    records = iter_jsonl(path, text_col, label_col, label_sep, encoding=encoding,
+                         allow_empty_labels=allow_empty_labels, id_col=id_col,
+                         _ids_optional=_ids_optional)
+    return _collect(records, label_col, id_col)
 
 
 def iter_jsonl(
@@ -332,11 +340,10 @@ def iter_jsonl(
     same checks and messages; a ``.gz`` file is decompressed on the fly."""
     _check_label_sep(label_sep)
     where = _describe(path)
-    f = _open_text(path, encoding)
     first = True
     lineno = 0
     has_id = False
-    try:
+    with _reading(path, encoding) as f:
         for lineno, raw in enumerate(f, start=1):
             if not raw.strip():
                 continue
@@ -350,10 +357,7 @@ def iter_jsonl(
                     f"{here}: expected a JSON object per line, got {type(rec).__name__}"
                 )
             if first:
-                if text_col not in rec:
-                    raise _missing_column("text", text_col, rec.keys(), here)
-                if label_col is not None and label_col not in rec:
-                    raise _missing_column("label", label_col, rec.keys(), here)
+                _check_columns(rec.keys(), text_col, label_col, here)
                 has_id = id_col is not None and id_col in rec
                 if id_col is not None and not has_id and not _ids_optional:
                     raise _missing_column("id", id_col, rec.keys(), here)
@@ -379,12 +383,6 @@ def iter_jsonl(
                     raise ValueError(f"{here}: no field {id_col!r} (the id)")
                 rid = rec[id_col] if has_id else lineno
             yield text, label, rid
-    except UnicodeDecodeError as e:
-        raise _decode_error(path, e, encoding) from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
-        raise ValueError(f"{where}: cannot read the compressed file ({e})") from None
-    finally:
-        _close(path, f)
     if first:
         raise ValueError(f"{where}: no records (the file is empty)")
 
@@ -423,14 +421,10 @@ def load_parquet(
     except Exception as e:  # pyarrow raises ArrowInvalid (a ValueError) and others
         raise ValueError(f"{where}: not a readable Parquet file ({e})") from None
     names = list(schema.names)
-    if text_col not in names:
-        raise _missing_column("text", text_col, names, where)
+    _check_columns(names, text_col, label_col, where)
     cols = [text_col]
-    if label_col is not None:
-        if label_col not in names:
-            raise _missing_column("label", label_col, names, where)
-        if label_col != text_col:
-            cols.append(label_col)
+    if label_col is not None and label_col != text_col:
+        cols.append(label_col)
     ii = _id_index(id_col, names, where, _ids_optional)
     if ii is not None and id_col not in cols:
         cols.append(id_col)
