@@ -272,13 +272,19 @@ def test_idf_setter():
 # -- warnings ------------------------------------------------------------------------------
 
 
-def test_uppercase_vocabulary_warns_at_fit_only():
-    vec = tt.CountVectorizer(vocabulary=["Truce", "army"])
-    with pytest.warns(UserWarning, match="Upper case characters found in vocabulary"):
+@pytest.mark.parametrize("params,message,then", [
+    # an upper-case vocabulary warns at fit only, not again at transform
+    (dict(vocabulary=["Truce", "army"]), "Upper case characters found in vocabulary", "transform"),
+    # inconsistent stop words warn once, not again at a second fit
+    (dict(stop_words=["you've", "the"]), "stop_words may be inconsistent", "fit"),
+])
+def test_warns_once(params, message, then):
+    vec = tt.CountVectorizer(**params)
+    with pytest.warns(UserWarning, match=message):
         vec.fit(DOCS)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        vec.transform(DOCS)
+        getattr(vec, then)(DOCS)
 
 
 @pytest.mark.parametrize("params,unused", [
@@ -292,15 +298,6 @@ def test_uppercase_vocabulary_warns_at_fit_only():
 def test_unused_parameter_warnings(params, unused):
     with pytest.warns(UserWarning, match=f"The parameter '{unused}' will not be used"):
         tt.CountVectorizer(**params).fit(DOCS)
-
-
-def test_inconsistent_stop_words_warn_once():
-    vec = tt.CountVectorizer(stop_words=["you've", "the"])
-    with pytest.warns(UserWarning, match="stop_words may be inconsistent"):
-        vec.fit(DOCS)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
-        vec.fit(DOCS)
 
 
 def test_default_parameters_do_not_warn():
