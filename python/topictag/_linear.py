@@ -538,6 +538,29 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         return tags
 
 
+# The end of both classifiers' docstrings: the allow_empty parameter and the shared attributes.
+_ALLOW_EMPTY_AND_ATTRIBUTES = """\
+    allow_empty : bool, default True
+        Multi-label prediction: with the default, the labels are exactly those whose
+        decision value is above ``threshold`` (scikit-learn's ``decision_function > 0``), so
+        a sample can get none; ``False`` gives such a sample its best label instead (the
+        at-least-one-topic rule that ``TopicClassifier`` applies by default).
+
+    Attributes
+    ----------
+    classes_, coef_, intercept_, n_features_in_, multilabel_
+"""
+
+
+def _shared_doc(cls):
+    """Puts the shared docstring part in place of its ``{allow_empty_and_attributes}`` line."""
+    if cls.__doc__:  # None under python -OO
+        cls.__doc__ = cls.__doc__.replace("    {allow_empty_and_attributes}\n",
+                                          _ALLOW_EMPTY_AND_ATTRIBUTES)
+    return cls
+
+
+@_shared_doc
 class LogisticRegression(_LinearClassifier):
     """L2-regularised logistic regression on sparse features (scikit-learn's API).
 
@@ -586,15 +609,7 @@ class LogisticRegression(_LinearClassifier):
     threshold : float or None
         Multi-label prediction: labels whose probability is above it (None: those whose
         decision value is above 0, i.e. probability above 0.5, as scikit-learn).
-    allow_empty : bool, default True
-        Multi-label prediction: with the default, the labels are exactly those whose
-        decision value is above ``threshold`` (scikit-learn's ``decision_function > 0``), so
-        a sample can get none; ``False`` gives such a sample its best label instead (the
-        at-least-one-topic rule that ``TopicClassifier`` applies by default).
-
-    Attributes
-    ----------
-    classes_, coef_, intercept_, n_features_in_, multilabel_
+    {allow_empty_and_attributes}
     n_iter_ : ndarray of shape (1,)
         Iterations of the solver (the largest over one-vs-rest problems).
 
@@ -663,6 +678,7 @@ class LogisticRegression(_LinearClassifier):
             return np.log(self._proba(X))
 
 
+@_shared_doc
 class LinearSVC(_LinearClassifier):
     """Linear support vector classifier on sparse features (scikit-learn's API).
 
@@ -710,15 +726,7 @@ class LinearSVC(_LinearClassifier):
         ``penalty="l2"``, any ``dual`` (one dual coordinate-descent solver; ``dual=False``
         reaches the same optimum), ``multi_class="ovr"``; ``verbose`` prints nothing. Other
         values raise ValueError saying what is supported.
-    allow_empty : bool, default True
-        Multi-label prediction: with the default, the labels are exactly those whose
-        decision value is above ``threshold`` (scikit-learn's ``decision_function > 0``), so
-        a sample can get none; ``False`` gives such a sample its best label instead (the
-        at-least-one-topic rule that ``TopicClassifier`` applies by default).
-
-    Attributes
-    ----------
-    classes_, coef_, intercept_, n_features_in_, multilabel_
+    {allow_empty_and_attributes}
     n_iter_ : int
         The largest number of epochs over the outputs.
     """
