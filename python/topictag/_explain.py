@@ -141,20 +141,24 @@ class Explanation:
             f"<div><b>topic</b> {html.escape(str(self.topic))} &nbsp; <b>score</b> "
             f"{self.score:+.4f} &nbsp; <b>intercept</b> {self.intercept:+.4f}</div>"
         )
-        body = "".join(parts).replace("\n", "<br>")
-        table_rows = "".join(
-            f"<tr><td>{html.escape(c.term)}</td><td>{c.value:.4f}</td><td>{c.weight:+.4f}</td>"
-            f"<td>{c.contribution:+.4f}</td></tr>"
-            for c in self.top
+        return _html_view(
+            "topictag-explanation", head, parts, ["term", "tf-idf", "weight", "contribution"],
+            ((html.escape(c.term), f"{c.value:.4f}", f"{c.weight:+.4f}", f"{c.contribution:+.4f}")
+             for c in self.top),
         )
-        table = (
-            "<table><thead><tr><th>term</th><th>tf-idf</th><th>weight</th><th>contribution</th>"
-            f"</tr></thead><tbody>{table_rows}</tbody></table>"
-        )
-        return (
-            f'<div class="topictag-explanation">{head}'
-            f'<div style="line-height:1.6; margin:0.5em 0">{body}</div>{table}</div>'
-        )
+
+
+def _html_view(css_class: str, head: str, parts: List[str], columns: List[str], rows) -> str:
+    """The notebook view of an explanation: ``head``, the text (``parts``, its pieces as HTML,
+    line breaks kept), then a table of ``columns`` and ``rows`` (cells already HTML)."""
+    body = "".join(parts).replace("\n", "<br>")
+    thead = "".join(f"<th>{c}</th>" for c in columns)
+    tbody = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        f'<div class="{css_class}">{head}'
+        f'<div style="line-height:1.6; margin:0.5em 0">{body}</div>'
+        f"<table><thead><tr>{thead}</tr></thead><tbody>{tbody}</tbody></table></div>"
+    )
 
 
 def top_terms_output(rows: List[Tuple], as_frame: Optional[bool]):
@@ -332,17 +336,11 @@ class ArticleEvidence:
             f"<b>{html.escape(str(t.topic))}</b> {self._score_name} {t.score:.2f}"
             for i, t in enumerate(self.topics)
         )
-        body = "".join(parts).replace("\n", "<br>")
-        rows = "".join(
-            f"<tr><td>{html.escape(str(t.topic))}</td><td>{t.score:.3f}</td>"
-            f"<td>{len(t.segments)}</td><td>{html.escape(', '.join(dict.fromkeys(w.as_written(self.text) for s in t.segments for w in s.terms)))}</td></tr>"
-            for t in self.topics
-        )
-        table = (
-            f"<table><thead><tr><th>topic</th><th>{self._score_name}</th><th>segments</th>"
-            f"<th>terms</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
-        return (
-            f'<div class="topictag-evidence"><div class="topictag-legend">{legend}</div>'
-            f'<div style="line-height:1.6; margin:0.5em 0">{body}</div>{table}</div>'
+        return _html_view(
+            "topictag-evidence", f'<div class="topictag-legend">{legend}</div>', parts,
+            ["topic", self._score_name, "segments", "terms"],
+            ((html.escape(str(t.topic)), f"{t.score:.3f}", str(len(t.segments)),
+              html.escape(", ".join(dict.fromkeys(
+                  w.as_written(self.text) for s in t.segments for w in s.terms))))
+             for t in self.topics),
         )
