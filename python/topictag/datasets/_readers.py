@@ -18,6 +18,8 @@ import sys
 import zlib
 from typing import Any, Iterable, Iterator, List, Optional, Tuple, Union
 
+from .._targets import MixedLabelTypesError
+
 Label = Union[str, List[str]]
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -284,6 +286,12 @@ def _json_label(value: Any, label_sep: Optional[str], here: str, col: str) -> La
     )
 
 
+def _json_label_kinds(value: Any) -> set:
+    items = value if isinstance(value, list) else [value]
+    return {"str" if isinstance(v, str) else "number" for v in items
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+
+
 def load_jsonl(
     path: PathLike,
     text_col: str = "text",
@@ -336,6 +344,7 @@ def iter_jsonl(
     first = True
     lineno = 0
     has_id = False
+    kinds: set = set()  # "str" and/or "number": the JSON types of the labels so far
     try:
         for lineno, raw in enumerate(f, start=1):
             if not raw.strip():
@@ -373,6 +382,13 @@ def iter_jsonl(
                     raise ValueError(f"{here}: missing label (no field {label_col!r})")
                 label = _check_label(_json_label(rec[label_col], label_sep, here, label_col), here,
                                      allow_empty_labels)
+                kinds |= _json_label_kinds(rec[label_col])
+                if len(kinds) > 1:
+                    raise MixedLabelTypesError(
+                        f"{here}: label {label_col!r} mixes strings and numbers with "
+                        "the labels before it (scikit-learn refuses such labels: \"Mix of label "
+                        "input types (string and number)\"); write every label as a string"
+                    )
             rid = None
             if id_col is not None:
                 if has_id and id_col not in rec:
