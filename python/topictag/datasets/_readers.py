@@ -134,6 +134,7 @@ def load_csv(
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
 ):
@@ -156,6 +157,9 @@ def load_csv(
     allow_empty_labels : bool
         Accept an empty label cell as "no topic" (an empty list). Otherwise an empty label is
         an error, since it is more often a mistake than a deliberate "none of the topics".
+    allow_empty_texts : bool
+        Keep a record whose text is empty (or only whitespace): a document with no words, as
+        the estimators take it (the command line reads so). Otherwise it is an error.
     id_col : str, optional
         Also return the values of this column, one per text: ``(texts, labels, ids)``.
 
@@ -177,7 +181,8 @@ def load_csv(
     ids: List[Any] = []
     for text, label, rid in iter_csv(path, text_col, label_col, label_sep, delimiter=delimiter,
                                      encoding=encoding, allow_empty_labels=allow_empty_labels,
-                                     id_col=id_col, _ids_optional=_ids_optional):
+                                     allow_empty_texts=allow_empty_texts, id_col=id_col,
+                                     _ids_optional=_ids_optional):
         texts.append(text)
         if labels is not None:
             labels.append(label)
@@ -195,12 +200,15 @@ def iter_csv(
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
+    _skipped: Optional[set] = None,
 ) -> Iterator[Tuple[str, Optional[Label], Any]]:
     """The records of :func:`load_csv` one at a time, as ``(text, label, id)`` (``label``
     None without ``label_col``, ``id`` None without ``id_col``), with the same checks and
-    messages; a ``.gz`` file is decompressed on the fly."""
+    messages; a ``.gz`` file is decompressed on the fly. ``_skipped`` (a set) receives the
+    numbers of the blank lines, which hold no record."""
     _check_label_sep(label_sep)
     _raise_field_limit()
     where = _describe(path)
@@ -235,6 +243,8 @@ def iter_csv(
             line = prev_end + 1  # first physical line of this record
             prev_end = reader.line_num
             if not row:  # a blank line holds no record
+                if _skipped is not None:
+                    _skipped.add(line)
                 continue
             here = f"{where}, line {line}"
             if len(row) != n:
@@ -243,7 +253,7 @@ def iter_csv(
                     "is a text with a comma or a quote left unquoted?"
                 )
             text = row[ti]
-            if not text.strip():
+            if not text.strip() and not allow_empty_texts:
                 raise ValueError(f"{here}: empty text in column {text_col!r}")
             label = None
             if li is not None:
@@ -300,6 +310,7 @@ def load_jsonl(
     *,
     encoding: str = "utf-8-sig",
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
 ):
@@ -315,7 +326,8 @@ def load_jsonl(
     labels: Optional[List[Label]] = [] if label_col is not None else None
     ids: List[Any] = []
     for text, label, rid in iter_jsonl(path, text_col, label_col, label_sep, encoding=encoding,
-                                       allow_empty_labels=allow_empty_labels, id_col=id_col,
+                                       allow_empty_labels=allow_empty_labels,
+                                       allow_empty_texts=allow_empty_texts, id_col=id_col,
                                        _ids_optional=_ids_optional):
         texts.append(text)
         if labels is not None:
@@ -333,11 +345,14 @@ def iter_jsonl(
     *,
     encoding: str = "utf-8-sig",
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
+    _skipped: Optional[set] = None,
 ) -> Iterator[Tuple[str, Optional[Label], Any]]:
     """The records of :func:`load_jsonl` one at a time, as ``(text, label, id)``, with the
-    same checks and messages; a ``.gz`` file is decompressed on the fly."""
+    same checks and messages; a ``.gz`` file is decompressed on the fly. ``_skipped`` (a set)
+    receives the numbers of the blank lines."""
     _check_label_sep(label_sep)
     where = _describe(path)
     f = _open_text(path, encoding)
@@ -348,6 +363,8 @@ def iter_jsonl(
     try:
         for lineno, raw in enumerate(f, start=1):
             if not raw.strip():
+                if _skipped is not None:
+                    _skipped.add(lineno)
                 continue
             here = f"{where}, line {lineno}"
             try:
@@ -374,7 +391,7 @@ def iter_jsonl(
                 raise ValueError(
                     f"{here}: {text_col!r} is of type {type(text).__name__}; expected a string"
                 )
-            if not text.strip():
+            if not text.strip() and not allow_empty_texts:
                 raise ValueError(f"{here}: empty text in field {text_col!r}")
             label = None
             if label_col is not None:
@@ -412,10 +429,12 @@ def load_parquet(
     label_sep: Optional[str] = None,
     *,
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
 ):
-    """Read documents and their topics from a Parquet file (needs pyarrow).
+    """Read documents and their topics from a Parquet file (needs pyarrow); a ``.gz`` file is
+    decompressed.
 
     The label column may be a string column (split on ``label_sep`` when given) or a list of
     strings column (multi-label). A null or empty text, or a null label, raises ``ValueError``
@@ -432,6 +451,12 @@ def load_parquet(
     where = _describe(path)
     if not _is_stream(path) and os.path.isdir(path):
         raise IsADirectoryError(f"{where}: is a directory, expected a file")
+    if not _is_stream(path) and os.fspath(path).lower().endswith(".gz"):
+        try:
+            with gzip.open(path, "rb") as f:
+                path = io.BytesIO(f.read())
+        except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+            raise ValueError(f"{where}: cannot read the compressed file ({e})") from None
     try:
         schema = pq.read_schema(path)
     except FileNotFoundError:
@@ -462,7 +487,7 @@ def load_parquet(
         if not isinstance(text, str):
             what = "null" if text is None else f"of type {type(text).__name__}"
             raise ValueError(f"{here}: text {text_col!r} is {what}; expected a string")
-        if not text.strip():
+        if not text.strip() and not allow_empty_texts:
             raise ValueError(f"{here}: empty text in column {text_col!r}")
         texts.append(text)
         if raw_labels is not None:
@@ -503,11 +528,15 @@ def load_file(
     *,
     format: Optional[str] = None,
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
+    encoding: str = "utf-8-sig",
+    delimiter: Optional[str] = None,
     _ids_optional: bool = False,
 ):
     """Dispatch to :func:`load_csv`, :func:`load_jsonl` or :func:`load_parquet` by ``format``
-    (``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"``) or, when it is None, by extension."""
+    (``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"``) or, when it is None, by extension (a
+    ``.gz`` file is decompressed). ``delimiter`` replaces CSV's ``","`` or TSV's tab."""
     stream = _is_stream(path)
     fmt = format or (None if stream else format_from_path(path))
     if fmt is None:
@@ -515,16 +544,15 @@ def load_file(
             f"{_describe(path)}: cannot tell the file format from its name; "
             f"give it explicitly (one of {', '.join(FORMATS)})"
         )
-    if not stream and os.fspath(path).lower().endswith(".gz"):
-        raise ValueError(f"{_describe(path)}: compressed files are not read; decompress it first")
     kw = dict(text_col=text_col, label_col=label_col, label_sep=label_sep,
-              allow_empty_labels=allow_empty_labels, id_col=id_col, _ids_optional=_ids_optional)
+              allow_empty_labels=allow_empty_labels, allow_empty_texts=allow_empty_texts,
+              id_col=id_col, _ids_optional=_ids_optional)
     if fmt == "csv":
-        return load_csv(path, **kw)
+        return load_csv(path, delimiter=delimiter or ",", encoding=encoding, **kw)
     if fmt == "tsv":
-        return load_csv(path, delimiter="\t", **kw)
+        return load_csv(path, delimiter=delimiter or "\t", encoding=encoding, **kw)
     if fmt == "jsonl":
-        return load_jsonl(path, **kw)
+        return load_jsonl(path, encoding=encoding, **kw)
     if fmt == "parquet":
         return load_parquet(path, **kw)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
