@@ -216,7 +216,7 @@ def test_train_language_stem_stop_words(cli_work, tmp_path):
     assert_one_line_error(
         run("train", d / "train.csv", "-o", tmp_path / "x.ttm", "--label-sep", "|",
             "--language", "xx"),
-        "language='xx' is not supported",
+        "--language xx is not supported",
     )
     assert not (tmp_path / "x.ttm").exists()
 

@@ -353,3 +353,20 @@ def test_articles_return_X_y_frame_and_errors():
     with pytest.raises(ValueError, match="language"):
         load_articles("fr")
     assert pickle.loads(pickle.dumps(b)).ids == b.ids
+
+
+def test_load_file_gz_encoding_delimiter_and_empty_texts(tmp_path):
+    """``load_file`` reads gzipped files with the given encoding and delimiter; an empty text
+    is an error naming its line unless ``allow_empty_texts`` keeps it (the command line's
+    rule: a document with no words)."""
+    import gzip
+
+    p = tmp_path / "d.csv.gz"
+    p.write_bytes(gzip.compress("text;label\ncafé;x\n;y\n".encode("latin-1")))
+    with pytest.raises(ValueError, match="line 3: empty text"):
+        load_file(p, delimiter=";", encoding="latin-1")
+    texts, labels = load_file(p, delimiter=";", encoding="latin-1", allow_empty_texts=True)
+    assert texts == ["café", ""] and labels == ["x", "y"]
+    j = tmp_path / "d.jsonl.gz"
+    j.write_bytes(gzip.compress(b'{"text": "  ", "label": "x"}\n'))
+    assert load_file(j, allow_empty_texts=True) == (["  "], ["x"])

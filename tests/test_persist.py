@@ -138,6 +138,29 @@ def test_failed_save_keeps_the_previous_file(kind, exc, tmp_path, monkeypatch):
     np.testing.assert_array_equal(outputs(tt.load(path)), outputs(est))
 
 
+@pytest.mark.parametrize("stage", ["serialise", "write"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_failed_save_over_a_model_leaves_that_model_loadable(kind, stage, tmp_path, monkeypatch):
+    """The previous file is a real model: after a save that fails while serialising (before
+    any byte is written) or halfway through the write, it still loads and computes the same."""
+    old = make(kind)
+    path = tmp_path / "model.ttm"
+    old.save(path)
+    before = outputs(tt.load(path))
+    new = make(kind)
+    if stage == "serialise":
+        def broken(*args, **kwargs):
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(type(new), "_core_to_bytes", broken)
+    else:
+        monkeypatch.setattr(_persist, "_write_and_sync", _fail_midway(OSError(5, "I/O error")))
+    with pytest.raises((KeyboardInterrupt, OSError)):
+        new.save(path)
+    assert os.listdir(tmp_path) == ["model.ttm"]
+    np.testing.assert_array_equal(outputs(tt.load(path)), before)
+
+
 def test_failed_rename_removes_the_temporary_file(tmp_path, monkeypatch):
     path = tmp_path / "m.ttm"
     path.write_bytes(b"old")

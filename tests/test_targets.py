@@ -63,3 +63,87 @@ def test_class_weight_arg():
         class_weight_arg("auto", classes)
     with pytest.raises(TypeError, match=r"class_weight\['a'\] must be a number"):
         class_weight_arg({"a": None}, classes)
+
+
+# ------------------------------------------------------------------- mixed label types
+
+MIXED = [["a", 2, "a", 2], ["1", 1, "1", 1], [2, "a", 2, "a"],
+         np.array(["a", 2, "a", 2], dtype=object)]
+TEXTS4 = ["war and bombs", "peace talks", "bombs fall again", "a peace deal"]
+
+
+def _sklearn_refusal(y):
+    """The exception scikit-learn's ``unique_labels`` raises for ``y`` (the oracle)."""
+    from sklearn.utils.multiclass import unique_labels
+
+    with pytest.raises((TypeError, ValueError)) as info:
+        unique_labels(y)
+    return info.type
+
+
+@pytest.mark.parametrize("y", MIXED, ids=["a-2", "1-1", "2-a", "object-array"])
+def test_mixed_label_types_are_refused_as_sklearn_does(y):
+    """Every fit and partial_fit refuses labels mixing str and numbers with a TypeError that
+    is also the exception scikit-learn's unique_labels raises for the same y (ValueError for
+    a list, TypeError for an object array), so code written for either catches it."""
+    import topictag as tt
+    from topictag._targets import MixedLabelTypesError
+
+    sk_exc = _sklearn_refusal(y)
+    X = tt.TfidfVectorizer().fit_transform(TEXTS4)
+    calls = {
+        "LinearSVC.fit": lambda: tt.LinearSVC().fit(X, y),
+        "LogisticRegression.fit": lambda: tt.LogisticRegression().fit(X, y),
+        "LinearSVC.partial_fit": lambda: tt.LinearSVC().partial_fit(
+            X, y, classes=["1", "2", "a"]),
+        "LogisticRegression.partial_fit(classes)": lambda: tt.LogisticRegression().partial_fit(
+            X, y, classes=list(y)),
+        "TopicClassifier.fit": lambda: tt.TopicClassifier().fit(TEXTS4, y),
+        "TopicClassifier.fit (lists)": lambda: tt.TopicClassifier().fit(
+            TEXTS4, [[v] for v in y]),
+        "cross_validate": lambda: tt.cross_validate(tt.TopicClassifier(), TEXTS4, y, cv=2),
+    }
+    for name, call in calls.items():
+        with pytest.raises(MixedLabelTypesError, match="Mix of label input types") as info:
+            call()
+        assert isinstance(info.value, TypeError) and isinstance(info.value, sk_exc), name
+
+
+def test_label_lists_mixing_types_are_refused():
+    from topictag._targets import MixedLabelTypesError
+
+    with pytest.raises(MixedLabelTypesError, match="'x' .*and 1"):
+        encode_target([["x"], [1, "x"], []])
+    with pytest.raises(TypeError):
+        parse_topic_labels([["x"], [1]], 2, None)
+
+
+def test_one_label_type_still_fits():
+    """Homogeneous labels of any one type are untouched: ints, bools with ints (numbers, as
+    in scikit-learn), str, tuples of mixed parts (one hashable label each)."""
+    for y in ([1, 2, 1, 2], [True, 2, True, 2], ["a", "b", "a", "b"], np.array([1.0, 2.0, 1.0, 2.0])):
+        kind, classes, _ = encode_target(y)
+        assert kind == "multiclass" and len(classes) == 2
+    y = np.empty(4, dtype=object)
+    y[:] = [("g", 0), ("g", 1), ("g", 0), ("g", 1)]
+    assert len(encode_target(y)[1]) == 2
+
+
+def test_cli_refuses_jsonl_labels_mixing_strings_and_numbers(tmp_path):
+    """The command line reads JSON labels as topic names; a file mixing JSON strings and
+    numbers is refused with the line that does it, one line on stderr, exit status 1."""
+    import json
+
+    from cli_helpers import assert_one_line_error, run
+
+    data = tmp_path / "mixed.jsonl"
+    rows = [{"text": t, "label": lab} for t, lab in zip(TEXTS4, ["a", "a", 2, "a"])]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    r = run("train", data, "-o", tmp_path / "m.ttm")
+    assert_one_line_error(r, "mixed.jsonl, line 3", "mixes strings and numbers")
+    assert not (tmp_path / "m.ttm").exists()
+    # numbers only are topic names, as before
+    rows = [{"text": t, "label": lab} for t, lab in zip(TEXTS4 * 2, [1, 1, 2, 2] * 2)]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    r = run("train", data, "-o", tmp_path / "m.ttm", "--min-df", "1")
+    assert r.returncode == 0, r.stderr

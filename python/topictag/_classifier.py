@@ -25,6 +25,7 @@ from ._explain import (ArticleEvidence, Contribution, Explanation, SegmentEviden
 from ._input import as_documents, n_documents
 from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin
+from ._state import snapshot_reads, swap_in
 from ._stream import Batches, concat_csr
 from ._targets import (class_weight_arg, indicator_matrix, indicator_topic_lists,
                        parse_topic_labels, sorted_topics,
@@ -350,7 +351,6 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"fit needs at least two different topics in the labels; found only {found}"
             )
-        self._class_list = classes
         y_idx = topic_indices(sets, classes, multilabel)
         article_params = self._article_params() if multilabel else None
         linear_params = self._linear_params(classes)
@@ -363,8 +363,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             self._vectorizer_params(), linear_params, self.n_jobs, article_params,
         )
         elapsed = time.perf_counter() - t0
-        self._set_fitted(core, classes, multilabel, fit_time=elapsed)
-        self._target_kind = ind[2] if ind is not None else "labels"
+        self._set_fitted(core, classes, multilabel, fit_time=elapsed,
+                         target_kind=ind[2] if ind is not None else "labels")
         if not core.converged:
             warnings.warn(
                 f"the {self.model} solver did not converge within max_iter={self.max_iter} "
@@ -411,7 +411,6 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         del blocks
         parts = (X.data, X.indices, X.indptr, (int(X.shape[0]), int(X.shape[1])))
         del X
-        self._class_list = classes
         core = _core.TopicModel.fit_features(
             vec, parts, y_idx, multilabel, [str(c) for c in classes],
             self._linear_params(classes), n, self.n_jobs,
@@ -427,13 +426,9 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             )
         return self
 
-    def _set_fitted(self, core, classes, multilabel, fit_time=None, summary=None):
-        self._core = core
-        self._class_list = list(classes)
-        self.classes_ = np.asarray(classes)
-        self.multilabel_ = bool(multilabel)
-        self.vocabulary_size_ = int(core.n_features)
-        self.article_info_ = core.article_info()
+    def _set_fitted(self, core, classes, multilabel, fit_time=None, summary=None,
+                    target_kind="labels"):
+        """Put a fitted model in place, every fitted attribute in one step (``_state``)."""
         if summary is None:
             summary = {
                 "n_documents": int(core.n_documents),
@@ -441,7 +436,10 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                 "converged": bool(core.converged),
                 "n_iter": int(core.n_iter),
             }
-        self.training_summary_ = dict(summary)
+        swap_in(self, _core=core, _class_list=list(classes), classes_=np.asarray(classes),
+                multilabel_=bool(multilabel), vocabulary_size_=int(core.n_features),
+                article_info_=core.article_info(), training_summary_=dict(summary),
+                _target_kind=target_kind)
 
     def _fitted_core(self):
         self._check_is_fitted()
@@ -579,8 +577,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         if unknown:
             raise ValueError(f"unknown topics in y: {unknown}; the model's topics are {self._class_list!r}")
         y_idx = [[known[c] for c in ls] for ls in sets]
-        self._core = core.retune_thresholds(docs, y_idx, bool(self.segments), metric, self.n_jobs)
-        self.article_info_ = self._core.article_info()
+        new = core.retune_thresholds(docs, y_idx, bool(self.segments), metric, self.n_jobs)
+        swap_in(self, _core=new, article_info_=new.article_info())
         return self
 
     # -- explanations -----------------------------------------------------------------------
@@ -719,8 +717,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             meta.get("classes_type", "str"))
         names = list(core.classes)
         classes = [conv(c) for c in names] if conv else names
-        self._set_fitted(core, classes, core.multilabel, summary=meta.get("training_summary"))
-        self._target_kind = meta.get("target_kind", "labels")
+        self._set_fitted(core, classes, core.multilabel, summary=meta.get("training_summary"),
+                         target_kind=meta.get("target_kind", "labels"))
 
     def to_bytes(self, prune: Optional[float] = None) -> bytes:
         """The model as bytes in the topictag file format (see :meth:`save`)."""
@@ -759,3 +757,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         ]
         body = "".join(f"<tr><th style='text-align:left'>{k}</th><td style='text-align:left'>{v}</td></tr>" for k, v in rows)
         return f"<div class='topictag-model'><table>{body}</table></div>"
+
+
+# a refit while another thread predicts: each call reads the old model or the new one (_state)
+snapshot_reads(TopicClassifier, ("decision_function", "predict_proba", "predict", "predict_top",
+                                 "score", "evaluate", "explain", "top_terms"))

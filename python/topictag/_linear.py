@@ -45,7 +45,8 @@ from ._base import (BOOLEAN, BaseEstimator, ClassifierMixin, Condition, Interval
                     Unsupported, weighted_mean)
 from ._matrix import csr_parts
 from ._persist import PersistMixin
-from ._targets import class_weight_arg, encode_target, label_sets_of
+from ._state import snapshot_reads, swap_in
+from ._targets import check_label_types, class_weight_arg, encode_target, label_sets_of
 from .exceptions import ConvergenceWarning, ModelFormatError, NotFittedError
 
 __all__ = ["LogisticRegression", "LinearSVC"]
@@ -242,6 +243,7 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         if state is None:
             if classes is None:
                 raise ValueError("the first call to partial_fit needs classes= (every class of the stream)")
+            check_label_types(list(classes), "classes")
             cl = np.unique(np.asarray(list(classes), dtype=object))
             if len(cl) < 2:
                 raise ValueError("classes must hold at least two classes")
@@ -254,6 +256,7 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
 
         Xb = sp.csr_matrix((data.astype(np.float64), indices, indptr), shape=shape)
         yb = np.asarray(list(y), dtype=object)
+        check_label_types(yb)
         if len(yb) != Xb.shape[0]:
             raise ValueError(f"Found input variables with inconsistent numbers of samples: [{Xb.shape[0]}, {len(yb)}]")
         unknown = set(yb.tolist()) - set(cl.tolist())
@@ -314,21 +317,15 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             kind, np.ascontiguousarray(coef, dtype=np.float64), np.ascontiguousarray(intercept, dtype=np.float64),
             len(cl), False, bool(res.success), [int(res.nit)],
         )
-        self._set_fitted(core, cl, "multiclass")
-        self._pf = state
+        self._set_fitted(core, cl, "multiclass", _pf=state)
         return self
 
-    def _set_fitted(self, core, classes, target_kind):
-        self._core = core
-        self._coef_cache = None
-        self._intercept_cache = None
-        self._coef_sparse = False
-        self.classes_ = classes
-        self.multilabel_ = bool(core.multilabel)
-        self._target_kind = target_kind
-        self.n_features_in_ = int(core.n_features)
-        iters = list(core.n_iter)
-        self.n_iter_ = self._n_iter_value(iters)
+    def _set_fitted(self, core, classes, target_kind, **more):
+        """Put a fitted model in place, every fitted attribute in one step (``_state``)."""
+        swap_in(self, _core=core, _coef_cache=None, _intercept_cache=None, _coef_sparse=False,
+                classes_=classes, multilabel_=bool(core.multilabel), _target_kind=target_kind,
+                n_features_in_=int(core.n_features),
+                n_iter_=self._n_iter_value(list(core.n_iter)), **more)
 
     def _n_iter_value(self, iters):
         return int(max(iters)) if iters else 0
@@ -400,9 +397,9 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(f"intercept_ must have shape ({want[0]},), got {intercept.shape}")
         if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
             raise ValueError("coef_ and intercept_ must be finite")
-        self._core = core.with_weights(np.ascontiguousarray(coef), np.ascontiguousarray(intercept))
-        self._coef_cache = None
-        self._intercept_cache = None
+        swap_in(self, _core=core.with_weights(np.ascontiguousarray(coef),
+                                              np.ascontiguousarray(intercept)),
+                _coef_cache=None, _intercept_cache=None)
 
     def sparsify(self):
         """Store ``coef_`` as a ``scipy.sparse`` CSR matrix (as scikit-learn's; predictions
@@ -801,3 +798,9 @@ class LinearSVC(_LinearClassifier):
                 return np.log(self._proba(X))
 
         return predict_log_proba
+
+
+# a refit while another thread predicts: each call reads the old model or the new one (_state)
+snapshot_reads(_LinearClassifier, ("decision_function", "predict", "predict_proba",
+                                   "score"))
+snapshot_reads(LogisticRegression, ("predict_proba", "predict_log_proba"))

@@ -78,7 +78,8 @@ def _grouped(records, batch_size: int, labelled: bool) -> Iterator[Batch]:
         yield texts, labels
 
 
-def _parquet_batches(path, text_col, label_col, label_sep, batch_size) -> Iterator[Batch]:
+def _parquet_batches(path, text_col, label_col, label_sep, batch_size,
+                     allow_empty_texts: bool = False) -> Iterator[Batch]:
     try:
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - pyarrow is a test dependency
@@ -96,7 +97,7 @@ def _parquet_batches(path, text_col, label_col, label_sep, batch_size) -> Iterat
         for i, t in enumerate(texts):
             if not isinstance(t, str):
                 raise ValueError(f"{path}, row {row + i + 1}: {text_col!r} is {type(t).__name__}; expected a string")
-            if not t.strip():
+            if not t.strip() and not allow_empty_texts:
                 raise ValueError(f"{path}, row {row + i + 1}: empty text in column {text_col!r}")
         labels = None
         if label_col is not None:
@@ -146,16 +147,21 @@ class Batches:
     label_sep : split string labels on this separator (multi-label data).
     format : ``"csv"``, ``"tsv"``, ``"jsonl"`` or ``"parquet"``; by default from the file names.
     batch_size : documents per batch read from files (memory grows with it; default 20,000).
+    encoding : text encoding of CSV, TSV and JSON Lines files.
+    allow_empty_texts : keep file records whose text is empty (documents with no words, as
+        the estimators take them); by default they are an error naming the line.
     """
 
     def __init__(self, source, text_col: str = "text", label_col: Optional[str] = "label",
                  label_sep: Optional[str] = None, format: Optional[str] = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE, encoding: str = "utf-8-sig"):
+                 batch_size: int = DEFAULT_BATCH_SIZE, encoding: str = "utf-8-sig",
+                 allow_empty_texts: bool = False):
         _check_label_sep(label_sep)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         self.text_col, self.label_col, self.label_sep = text_col, label_col, label_sep
         self.batch_size, self.encoding = batch_size, encoding
+        self.allow_empty_texts = allow_empty_texts
         self._paths: Optional[List[str]] = None
         self._formats: List[str] = []
         self._source = source
@@ -183,14 +189,17 @@ class Batches:
             for p, fmt in zip(self._paths, self._formats):
                 labelled = self.label_col is not None
                 if fmt == "jsonl":
-                    recs = iter_jsonl(p, self.text_col, self.label_col, self.label_sep, encoding=self.encoding)
+                    recs = iter_jsonl(p, self.text_col, self.label_col, self.label_sep, encoding=self.encoding,
+                                      allow_empty_texts=self.allow_empty_texts)
                     yield from _grouped(recs, self.batch_size, labelled)
                 elif fmt in ("csv", "tsv"):
                     recs = iter_csv(p, self.text_col, self.label_col, self.label_sep,
-                                    delimiter="," if fmt == "csv" else "\t", encoding=self.encoding)
+                                    delimiter="," if fmt == "csv" else "\t", encoding=self.encoding,
+                                    allow_empty_texts=self.allow_empty_texts)
                     yield from _grouped(recs, self.batch_size, labelled)
                 else:
-                    yield from _parquet_batches(p, self.text_col, self.label_col, self.label_sep, self.batch_size)
+                    yield from _parquet_batches(p, self.text_col, self.label_col, self.label_sep,
+                                                self.batch_size, self.allow_empty_texts)
             return
         it = self._source() if callable(self._source) else self._source
         for i, b in enumerate(it):

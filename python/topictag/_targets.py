@@ -26,6 +26,35 @@ def _is_missing(v) -> bool:
     return v is None or (isinstance(v, float) and v != v)
 
 
+class MixedLabelTypesError(TypeError, ValueError):
+    """Labels mixing strings with numbers. A TypeError (the kinds of the values are wrong),
+    and a ValueError too, since scikit-learn's ``unique_labels`` raises ValueError for the
+    same list (``except ValueError`` written for scikit-learn still catches it)."""
+
+
+def check_label_types(labels, name: str = "y") -> None:
+    """Raise :class:`MixedLabelTypesError` when ``labels`` (a flat iterable of labels) holds
+    both strings and non-strings, scikit-learn's rule (``unique_labels``: "Mix of label
+    input types (string and number)"). Without it ``['a', 2]`` would become the classes
+    ``'2'`` and ``'a'`` (numpy makes one str array) and ``['1', 1]`` one class ``'1'``, or
+    two classes both printed ``1``. A numpy array of a non-object dtype is one type."""
+    if isinstance(labels, np.ndarray) and labels.dtype.kind != "O":
+        return
+    first_str = first_other = None
+    for v in labels:
+        if isinstance(v, str):
+            if first_str is None:
+                first_str = v
+        elif first_other is None:
+            first_other = v
+        if first_str is not None and first_other is not None:
+            raise MixedLabelTypesError(
+                f"Mix of label input types (string and number) in {name}: "
+                f"{first_str!r} ({type(first_str).__name__}) and {first_other!r} "
+                f"({type(first_other).__name__}); use labels of one type, e.g. all str"
+            )
+
+
 # -------------------------------------------------------------------------------------------
 # scikit-learn's kinds of y (LinearSVC, LogisticRegression)
 
@@ -57,6 +86,11 @@ def encode_target(y):
         items = list(y)
         if all(isinstance(v, (list, set, frozenset, np.ndarray)) for v in items):
             return _encode_label_lists(items)
+    if isinstance(y, (list, tuple)) or (hasattr(y, "tolist") and getattr(y, "dtype", None) in
+                                         (None, np.dtype(object))):
+        # before numpy turns ['a', 2] into one str array (a list, an object array or
+        # Series); a 2-D y is checked row by row. Other array-likes convert to one dtype.
+        check_label_types(_flat(y))
     arr = np.asarray(y) if not isinstance(y, np.ndarray) else y
     if arr.ndim == 2 and arr.shape[1] == 1 and not isinstance(y, list):
         arr = arr.ravel()
@@ -95,6 +129,16 @@ def encode_target(y):
     return "multiclass", classes, np.ascontiguousarray(idx.ravel().astype(np.int64))
 
 
+def _flat(y):
+    """The labels of a 1-D y, or the entries of a y given as rows (a 2-D y). A tuple is one
+    (hashable) label, as in :func:`encode_target`."""
+    for v in (y.tolist() if hasattr(y, "tolist") else y):
+        if isinstance(v, (list, np.ndarray)):
+            yield from (v.tolist() if isinstance(v, np.ndarray) else v)
+        else:
+            yield v
+
+
 def _is_indicator_rows(y) -> bool:
     """Whether a list of per-sample sequences is a label-indicator matrix written as rows
     (``Y.tolist()``, ``list(Y)``): equal lengths, only 0 and 1 (ints or bools). scikit-learn
@@ -122,6 +166,7 @@ def _encode_label_lists(y):
             labels.add(lab)
     if not labels:
         raise ValueError("y has no labels at all: every label list is empty")
+    check_label_types(labels)
     try:
         ordered = sorted(labels)
     except TypeError:
@@ -256,7 +301,9 @@ def parse_topic_labels(y, n: int, label_sep: Optional[str]) -> Tuple[List[List[A
         label_sep is not None and any(isinstance(v, str) for v in y)
     )
     if not multilabel:
-        return [[_check_scalar_label(v, i)] for i, v in enumerate(y)], False
+        out1 = [[_check_scalar_label(v, i)] for i, v in enumerate(y)]
+        check_label_types((ls[0] for ls in out1), "the labels")
+        return out1, False
     out: List[List[Any]] = []
     for i, v in enumerate(y):
         if is_label_collection(v):
@@ -271,6 +318,7 @@ def parse_topic_labels(y, n: int, label_sep: Optional[str]) -> Tuple[List[List[A
             if t not in seen:
                 seen.append(t)
         out.append(seen)
+    check_label_types((t for ls in out for t in ls), "the labels")
     return out, True
 
 

@@ -48,6 +48,7 @@ from ._base import (BOOLEAN, CALLABLE, ITERABLE, UNCHECKED, BaseEstimator, Optio
 from ._input import as_document_list, as_documents
 from ._matrix import csr_from_parts
 from ._persist import PersistMixin
+from ._state import snapshot_reads, swap_in
 from ._stream import Batches, concat_csr
 from .exceptions import NotFittedError
 
@@ -424,11 +425,11 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
             )
 
     # -- fitting ---------------------------------------------------------------------------
-    def _set_core(self, core, step=None) -> None:
-        self._core = core
-        self._step = step
-        self._cache = {}
-        self.fixed_vocabulary_ = bool(core.fixed_vocabulary())
+    def _set_core(self, core, step=None, **more) -> None:
+        """Put a fitted core in place, with the state that goes with it, in one step
+        (``_state``)."""
+        swap_in(self, _core=core, _step=step, _cache={},
+                fixed_vocabulary_=bool(core.fixed_vocabulary()), **more)
 
     def fit(self, raw_documents, y=None):
         """Learn the vocabulary (and idf) of ``raw_documents``: an iterable of str, bytes or,
@@ -448,8 +449,7 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
         if isinstance(raw_documents, (str, bytes)):
             as_documents(raw_documents, "raw_documents")  # scikit-learn's ValueError
         core.fit(self._documents(raw_documents, step), self.n_jobs)
-        self._set_core(core, step)
-        self.__dict__.pop("_df_counts", None)
+        self._set_core(core, step, _df_counts=None)
         return self
 
     def partial_fit(self, raw_documents, y=None):
@@ -476,8 +476,7 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
 
     def _fit_counts(self, core, counts, step=None) -> None:
         core.fit_counts(counts)
-        self._set_core(core, step)
-        self._df_counts = counts
+        self._set_core(core, step, _df_counts=counts)
 
     def _pickle_extra(self) -> Dict[str, Any]:
         counts = self.__dict__.get("_df_counts")
@@ -489,12 +488,11 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
             return self.fit(raw_documents).transform(raw_documents)
         if isinstance(raw_documents, (str, bytes)):
             as_documents(raw_documents, "raw_documents")
-        self.__dict__.pop("_df_counts", None)
         core, step = self._new_core()
         dt, core_dt = self._out_dtype(warn=True)
         self._warn_at_fit()
         parts = core.fit_transform(self._documents(raw_documents, step), self.n_jobs, core_dt)
-        self._set_core(core, step)
+        self._set_core(core, step, _df_counts=None)
         return csr_from_parts(parts, dt)
 
     def transform(self, raw_documents):
@@ -879,9 +877,8 @@ class TfidfVectorizer(CountVectorizer):
         self._cache.pop("idf", None)
         self._idf_pending = False
 
-    def _set_core(self, core, step=None) -> None:
-        super()._set_core(core, step)
-        self._idf_pending = False
+    def _set_core(self, core, step=None, **more) -> None:
+        super()._set_core(core, step, _idf_pending=False, **more)
 
     def _ensure_vocabulary(self) -> None:
         fresh = not self._is_fitted()
@@ -944,10 +941,8 @@ class HashingVectorizer(_VectorizerBase):
     ):
         self._store_params(locals())
 
-    def _set_core(self, core, step=None) -> None:
-        self._core = core
-        self._step = step
-        self._cache = {}
+    def _set_core(self, core, step=None, **more) -> None:
+        swap_in(self, _core=core, _step=step, _cache={}, **more)
 
     def _is_fitted(self) -> bool:
         return True  # stateless, like scikit-learn's
@@ -999,3 +994,8 @@ class HashingVectorizer(_VectorizerBase):
 
 
 __all__ = ["CountVectorizer", "TfidfVectorizer", "HashingVectorizer"]
+
+
+# a refit while another thread transforms: each call reads the old state or the new one (_state)
+for _cls in (_VectorizerBase, CountVectorizer, TfidfVectorizer, HashingVectorizer):
+    snapshot_reads(_cls, ("transform", "inverse_transform", "get_feature_names_out"))

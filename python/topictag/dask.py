@@ -49,6 +49,7 @@ from ._input import as_documents
 from ._linear import LinearSVC as _LocalLinearSVC
 from ._linear import LogisticRegression as _LocalLogisticRegression
 from ._vectorizers import TfidfVectorizer as _LocalTfidfVectorizer
+from ._targets import check_label_types
 
 __all__ = ["TfidfVectorizer", "LinearSVC", "LogisticRegression", "TopicClassifier"]
 
@@ -192,7 +193,9 @@ def _block_classes(b):
     for v in y:
         if isinstance(v, (list, tuple, set)) or v is None:
             raise ValueError("multi-label targets (or missing labels) are not supported on dask input")
-    return sorted(set(y.tolist()))
+    labels = set(y.tolist())
+    check_label_types(labels)
+    return sorted(labels)
 
 
 _svm_loss_grad = _obj.svm_loss_grad
@@ -208,7 +211,9 @@ class _DistributedMixin:
         blocks = [delayed(_block)(a, b) for a, b in zip(xs, ys)]
         blocks = list(dask.persist(*blocks))
         per = dask.compute(*[delayed(_block_classes)(b) for b in blocks])
-        classes = sorted(set().union(*map(set, per)))
+        labels = set().union(*map(set, per))
+        check_label_types(labels)
+        classes = sorted(labels)
         if len(classes) < 2:
             raise ValueError(f"fit needs samples of at least 2 classes; found {classes}")
         sizes = dask.compute(*[delayed(lambda b: b[0].shape)(b) for b in blocks])

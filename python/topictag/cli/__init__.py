@@ -15,7 +15,7 @@ import sys
 from typing import Optional, Sequence
 
 from ._args import build_parser
-from ._io import PROG, CLIError, one_line
+from ._io import PROG, CLIError, cli_message, one_line
 
 __all__ = ["main", "build_parser", "CLIError"]
 
@@ -46,7 +46,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if debug:
             raise
         if isinstance(e, (CLIError, ValueError, TypeError, OSError, ImportError, LookupError)):
-            msg = one_line(e)
+            msg = cli_message(one_line(e))
             if isinstance(e, FileNotFoundError) and e.filename and str(e.filename) not in msg:
                 msg = f"{e.filename}: {msg}"
         else:

@@ -26,7 +26,25 @@ def _add_data_options(p: argparse.ArgumentParser) -> None:
                    help="separator of several topics in one label, e.g. '|' (multi-label data); "
                         "a JSONL label may also be a list")
     p.add_argument("--format", choices=("csv", "tsv", "jsonl", "parquet"), default=None,
-                   help="input format (default: from the file extension)")
+                   help="input format (default: from the file extension; on stdin, JSONL or a "
+                        "CSV/TSV header row naming the text column are recognised)")
+    p.add_argument("--allow-empty-labels", action="store_true",
+                   help="accept an empty label as 'no topic' (multi-label data)")
+    _add_reading_options(p)
+
+
+def _add_reading_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--encoding", default="utf-8-sig", metavar="NAME",
+                   help="text encoding of the input, e.g. latin-1 (default: UTF-8, with or "
+                        "without a byte-order mark); '.gz' files are decompressed")
+    p.add_argument("--delimiter", default=None, metavar="CHAR",
+                   help="CSV field delimiter, e.g. ';' (default: ',' for CSV, tab for TSV)")
+    p.add_argument("--n-jobs", type=int, default=None, metavar="N",
+                   help="threads, as n_jobs in Python (default: the model's own setting)")
+
+
+def _add_seed(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--seed", type=int, default=None, metavar="N", help=f"random seed of {what}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="weigh topics inversely to their frequency; raises macro-F1 on "
                         "multi-label data, where each topic is a minority (rare topics get "
                         "predicted), but makes training slower")
+    _add_seed(p, "the solvers' coordinate order (TopicClassifier's random_state)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("predict", help="tag documents with a trained model",
@@ -81,8 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "model's scores are probabilities).")
     p.add_argument("model", metavar="MODEL", help="model file from 'topictag train'")
     p.add_argument("input", metavar="INPUT", nargs="?", default=None,
-                   help="CSV, TSV, JSONL, Parquet, or plain text with one document per line; "
-                        "stdin when absent or '-'")
+                   help="CSV, TSV, JSONL, Parquet (each optionally .gz), or plain text with one "
+                        "document per line (lines end at \\n or \\r\\n; blank lines are "
+                        "skipped and counted); stdin when absent or '-'")
     p.add_argument("--text-col", default="text", metavar="NAME",
                    help="column or field holding the text (default: text)")
     p.add_argument("--id-col", default=None, metavar="NAME",
@@ -90,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "present, else the line or row number)")
     p.add_argument("--input-format", choices=("csv", "tsv", "jsonl", "parquet", "text"),
                    default=None, help="input format (default: from the extension; stdin: "
-                                      "JSONL if it looks like it, else text lines)")
+                                      "JSONL or CSV/TSV if its first line looks like it "
+                                      "(a JSON object, or a header naming the text column), "
+                                      "else text lines)")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl",
                    help="output format (default: jsonl)")
     p.add_argument("-o", "--output", default=None, metavar="FILE",
@@ -103,15 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--evidence", action="store_true",
                    help="add each document's evidence (JSON): per predicted topic its "
                         "probability and the segments and words that support it")
+    _add_reading_options(p)
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("evaluate", help="score a model on labelled documents",
                        description="Per-topic precision, recall and F1 of a model on labelled "
-                                   "documents, with micro and macro averages.")
+                                   "documents, with micro and macro averages; or, with --cv K, "
+                                   "a K-fold cross-validation of its settings on them.")
     p.add_argument("model", metavar="MODEL", help="model file")
     p.add_argument("data", metavar="DATA", help="labelled documents (.csv, .tsv, .jsonl, .parquet)")
     _add_data_options(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--cv", type=int, default=None, metavar="K",
+                   help="instead of scoring MODEL, cross-validate a model with MODEL's settings "
+                        "on DATA in K stratified folds (mean, spread and per-fold scores)")
+    _add_seed(p, "the --cv fold assignment (default: 0)")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("top-terms", help="the words that weigh most for each topic",

@@ -9,9 +9,12 @@ import os
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
+import numpy as np
+
 from .._progress import progress
-from ._io import (CLIError, Output, _check_input_file, load_model, read_labelled, read_stdin_text, read_unlabelled,
-                  save_model)
+from ._io import (CLIError, Output, _check_input_file, flag_of, iter_records, load_model,
+                  read_labelled, read_stdin_text, read_unlabelled, report_skipped, save_model,
+                  warn_label_sep)
 
 # `train` holds a data file of at most this size in memory (an in-memory fit also learns the
 # article-level state); larger inputs are streamed, a batch at a time.
@@ -29,7 +32,6 @@ def _scores(model, texts: List[str]):
     None): calibrated article probabilities for multi-label models fitted with calibration
     (and their predictions, from the same pass), probabilities for logistic models, decision
     values for SVMs (the scale of the model's own ``threshold`` and of ``predict_top``)."""
-    import numpy as np
 
     classes = list(model.classes_)
     if getattr(model, "_calibrated", lambda: False)():
@@ -59,29 +61,18 @@ def _fmt_score(x: float) -> float:
 
 
 def cmd_train(args) -> int:
-    # A file is streamed (read twice in batches, never held whole); standard input is read
-    # into memory (it can be read only once).
+    # A data file of up to IN_MEMORY_BYTES (and stdin) is read into memory; a larger file is
+    # streamed: read twice in batches, never held whole.
     source = None
-    if args.data == "-":
+    if args.data != "-":
+        _check_input_file(args.data)
+    if args.data == "-" or os.path.getsize(args.data) <= IN_MEMORY_BYTES:
+        # an in-memory fit also learns the article-level state (segments, calibration,
+        # per-topic thresholds) that a streamed fit cannot
         texts, labels = read_labelled(args)
         n_docs = len(texts)
     else:
-        from .._stream import Batches
-
-        _check_input_file(args.data)
-        try:
-            source = Batches(args.data, text_col=args.text_col, label_col=args.label_col,
-                             label_sep=args.label_sep, format=args.format)
-        except (OSError, ValueError) as e:
-            raise CLIError(str(e)) from None
-        if sum(os.path.getsize(p) for p in source._paths) <= IN_MEMORY_BYTES:
-            # small enough to hold: an in-memory fit, which also learns the article-level
-            # state (segments, calibration, per-topic thresholds) a streamed fit cannot
-            texts, labels = [], []
-            for t, y in source:
-                texts.extend(t)
-                labels.extend(y)
-            source, n_docs = None, len(texts)
+        source, skipped = _streamed_source(args)
     cls = _classifier_class()
     params: Dict[str, Any] = {}
     optional = {
@@ -94,6 +85,8 @@ def cmd_train(args) -> int:
         "max_features": args.max_features,
         "threshold": args.threshold,
         "class_weight": args.class_weight,
+        "n_jobs": args.n_jobs,
+        "random_state": args.seed,
     }
     if args.ngram_max is not None:
         if args.ngram_max < 1:
@@ -104,8 +97,7 @@ def cmd_train(args) -> int:
         if value is None:
             continue
         if name not in accepted:
-            flag = "--ngram-max" if name == "ngram_range" else "--" + name.replace("_", "-")
-            raise CLIError(f"{flag} is not supported by this version of TopicClassifier")
+            raise CLIError(f"{flag_of(name)} is not supported by this version of TopicClassifier")
         params[name] = value
     model = cls(**params)
     t0 = time.perf_counter()
@@ -115,6 +107,7 @@ def cmd_train(args) -> int:
     else:
         with progress(f"training on {args.data} (streamed)"):
             model.fit(source)
+        report_skipped(args.data, skipped)
         n_docs = int(model.training_summary_["n_documents"])
     elapsed = time.perf_counter() - t0
     save_model(model, args.output)
@@ -126,14 +119,46 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _streamed_source(args):
+    """(a Batches over a large DATA file read with the command's options, the set that
+    collects its skipped blank lines)."""
+    from ..datasets import format_from_path
+    from .._stream import DEFAULT_BATCH_SIZE, Batches, _grouped
+
+    fmt = args.format or format_from_path(args.data)
+    if fmt is None:
+        raise CLIError(f"{args.data}: cannot tell the file format from its name; give it with "
+                       "--format csv, tsv, jsonl or parquet")
+    skipped: set = set()
+    if fmt == "parquet":
+        source = Batches(args.data, text_col=args.text_col, label_col=args.label_col,
+                         label_sep=args.label_sep, format=fmt, allow_empty_texts=True)
+    else:
+        def batches():
+            recs = iter_records(args.data, fmt, args, args.label_col, skipped=skipped)
+            return _grouped(recs, DEFAULT_BATCH_SIZE, True)
+
+        source = Batches(batches)
+    first = next(iter(source), None)
+    if first is not None:
+        warn_label_sep(first[1], args.label_sep)
+    return source, skipped
+
+
+def _with_n_jobs(model, args):
+    """The loaded model with the command's --n-jobs, passed on as is."""
+    if getattr(args, "n_jobs", None) is not None:
+        model.set_params(n_jobs=args.n_jobs)
+    return model
+
+
 def cmd_predict(args) -> int:
     if args.top_k < 0:
         raise CLIError(f"--top-k must be >= 0, got {args.top_k}")
-    model = load_model(args.model)
-    texts, ids = read_unlabelled(args.input, args.input_format, args.text_col, args.id_col)
+    model = _with_n_jobs(load_model(args.model), args)
+    texts, ids = read_unlabelled(args.input, args.input_format, args, args.id_col)
     if not texts:
         raise CLIError(f"{args.input or '<stdin>'}: no documents to tag")
-    import numpy as np
 
     with progress(f"tagging {len(texts):,} documents"):
         # one pass over the texts for everything
@@ -204,14 +229,37 @@ def cmd_predict(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    model = load_model(args.model)
+    if args.cv is not None and args.cv < 2:
+        raise CLIError(f"--cv must be at least 2 (folds), got {args.cv}")
+    model = _with_n_jobs(load_model(args.model), args)
     texts, labels = read_labelled(args)
+    if args.cv is not None:
+        return _cross_validate(model, texts, labels, args)
     with progress(f"evaluating on {len(texts):,} documents"):
         report = model.evaluate(texts, labels)
     if args.json:
         print(json.dumps(_jsonable(report.to_dict()), indent=2, ensure_ascii=False))
     else:
         print(report)
+    return 0
+
+
+def _cross_validate(model, texts, labels, args) -> int:
+    from .._evaluate import cross_validate
+
+    fresh = type(model)(**model.get_params(deep=False))  # MODEL's settings, unfitted
+    with progress(f"cross-validating on {len(texts):,} documents ({args.cv} folds)"):
+        res = cross_validate(fresh, texts, labels, cv=args.cv,
+                             random_state=0 if args.seed is None else args.seed,
+                             return_reports=False)
+    if args.json:
+        out = {k: {"mean": float(np.mean(v)), "std": float(np.std(v)),
+                   "folds": [float(x) for x in v]} for k, v in res.items()}
+        print(json.dumps({"cv": args.cv, "n_documents": len(texts), "scores": out}, indent=2))
+    else:
+        print(f"{args.cv}-fold cross-validation of {args.model}'s settings on "
+              f"{len(texts):,} documents:")
+        print(res)
     return 0
 
 

@@ -19,6 +19,8 @@ import sys
 import zlib
 from typing import Any, Iterable, Iterator, List, Optional, Tuple, Union
 
+from .._targets import MixedLabelTypesError
+
 Label = Union[str, List[str]]
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -168,6 +170,7 @@ def load_csv(
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
 ):
@@ -190,6 +193,9 @@ def load_csv(
     allow_empty_labels : bool
         Accept an empty label cell as "no topic" (an empty list). Otherwise an empty label is
         an error, since it is more often a mistake than a deliberate "none of the topics".
+    allow_empty_texts : bool
+        Keep a record whose text is empty (or only whitespace): a document with no words, as
+        the estimators take it (the command line reads so). Otherwise it is an error.
     id_col : str, optional
         Also return the values of this column, one per text: ``(texts, labels, ids)``.
 
@@ -207,7 +213,8 @@ def load_csv(
         number of fields, an empty text or an empty label (the message gives its line).
     """
     records = iter_csv(path, text_col, label_col, label_sep, delimiter=delimiter,
-                       encoding=encoding, allow_empty_labels=allow_empty_labels, id_col=id_col,
+                       encoding=encoding, allow_empty_labels=allow_empty_labels,
+                       allow_empty_texts=allow_empty_texts, id_col=id_col,
                        _ids_optional=_ids_optional)
     return _collect(records, label_col, id_col)
 
@@ -221,12 +228,15 @@ def iter_csv(
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
+    _skipped: Optional[set] = None,
 ) -> Iterator[Tuple[str, Optional[Label], Any]]:
     """The records of :func:`load_csv` one at a time, as ``(text, label, id)`` (``label``
     None without ``label_col``, ``id`` None without ``id_col``), with the same checks and
-    messages; a ``.gz`` file is decompressed on the fly."""
+    messages; a ``.gz`` file is decompressed on the fly. ``_skipped`` (a set) receives the
+    numbers of the blank lines, which hold no record."""
     _check_label_sep(label_sep)
     _raise_field_limit()
     where = _describe(path)
@@ -255,6 +265,8 @@ def iter_csv(
             line = prev_end + 1  # first physical line of this record
             prev_end = reader.line_num
             if not row:  # a blank line holds no record
+                if _skipped is not None:
+                    _skipped.add(line)
                 continue
             here = f"{where}, line {line}"
             if len(row) != n:
@@ -263,7 +275,7 @@ def iter_csv(
                     "is a text with a comma or a quote left unquoted?"
                 )
             text = row[ti]
-            if not text.strip():
+            if not text.strip() and not allow_empty_texts:
                 raise ValueError(f"{here}: empty text in column {text_col!r}")
             label = None
             if li is not None:
@@ -300,6 +312,12 @@ def _json_label(value: Any, label_sep: Optional[str], here: str, col: str) -> La
     )
 
 
+def _json_label_kinds(value: Any) -> set:
+    items = value if isinstance(value, list) else [value]
+    return {"str" if isinstance(v, str) else "number" for v in items
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+
+
 def load_jsonl(
     path: PathLike,
     text_col: str = "text",
@@ -308,6 +326,7 @@ def load_jsonl(
     *,
     encoding: str = "utf-8-sig",
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
 ):
@@ -320,7 +339,8 @@ def load_jsonl(
     for the other parameters.
     """
     records = iter_jsonl(path, text_col, label_col, label_sep, encoding=encoding,
-                         allow_empty_labels=allow_empty_labels, id_col=id_col,
+                         allow_empty_labels=allow_empty_labels,
+                         allow_empty_texts=allow_empty_texts, id_col=id_col,
                          _ids_optional=_ids_optional)
     return _collect(records, label_col, id_col)
 
@@ -333,19 +353,25 @@ def iter_jsonl(
     *,
     encoding: str = "utf-8-sig",
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
+    _skipped: Optional[set] = None,
 ) -> Iterator[Tuple[str, Optional[Label], Any]]:
     """The records of :func:`load_jsonl` one at a time, as ``(text, label, id)``, with the
-    same checks and messages; a ``.gz`` file is decompressed on the fly."""
+    same checks and messages; a ``.gz`` file is decompressed on the fly. ``_skipped`` (a set)
+    receives the numbers of the blank lines."""
     _check_label_sep(label_sep)
     where = _describe(path)
     first = True
     lineno = 0
     has_id = False
+    kinds: set = set()  # "str" and/or "number": the JSON types of the labels so far
     with _reading(path, encoding) as f:
         for lineno, raw in enumerate(f, start=1):
             if not raw.strip():
+                if _skipped is not None:
+                    _skipped.add(lineno)
                 continue
             here = f"{where}, line {lineno}"
             try:
@@ -369,7 +395,7 @@ def iter_jsonl(
                 raise ValueError(
                     f"{here}: {text_col!r} is of type {type(text).__name__}; expected a string"
                 )
-            if not text.strip():
+            if not text.strip() and not allow_empty_texts:
                 raise ValueError(f"{here}: empty text in field {text_col!r}")
             label = None
             if label_col is not None:
@@ -377,6 +403,13 @@ def iter_jsonl(
                     raise ValueError(f"{here}: missing label (no field {label_col!r})")
                 label = _check_label(_json_label(rec[label_col], label_sep, here, label_col), here,
                                      allow_empty_labels)
+                kinds |= _json_label_kinds(rec[label_col])
+                if len(kinds) > 1:
+                    raise MixedLabelTypesError(
+                        f"{here}: label {label_col!r} mixes strings and numbers with "
+                        "the labels before it (scikit-learn refuses such labels: \"Mix of label "
+                        "input types (string and number)\"); write every label as a string"
+                    )
             rid = None
             if id_col is not None:
                 if has_id and id_col not in rec:
@@ -394,10 +427,12 @@ def load_parquet(
     label_sep: Optional[str] = None,
     *,
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
     _ids_optional: bool = False,
 ):
-    """Read documents and their topics from a Parquet file (needs pyarrow).
+    """Read documents and their topics from a Parquet file (needs pyarrow); a ``.gz`` file is
+    decompressed.
 
     The label column may be a string column (split on ``label_sep`` when given) or a list of
     strings column (multi-label). A null or empty text, or a null label, raises ``ValueError``
@@ -414,6 +449,12 @@ def load_parquet(
     where = _describe(path)
     if not _is_stream(path) and os.path.isdir(path):
         raise IsADirectoryError(f"{where}: is a directory, expected a file")
+    if not _is_stream(path) and os.fspath(path).lower().endswith(".gz"):
+        try:
+            with gzip.open(path, "rb") as f:
+                path = io.BytesIO(f.read())
+        except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+            raise ValueError(f"{where}: cannot read the compressed file ({e})") from None
     try:
         schema = pq.read_schema(path)
     except FileNotFoundError:
@@ -440,7 +481,7 @@ def load_parquet(
         if not isinstance(text, str):
             what = "null" if text is None else f"of type {type(text).__name__}"
             raise ValueError(f"{here}: text {text_col!r} is {what}; expected a string")
-        if not text.strip():
+        if not text.strip() and not allow_empty_texts:
             raise ValueError(f"{here}: empty text in column {text_col!r}")
         texts.append(text)
         if raw_labels is not None:
@@ -481,11 +522,15 @@ def load_file(
     *,
     format: Optional[str] = None,
     allow_empty_labels: bool = False,
+    allow_empty_texts: bool = False,
     id_col: Optional[str] = None,
+    encoding: str = "utf-8-sig",
+    delimiter: Optional[str] = None,
     _ids_optional: bool = False,
 ):
     """Dispatch to :func:`load_csv`, :func:`load_jsonl` or :func:`load_parquet` by ``format``
-    (``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"``) or, when it is None, by extension."""
+    (``"csv"``, ``"tsv"``, ``"jsonl"``, ``"parquet"``) or, when it is None, by extension (a
+    ``.gz`` file is decompressed). ``delimiter`` replaces CSV's ``","`` or TSV's tab."""
     stream = _is_stream(path)
     fmt = format or (None if stream else format_from_path(path))
     if fmt is None:
@@ -493,16 +538,15 @@ def load_file(
             f"{_describe(path)}: cannot tell the file format from its name; "
             f"give it explicitly (one of {', '.join(FORMATS)})"
         )
-    if not stream and os.fspath(path).lower().endswith(".gz"):
-        raise ValueError(f"{_describe(path)}: compressed files are not read; decompress it first")
     kw = dict(text_col=text_col, label_col=label_col, label_sep=label_sep,
-              allow_empty_labels=allow_empty_labels, id_col=id_col, _ids_optional=_ids_optional)
+              allow_empty_labels=allow_empty_labels, allow_empty_texts=allow_empty_texts,
+              id_col=id_col, _ids_optional=_ids_optional)
     if fmt == "csv":
-        return load_csv(path, **kw)
+        return load_csv(path, delimiter=delimiter or ",", encoding=encoding, **kw)
     if fmt == "tsv":
-        return load_csv(path, delimiter="\t", **kw)
+        return load_csv(path, delimiter=delimiter or "\t", encoding=encoding, **kw)
     if fmt == "jsonl":
-        return load_jsonl(path, **kw)
+        return load_jsonl(path, encoding=encoding, **kw)
     if fmt == "parquet":
         return load_parquet(path, **kw)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
