@@ -519,7 +519,12 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
     def _ensure_vocabulary(self) -> None:
         """With a fixed ``vocabulary``, the fitted state needs no documents: build it on first
         use (as scikit-learn's transform, vocabulary_ and get_feature_names_out do)."""
-        if self._is_fitted() or getattr(self, "vocabulary", None) is None:
+        if self._is_fitted():
+            return
+        if getattr(self, "vocabulary", None) is None:
+            # on the instance, not on the snapshot a reading method runs on: scikit-learn's
+            # vocabulary check leaves fixed_vocabulary_ = False on an unfitted vectorizer
+            self.fixed_vocabulary_ = False
             return
         core, step = self._new_core()
         core.fit([], self.n_jobs)
