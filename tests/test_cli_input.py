@@ -276,3 +276,40 @@ def test_empty_texts_follow_the_python_rule(work, tmp_path):
     t.write_text("id,text,label\n" + rows + "x,,a\n", encoding="utf-8")
     r = run("train", t, "-o", tmp_path / "t.ttm", "--min-df", "1")
     assert r.returncode == 0 and "on 11 documents" in r.stdout, r.stderr
+
+
+# ------------------------------------------------------- the streamed train path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_streamed_train_reads_like_the_in_memory_one(work, tmp_path, monkeypatch, capsys, fmt):
+    """A DATA file above the in-memory limit is streamed with the same options (delimiter,
+    encoding, empty texts kept, blank lines counted, --label-sep warning) and trains the
+    same linear model as the in-memory read of the same file."""
+    from topictag.cli import _commands, main
+
+    _, _, b = work
+    path = tmp_path / f"data.{fmt}"
+    rows = [(t, "|".join(ls)) for t, ls in zip(b.data, b.target)] + [("", "ceasefire")]
+    if fmt == "csv":
+        body = "text;label\n" + "".join(
+            f'"{t.replace(chr(34), chr(34) * 2)}";{lab}\n\n' for t, lab in rows)
+        extra = ["--delimiter", ";"]
+    else:
+        body = "".join(json.dumps({"text": t, "label": lab}) + "\n\n" for t, lab in rows)
+        extra = []
+    path.write_text(body, encoding="latin-1", errors="replace")
+    args = ["train", str(path), "--model", "logistic", "--threshold", "0.5", "--encoding",
+            "latin-1", *extra]
+    assert main([*args, "-o", str(tmp_path / "mem.ttm")]) == 0
+    mem_err = capsys.readouterr().err
+    monkeypatch.setattr(_commands, "IN_MEMORY_BYTES", 0)
+    assert main([*args, "-o", str(tmp_path / "stream.ttm")]) == 0
+    out, err = capsys.readouterr()
+    assert f"on {len(rows):,} documents" in out
+    for e in (mem_err, err):
+        assert f"skipped {len(rows):,} blank lines" in e and "--label-sep '|'" in e
+    a, s = tt.load(tmp_path / "mem.ttm"), tt.load(tmp_path / "stream.ttm")
+    assert list(a.classes_) == list(s.classes_)
+    np.testing.assert_allclose(a.decision_function(list(b.data[:40])),
+                               s.decision_function(list(b.data[:40])), atol=1e-5)

@@ -462,8 +462,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         return d
 
     def predict_proba(self, X, as_frame: bool = False):
-        """Topic probabilities, columns in ``classes_`` order (a DataFrame with topic columns
-        when ``as_frame=True``). Multi-label models fitted with ``calibration`` give the
+        """Topic probabilities, columns in ``classes_`` order (with ``as_frame=True`` a
+        DataFrame with topic columns and, when ``X`` is a pandas Series, its index). Multi-label models fitted with ``calibration`` give the
         calibrated article probabilities (those ``predict`` thresholds). Otherwise logistic
         models give their probabilities; SVM models give Platt-scaled scores when the solver
         fitted them (``probability=True``), else a ValueError. For multi-label
@@ -476,13 +476,20 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         if as_frame:
             import pandas as pd
 
-            return pd.DataFrame(p, columns=[str(c) for c in self._class_list])
+            # one row per input document, under the input's own index (a pandas Series's)
+            index = X.index if isinstance(getattr(X, "index", None), pd.Index) else None
+            return pd.DataFrame(p, columns=[str(c) for c in self._class_list], index=index)
         return p
 
     def predict(self, X):
         """Multi-class: a numpy array of topics. Multi-label: a list of topic lists, or, for a
         model fitted on a label-indicator matrix (dense or sparse, as ``MultiLabelBinarizer``
-        makes), an indicator matrix of the same kind (int64; columns are ``classes_``)."""
+        makes), an indicator matrix of the same kind (int64; columns are ``classes_``).
+
+        An empty or whitespace-only text is a document with no words: it is kept and scored
+        by the intercepts alone, as any text with no known word (an all-zero TF-IDF row, as
+        in a scikit-learn pipeline); ``fit`` takes it the same way. The command line follows
+        the same rule (docs/reliability.md)."""
         self._fitted_core()
         res = self._predict_indices(self._docs(X))
         if self.multilabel_:

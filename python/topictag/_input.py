@@ -39,6 +39,12 @@ def _arrow_parts(arr) -> Prepared:
     return ("arrow", data, np.ascontiguousarray(offsets), null_index)
 
 
+def _is_table(X) -> bool:
+    """A pandas or polars DataFrame, or a pyarrow Table or RecordBatch: several columns."""
+    return hasattr(X, "columns") and (hasattr(X, "num_columns") or hasattr(X, "shape")
+                                      and len(getattr(X, "shape", ())) == 2)
+
+
 def as_documents(X, name: str = "documents") -> Prepared:
     """Prepare raw text documents for the core (see the module docstring)."""
     if isinstance(X, (str, bytes)):
@@ -51,6 +57,13 @@ def as_documents(X, name: str = "documents") -> Prepared:
     if isinstance(X, list):
         return X
     mod = type(X).__module__.split(".")[0]
+    if mod in ("pyarrow", "polars", "pandas") and _is_table(X):
+        # iterating a table gives its columns (or column names): say what is expected
+        pick = "table['text']" if mod == "pyarrow" else "df['text']"
+        raise TypeError(
+            f"{name} must be one column of text, not a {mod} {type(X).__name__}; select the "
+            f"text column, e.g. {pick}"
+        )
     if mod == "pyarrow":
         parts = _arrow_parts(X)
         if parts is not None:
@@ -63,11 +76,6 @@ def as_documents(X, name: str = "documents") -> Prepared:
         if parts is not None:
             return parts
     elif mod == "pandas":
-        if hasattr(X, "columns"):  # a DataFrame: sklearn iterates column names; be explicit
-            raise TypeError(
-                f"{name} must be one column of text (a Series), not a DataFrame; "
-                "select the text column, e.g. df['text']"
-            )
         arr = getattr(X, "array", None)
         pa_arr = getattr(arr, "_pa_array", None)
         if pa_arr is not None:
