@@ -9,7 +9,6 @@ except for Parquet (pyarrow).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import gzip
 import io
@@ -83,20 +82,6 @@ def _id_index(id_col: Optional[str], names: List[str], where: str, optional: boo
     raise _missing_column("id", id_col, names, where)
 
 
-def _collect(records: Iterable[Tuple[str, Optional[Label], Any]], label_col, id_col):
-    """The ``load_*`` result of the ``iter_*`` records."""
-    texts: List[str] = []
-    labels: Optional[List[Label]] = [] if label_col is not None else None
-    ids: List[Any] = []
-    for text, label, rid in records:
-        texts.append(text)
-        if labels is not None:
-            labels.append(label)
-        if id_col is not None:
-            ids.append(rid)
-    return _result(texts, labels, ids, id_col)
-
-
 def _result(texts, labels, ids, id_col):
     if labels and any(isinstance(x, list) for x in labels):
         # some records hold a list of topics: the data is multi-label, so make every label a list
@@ -141,22 +126,11 @@ def _close(path: Any, f: Any) -> None:
         f.detach()  # leave sys.stdin.buffer open
 
 
-@contextlib.contextmanager
-def _reading(path: PathLike, encoding: str):
-    """The open text file of ``path``, closed at the end (not the caller's own stream);
-    undecodable or broken compressed input raises ``ValueError`` naming the file."""
-    f = _open_text(path, encoding)
-    try:
-        yield f
-    except UnicodeDecodeError as err:
-        raise ValueError(
-            f"{_describe(path)}: not valid {encoding} text ({err.reason} at byte {err.start} of "
-            "a read block); pass the file's encoding, e.g. encoding='latin-1'"
-        ) from None
-    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
-        raise ValueError(f"{_describe(path)}: cannot read the compressed file ({e})") from None
-    finally:
-        _close(path, f)
+def _decode_error(path: PathLike, err: UnicodeDecodeError, encoding: str) -> ValueError:
+    return ValueError(
+        f"{_describe(path)}: not valid {encoding} text ({err.reason} at byte {err.start} of a "
+        "read block); pass the file's encoding, e.g. encoding='latin-1'"
+    )
 
 
 def load_csv(
@@ -206,10 +180,18 @@ def load_csv(
         A missing column (the message lists the available ones), or a row with the wrong
         number of fields, an empty text or an empty label (the message gives its line).
     """
-    records = iter_csv(path, text_col, label_col, label_sep, delimiter=delimiter,
-                       encoding=encoding, allow_empty_labels=allow_empty_labels, id_col=id_col,
-                       _ids_optional=_ids_optional)
-    return _collect(records, label_col, id_col)
+    texts: List[str] = []
+    labels: Optional[List[Label]] = [] if label_col is not None else None
+    ids: List[Any] = []
+    for text, label, rid in iter_csv(path, text_col, label_col, label_sep, delimiter=delimiter,
+                                     encoding=encoding, allow_empty_labels=allow_empty_labels,
+                                     id_col=id_col, _ids_optional=_ids_optional):
+        texts.append(text)
+        if labels is not None:
+            labels.append(label)
+        if id_col is not None:
+            ids.append(rid)
+    return _result(texts, labels, ids, id_col)
 
 
 def iter_csv(
@@ -230,7 +212,8 @@ def iter_csv(
     _check_label_sep(label_sep)
     _raise_field_limit()
     where = _describe(path)
-    with _reading(path, encoding) as f:
+    f = _open_text(path, encoding)
+    try:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         try:
             header = next(reader, None)
@@ -272,6 +255,12 @@ def iter_csv(
             if id_col is not None:
                 rid = row[ii] if ii is not None else str(line)
             yield text, label, rid
+    except UnicodeDecodeError as e:
+        raise _decode_error(path, e, encoding) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise ValueError(f"{where}: cannot read the compressed file ({e})") from None
+    finally:
+        _close(path, f)
 
 
 def _json_label(value: Any, label_sep: Optional[str], here: str, col: str) -> Label:
@@ -319,10 +308,18 @@ def load_jsonl(
     ``label_col=None`` reads texts only and returns ``(texts, None)``. See :func:`load_csv`
     for the other parameters.
     """
-    records = iter_jsonl(path, text_col, label_col, label_sep, encoding=encoding,
-                         allow_empty_labels=allow_empty_labels, id_col=id_col,
-                         _ids_optional=_ids_optional)
-    return _collect(records, label_col, id_col)
+    texts: List[str] = []
+    labels: Optional[List[Label]] = [] if label_col is not None else None
+    ids: List[Any] = []
+    for text, label, rid in iter_jsonl(path, text_col, label_col, label_sep, encoding=encoding,
+                                       allow_empty_labels=allow_empty_labels, id_col=id_col,
+                                       _ids_optional=_ids_optional):
+        texts.append(text)
+        if labels is not None:
+            labels.append(label)
+        if id_col is not None:
+            ids.append(rid)
+    return _result(texts, labels, ids, id_col)
 
 
 def iter_jsonl(
@@ -340,10 +337,11 @@ def iter_jsonl(
     same checks and messages; a ``.gz`` file is decompressed on the fly."""
     _check_label_sep(label_sep)
     where = _describe(path)
+    f = _open_text(path, encoding)
     first = True
     lineno = 0
     has_id = False
-    with _reading(path, encoding) as f:
+    try:
         for lineno, raw in enumerate(f, start=1):
             if not raw.strip():
                 continue
@@ -383,6 +381,12 @@ def iter_jsonl(
                     raise ValueError(f"{here}: no field {id_col!r} (the id)")
                 rid = rec[id_col] if has_id else lineno
             yield text, label, rid
+    except UnicodeDecodeError as e:
+        raise _decode_error(path, e, encoding) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as e:
+        raise ValueError(f"{where}: cannot read the compressed file ({e})") from None
+    finally:
+        _close(path, f)
     if first:
         raise ValueError(f"{where}: no records (the file is empty)")
 
