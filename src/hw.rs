@@ -131,9 +131,8 @@ fn advise_range(_start: usize, _bytes: usize) {}
 ///
 /// A fit frees gigabytes of intermediate buffers made by several threads; glibc keeps freed
 /// memory in its per-thread arenas (fragmented below blocks still in use, so never trimmed
-/// from the top), and the process's RSS stays at its peak for the rest of its life: on
-/// 90,000 documents, 803 of the 1,263 MB that `fit_transform` left resident were free heap
-/// (benchmarks/results/scale.md). Elsewhere a no-op.
+/// from the top), and the process's RSS stays at its peak for the rest of its life, most of
+/// it free heap (benchmarks/results/scale.md has the measurement). Elsewhere a no-op.
 pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages to the OS; it never touches live blocks.

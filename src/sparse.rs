@@ -119,6 +119,23 @@ impl<T: Real> CsrMatrix<T> {
 }
 
 /// Helpers for tests (building small matrices, checking and converting them).
+
+/// Calls `emit(column, value)` once per distinct column of `row`, a row's `(column, value)`
+/// entries sorted by column, with the values of equal columns summed in order (scipy's
+/// `sum_duplicates`).
+pub fn sum_sorted_duplicates<V: Copy + std::ops::AddAssign>(row: &[(u32, V)], mut emit: impl FnMut(u32, V)) {
+    let mut k = 0;
+    while k < row.len() {
+        let (c, mut v) = row[k];
+        k += 1;
+        while k < row.len() && row[k].0 == c {
+            v += row[k].1;
+            k += 1;
+        }
+        emit(c, v);
+    }
+}
+
 #[cfg(test)]
 impl<T: Real> CsrMatrix<T> {
     /// An all-zero matrix.

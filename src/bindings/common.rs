@@ -264,3 +264,28 @@ pub(crate) fn extract_y(y: &Bound<'_, PyAny>, multilabel: bool) -> PyResult<Y> {
             .map_err(|_| PyTypeError::new_err("targets must be a list of topic indices"))
     }
 }
+
+/// `#[pymethods] impl Type { .. }` whose read-only properties come first, as a table:
+/// `getters(core = self.field) { name: Type = expression, .. }`, each expression reading
+/// `core` (`&self.field`); the other methods follow as written.
+macro_rules! pymethods_with_getters {
+    (
+        impl $ty:ident {
+            getters($core:ident = self.$field:ident) { $($name:ident: $ret:ty = $e:expr),* $(,)? }
+            $($rest:tt)*
+        }
+    ) => {
+        #[::pyo3::pymethods]
+        impl $ty {
+            $(
+                #[getter]
+                fn $name(&self) -> $ret {
+                    let $core = &self.$field;
+                    $e
+                }
+            )*
+            $($rest)*
+        }
+    };
+}
+pub(crate) use pymethods_with_getters;

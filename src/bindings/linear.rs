@@ -6,7 +6,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-use super::common::{csr_from_py, CsrAny};
+use super::common::{pymethods_with_getters, csr_from_py, CsrAny};
 use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::{self, ClassWeight, FeatureMajor, LinearModel, LinearParams, ModelKind, Target};
 
@@ -218,8 +218,21 @@ fn csr_in(obj: &Bound<'_, PyAny>) -> PyResult<CsrAny> {
     }
 }
 
-#[pymethods]
+// The pymethods block, in a macro that adds the getters it lists (not indented, to keep
+// the history of the methods readable).
+pymethods_with_getters! {
 impl PyLinearClassifier {
+    getters(m = self.model) {
+        n_features: usize = m.n_features,
+        n_classes: usize = m.n_classes,
+        n_outputs: usize = m.n_outputs(),
+        multilabel: bool = m.multilabel,
+        converged: bool = m.converged,
+        n_iter: Vec<usize> = m.n_iter.clone(),
+        has_platt: bool = m.platt.is_some(),
+        kind: &'static str = kind_name(m.kind),
+    }
+
     /// Fit. See `topictag._linear` for the meaning of every argument.
     #[staticmethod]
     #[pyo3(signature = (x, y, multilabel, n_classes, sample_weight, kind, c, class_weight, tol, max_iter, fit_intercept, intercept_scaling, random_state, probability, n_jobs))]
@@ -394,38 +407,6 @@ impl PyLinearClassifier {
         let model = self.model.with_weights(&coef, &intercept.as_array().to_vec())?;
         Ok(PyLinearClassifier { model, feature_major: Default::default() })
     }
-    #[getter]
-    fn n_features(&self) -> usize {
-        self.model.n_features
-    }
-    #[getter]
-    fn n_classes(&self) -> usize {
-        self.model.n_classes
-    }
-    #[getter]
-    fn n_outputs(&self) -> usize {
-        self.model.n_outputs()
-    }
-    #[getter]
-    fn multilabel(&self) -> bool {
-        self.model.multilabel
-    }
-    #[getter]
-    fn converged(&self) -> bool {
-        self.model.converged
-    }
-    #[getter]
-    fn n_iter(&self) -> Vec<usize> {
-        self.model.n_iter.clone()
-    }
-    #[getter]
-    fn has_platt(&self) -> bool {
-        self.model.platt.is_some()
-    }
-    #[getter]
-    fn kind(&self) -> &'static str {
-        kind_name(self.model.kind)
-    }
 
     /// The model file image (`Kind::LinearClassifier`) with `metadata` (JSON) in its header.
     fn to_bytes<'py>(&self, py: Python<'py>, metadata: &str) -> PyResult<Bound<'py, PyBytes>> {
@@ -438,6 +419,7 @@ impl PyLinearClassifier {
         let (model, meta) = from_py_bytes(py, data)?;
         Ok((PyLinearClassifier { model, feature_major: Default::default() }, meta))
     }
+}
 }
 
 impl PyLinearClassifier {

@@ -5,7 +5,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
-use super::common::{extract_y, Docs, Y};
+use super::common::{pymethods_with_getters, extract_y, Docs, Y};
 use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::calibrate::CalibrationKind;
 use crate::linear::threshold::parse_metric;
@@ -123,8 +123,22 @@ fn matrix<'py>(py: Python<'py>, v: Vec<f64>, n: usize, k: usize) -> PyResult<Bou
     Ok(PyArray1::from_vec(py, v).reshape([n, k])?.into_any())
 }
 
-#[pymethods]
+// The pymethods block, in a macro that adds the getters it lists (not indented, to keep
+// the history of the methods readable).
+pymethods_with_getters! {
 impl PyTopicModel {
+    getters(m = self.inner) {
+        classes: Vec<String> = m.classes().to_vec(),
+        multilabel: bool = m.multilabel(),
+        n_features: usize = m.n_features(),
+        n_outputs: usize = m.n_outputs(),
+        n_documents: usize = m.n_documents(),
+        fit_seconds: f64 = m.fit_seconds(),
+        converged: bool = m.converged(),
+        n_iter: usize = m.n_iter(),
+        has_proba: bool = m.has_proba(),
+    }
+
     /// `TopicModel.fit(docs, y, multilabel, classes, vectorizer_params, linear_params, n_jobs)`
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
@@ -211,43 +225,6 @@ impl PyTopicModel {
         let (vec, lm) = (vectorizer.core().clone(), linear.model().clone());
         let inner = py.detach(|| TopicModel::from_parts(vec, classes, lm, n_documents, 0.0, None))?;
         Ok(PyTopicModel { inner })
-    }
-
-    #[getter]
-    fn classes(&self) -> Vec<String> {
-        self.inner.classes().to_vec()
-    }
-    #[getter]
-    fn multilabel(&self) -> bool {
-        self.inner.multilabel()
-    }
-    #[getter]
-    fn n_features(&self) -> usize {
-        self.inner.n_features()
-    }
-    #[getter]
-    fn n_outputs(&self) -> usize {
-        self.inner.n_outputs()
-    }
-    #[getter]
-    fn n_documents(&self) -> usize {
-        self.inner.n_documents()
-    }
-    #[getter]
-    fn fit_seconds(&self) -> f64 {
-        self.inner.fit_seconds()
-    }
-    #[getter]
-    fn converged(&self) -> bool {
-        self.inner.converged()
-    }
-    #[getter]
-    fn n_iter(&self) -> usize {
-        self.inner.n_iter()
-    }
-    #[getter]
-    fn has_proba(&self) -> bool {
-        self.inner.has_proba()
     }
 
     #[pyo3(signature = (docs, n_jobs=None))]
@@ -444,6 +421,7 @@ impl PyTopicModel {
         let (inner, meta) = from_py_bytes(py, data)?;
         Ok((PyTopicModel { inner }, meta))
     }
+}
 }
 
 fn prediction_to_py<'py>(py: Python<'py>, p: Prediction) -> PyResult<Bound<'py, PyAny>> {

@@ -8,7 +8,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 
-use super::common::{csr_to_py, Docs};
+use super::common::{pymethods_with_getters, csr_to_py, Docs};
 use super::persist::{from_py_bytes, to_py_bytes};
 use crate::pipeline::explain::byte_to_char_offsets;
 use crate::sparse::CsrMatrix;
@@ -481,21 +481,18 @@ pub struct PyDfCounts {
     inner: DfCounts,
 }
 
-#[pymethods]
+// The pymethods block, in a macro that adds the getters it lists (not indented, to keep
+// the history of the methods readable).
+pymethods_with_getters! {
 impl PyDfCounts {
+    getters(d = self.inner) {
+        n_docs: u64 = d.n_docs(),
+        n_features: usize = d.n_features(),
+    }
+
     #[new]
     fn new() -> Self {
         PyDfCounts { inner: DfCounts::new() }
-    }
-
-    #[getter]
-    fn n_docs(&self) -> u64 {
-        self.inner.n_docs()
-    }
-
-    #[getter]
-    fn n_features(&self) -> usize {
-        self.inner.n_features()
     }
 
     /// Add the counts of other documents (counted with the same vectorizer parameters).
@@ -518,6 +515,7 @@ impl PyDfCounts {
         let f = slf.get_type().getattr("from_bytes")?;
         Ok((f, (PyBytes::new(py, &slf.borrow().inner.to_bytes()?),)))
     }
+}
 }
 
 /// `_core.HashingCore(**params)`: the HashingVectorizer core.

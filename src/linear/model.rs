@@ -58,22 +58,33 @@ impl LinearModel {
 }
 
 #[cfg(test)]
+impl LinearModel {
+    /// A converged squared-hinge SVM with these weights, for tests: `coef` is n_outputs x
+    /// n_features (n_outputs = `intercept.len()`), `n_iter` epochs per output, no Platt
+    /// scaling.
+    pub(crate) fn test_svm(n_classes: usize, multilabel: bool, coef: Vec<f64>, intercept: Vec<f64>, n_iter: usize) -> Self {
+        let n_out = intercept.len();
+        LinearModel {
+            kind: ModelKind::Svm { hinge: false },
+            n_features: coef.len() / n_out.max(1),
+            coef,
+            intercept,
+            n_classes,
+            multilabel,
+            converged: true,
+            n_iter: vec![n_iter; n_out],
+            platt: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod with_weights_tests {
     use super::*;
 
     #[test]
     fn replaces_and_rounds() {
-        let m = LinearModel {
-            kind: ModelKind::Svm { hinge: false },
-            coef: vec![0.0; 3],
-            intercept: vec![0.0],
-            n_features: 3,
-            n_classes: 2,
-            multilabel: false,
-            converged: true,
-            n_iter: vec![1],
-            platt: None,
-        };
+        let m = LinearModel::test_svm(2, false, vec![0.0; 3], vec![0.0], 1);
         let w = m.with_weights(&[0.1, 2.0, -3.0], &[0.5]).unwrap();
         assert_eq!(w.coef, vec![0.1f32 as f64, 2.0, -3.0]);
         assert_eq!(w.intercept, vec![0.5]);

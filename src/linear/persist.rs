@@ -87,16 +87,12 @@ mod tests {
 
     fn model(k: usize, nf: usize, multilabel: bool) -> LinearModel {
         let n_out = if !multilabel && k == 2 { 1 } else { k };
+        let coef = (0..n_out * nf).map(|i| ((i as f32 * 0.37).sin() * (i % 3) as f32) as f64).collect();
+        let intercept = (0..n_out).map(|o| o as f64 * 0.25 - 0.1).collect();
         LinearModel {
-            kind: ModelKind::Svm { hinge: false },
-            coef: (0..n_out * nf).map(|i| ((i as f32 * 0.37).sin() * (i % 3) as f32) as f64).collect(),
-            intercept: (0..n_out).map(|o| o as f64 * 0.25 - 0.1).collect(),
             n_features: nf,
-            n_classes: k,
-            multilabel,
-            converged: true,
-            n_iter: vec![7; n_out],
             platt: Some(vec![(-1.5, 0.25); n_out]),
+            ..LinearModel::test_svm(k, multilabel, coef, intercept, 7)
         }
     }
 
@@ -114,17 +110,7 @@ mod tests {
     /// byte (docs/model-format.md). A failure here means the format changed.
     #[test]
     fn payload_layout_is_pinned() {
-        let m = LinearModel {
-            kind: ModelKind::Svm { hinge: false },
-            coef: vec![1.0, -2.0],
-            intercept: vec![0.5],
-            n_features: 2,
-            n_classes: 2,
-            multilabel: false,
-            converged: true,
-            n_iter: vec![3],
-            platt: None,
-        };
+        let m = LinearModel::test_svm(2, false, vec![1.0, -2.0], vec![0.5], 3);
         #[rustfmt::skip]
         let expected: &[u8] = &[
             0x01, 0x00,                   // kind: Svm { hinge: false }

@@ -211,17 +211,7 @@ fn multilabel_one_vs_rest() {
 
 #[test]
 fn label_sets_threshold_and_allow_empty() {
-    let m = LinearModel {
-        kind: ModelKind::Svm { hinge: false },
-        coef: vec![0.0; 3],
-        intercept: vec![0.0; 3],
-        n_features: 1,
-        n_classes: 3,
-        multilabel: true,
-        converged: true,
-        n_iter: vec![1; 3],
-        platt: None,
-    };
+    let m = LinearModel::test_svm(3, true, vec![0.0; 3], vec![0.0; 3], 1);
     let scores = [0.5, 2.0, -1.0, -0.5, -0.2, -3.0];
     assert_eq!(m.predict_label_sets(&scores, 0.0, false), vec![vec![1, 0], vec![1]]);
     assert_eq!(m.predict_label_sets(&scores, 0.0, true), vec![vec![1, 0], vec![]]);

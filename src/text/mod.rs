@@ -17,4 +17,4 @@ mod tokenize;
 pub use analyzer::{word_ngrams, Analyzer, CharScratch};
 pub use config::{AnalyzerConfig, AnalyzerKind, StopWordsSpec};
 pub use stopwords::{list as builtin_stop_list, BUILTIN_LANGUAGES};
-pub use term_cache::TermCache;
+pub use term_cache::{TermCache, TermMemo};

@@ -49,6 +49,43 @@ impl TermCache {
     pub fn entries(&self) -> usize {
         self.raw.len().max(self.terms.len()).max(self.short.len)
     }
+
+    /// Appends the n-gram of the terms `ids` to `out`: the terms joined by single spaces
+    /// (scikit-learn's n-gram strings).
+    pub fn push_ngram(&self, ids: &[u32], out: &mut String) {
+        for (k, &t) in ids.iter().enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            out.push_str(self.terms.get_str(t));
+        }
+    }
+}
+
+/// A value per term of a [`TermCache`] (a unigram's feature, column or hashed column),
+/// computed the first time the term is met; `unset` marks the terms not met yet.
+pub struct TermMemo<V> {
+    values: Vec<V>,
+    unset: V,
+}
+
+impl<V: Copy + PartialEq> TermMemo<V> {
+    pub fn new(unset: V) -> Self {
+        TermMemo { values: Vec::new(), unset }
+    }
+
+    /// The value of term `t` of `cache`, from `make` the first time.
+    #[inline]
+    pub fn get_or_insert_with(&mut self, t: u32, cache: &TermCache, make: impl FnOnce() -> V) -> V {
+        let t = t as usize;
+        if t >= self.values.len() {
+            self.values.resize(cache.terms.len().max(t + 1), self.unset);
+        }
+        if self.values[t] == self.unset {
+            self.values[t] = make();
+        }
+        self.values[t]
+    }
 }
 
 /// An open-addressing map from short ASCII word tokens (1 to 16 bytes, no NUL byte, packed

@@ -15,8 +15,9 @@ use rayon::prelude::*;
 use super::chunks::{chunk, for_chunks, CHUNK};
 use super::index::U64Map;
 use crate::ids::NO_COLUMN as UNSET;
+use crate::sparse::sum_sorted_duplicates;
 use crate::text::intern::{hash_str, Interner, HASHER};
-use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache};
+use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache, TermMemo};
 
 /// Shards of the parallel vocabulary merge.
 pub const N_SHARDS: usize = 64;
@@ -51,28 +52,42 @@ pub struct LocalChunk {
 }
 
 impl LocalChunk {
-    /// A chunk's counts and its features' names (`names[offs[f]..offs[f + 1]]`), not yet
-    /// listed per shard (see [`finish_chunk`]).
-    fn new(
-        doc_ptr: Vec<usize>,
-        entries: Vec<(u32, u32)>,
-        names: String,
-        offs: Vec<usize>,
-        df: Vec<u32>,
-        tf: Vec<u64>,
-    ) -> Self {
+    /// An empty chunk of `n_docs` documents to count into: documents end with
+    /// [`LocalChunk::end_doc`], features come from [`LocalChunk::new_feature`], and the
+    /// features' names (`names[offs[f]..offs[f + 1]]`) are set at the end; not yet listed
+    /// per shard (see [`finish_chunk`]).
+    fn with_docs(n_docs: usize) -> Self {
+        let mut doc_ptr = Vec::with_capacity(n_docs + 1);
+        doc_ptr.push(0);
         LocalChunk {
             doc_ptr,
-            entries,
-            names,
-            offs,
+            entries: Vec::new(),
+            names: String::new(),
+            offs: Vec::new(),
             hashes: Vec::new(),
-            df,
-            tf,
+            df: Vec::new(),
+            tf: Vec::new(),
             by_shard: Vec::new(),
             packed: Vec::new(),
             packed_names: Vec::new(),
         }
+    }
+
+    /// A new local feature, its frequencies zero: its id.
+    #[inline]
+    fn new_feature(&mut self) -> u32 {
+        let f = self.df.len() as u32;
+        self.df.push(0);
+        self.tf.push(0);
+        f
+    }
+
+    /// The end of a document: its counts (taken from `dc`, which is reset) become its
+    /// entries, and the frequencies grow by them.
+    #[inline]
+    fn end_doc(&mut self, dc: &mut DocCounter) {
+        dc.flush(&mut self.entries, &mut self.df, Some(&mut self.tf));
+        self.doc_ptr.push(self.entries.len());
     }
 
     #[inline]
@@ -121,45 +136,29 @@ fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
     let (min_n, max_n) = (an.min_n, an.max_n);
     let mut cache = TermCache::new();
     let mut ids: Vec<u32> = Vec::new();
-    let mut uni: Vec<u32> = Vec::new();
+    let mut uni = TermMemo::new(UNSET);
     let mut bi: HashMap<u64, u32, _> = HashMap::with_hasher(HASHER);
     let mut multi: HashMap<Box<[u32]>, u32, _> = HashMap::with_hasher(HASHER);
     let mut key_toks: Vec<u32> = Vec::new();
     let mut key_offs: Vec<usize> = vec![0];
-    let mut df: Vec<u32> = Vec::new();
-    let mut tf: Vec<u64> = Vec::new();
-    let mut entries = Vec::new();
-    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
-    doc_ptr.push(0);
+    let mut ch = LocalChunk::with_docs(docs.len());
     let mut dc = DocCounter::new();
     for d in docs {
         an.word_terms(d.as_ref(), &mut cache, &mut ids);
-        let mut new_feature = |toks: &[u32], df: &mut Vec<u32>, tf: &mut Vec<u64>| -> u32 {
-            let f = df.len() as u32;
+        let mut new_feature = |toks: &[u32], ch: &mut LocalChunk| -> u32 {
             key_toks.extend_from_slice(toks);
             key_offs.push(key_toks.len());
-            df.push(0);
-            tf.push(0);
-            f
+            ch.new_feature()
         };
         word_ngrams(ids.len(), min_n, max_n, |i, j| {
             let f = match j - i {
-                1 => {
-                    let t = ids[i] as usize;
-                    if t >= uni.len() {
-                        uni.resize(cache.terms.len().max(t + 1), UNSET);
-                    }
-                    if uni[t] == UNSET {
-                        uni[t] = new_feature(&ids[i..j], &mut df, &mut tf);
-                    }
-                    uni[t]
-                }
+                1 => uni.get_or_insert_with(ids[i], &cache, || new_feature(&ids[i..j], &mut ch)),
                 2 => {
                     let key = ((ids[i] as u64) << 32) | ids[i + 1] as u64;
                     match bi.get(&key) {
                         Some(&f) => f,
                         None => {
-                            let f = new_feature(&ids[i..j], &mut df, &mut tf);
+                            let f = new_feature(&ids[i..j], &mut ch);
                             bi.insert(key, f);
                             f
                         }
@@ -168,7 +167,7 @@ fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
                 _ => match multi.get(&ids[i..j]) {
                     Some(&f) => f,
                     None => {
-                        let f = new_feature(&ids[i..j], &mut df, &mut tf);
+                        let f = new_feature(&ids[i..j], &mut ch);
                         multi.insert(ids[i..j].into(), f);
                         f
                     }
@@ -176,24 +175,16 @@ fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
             };
             dc.add(f);
         });
-        dc.flush(&mut entries, &mut df, Some(&mut tf));
-        doc_ptr.push(entries.len());
+        ch.end_doc(&mut dc);
     }
     // Materialise feature strings.
-    let n = df.len();
-    let mut names = String::new();
-    let mut offs = Vec::with_capacity(n + 1);
-    offs.push(0);
+    let n = ch.df.len();
+    ch.offs = Vec::with_capacity(n + 1);
+    ch.offs.push(0);
     for f in 0..n {
-        for (k, &t) in key_toks[key_offs[f]..key_offs[f + 1]].iter().enumerate() {
-            if k > 0 {
-                names.push(' ');
-            }
-            names.push_str(cache.terms.get_str(t));
-        }
-        offs.push(names.len());
+        cache.push_ngram(&key_toks[key_offs[f]..key_offs[f + 1]], &mut ch.names);
+        ch.offs.push(ch.names.len());
     }
-    let mut ch = LocalChunk::new(doc_ptr, entries, names, offs, df, tf);
     if an.terms_may_contain_space() && max_n >= 2 {
         dedupe(&mut ch);
     }
@@ -204,26 +195,19 @@ fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
 fn char_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
     let mut sc = CharScratch::new();
     let mut feats = Interner::new();
-    let mut df: Vec<u32> = Vec::new();
-    let mut tf: Vec<u64> = Vec::new();
-    let mut entries = Vec::new();
-    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
-    doc_ptr.push(0);
+    let mut ch = LocalChunk::with_docs(docs.len());
     let mut dc = DocCounter::new();
     for d in docs {
         an.char_ngrams(d.as_ref(), &mut sc, |s| {
             let (f, new) = feats.intern(s);
             if new {
-                df.push(0);
-                tf.push(0);
+                ch.new_feature();
             }
             dc.add(f);
         });
-        dc.flush(&mut entries, &mut df, Some(&mut tf));
-        doc_ptr.push(entries.len());
+        ch.end_doc(&mut dc);
     }
-    let (names, offs) = feats.into_parts();
-    let mut ch = LocalChunk::new(doc_ptr, entries, names, offs, df, tf);
+    (ch.names, ch.offs) = feats.into_parts();
     finish_chunk(&mut ch);
     ch
 }
@@ -248,18 +232,11 @@ fn dedupe(ch: &mut LocalChunk) {
         row.clear();
         row.extend(ch.entries[w[0]..w[1]].iter().map(|&(f, c)| (remap[f as usize], c)));
         row.sort_unstable_by_key(|e| e.0);
-        let mut k = 0;
-        while k < row.len() {
-            let (f, mut c) = row[k];
-            k += 1;
-            while k < row.len() && row[k].0 == f {
-                c += row[k].1;
-                k += 1;
-            }
+        sum_sorted_duplicates(&row, |f, c| {
             entries.push((f, c));
             df[f as usize] += 1;
             tf[f as usize] += c as u64;
-        }
+        });
         doc_ptr.push(entries.len());
     }
     let (names, offs) = it.into_parts();

@@ -40,10 +40,7 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
         ch.packed = Vec::new();
         ch.packed_names = Vec::new();
     }
-    let view = GlobalView {
-        df: shards.iter().map(|s| s.df.as_slice()).collect(),
-        tf: shards.iter().map(|s| s.tf.as_slice()).collect(),
-    };
+    let view = GlobalView::new(shards.iter().map(|s| (s.df.as_slice(), s.tf.as_slice())));
     let name = |s: usize, g: u32, out: &mut String| out.push_str(shards[s].names.get_str(g));
     let (fitted, col) = prune(n_docs, &view, &name, None, limits)?;
     let mut fitted = fitted;
@@ -137,10 +134,7 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         ch.packed_tf = Vec::new();
     }
     // 5. prune, name and sort
-    let view = GlobalView {
-        df: kshards.iter().map(|s| s.df.as_slice()).collect(),
-        tf: kshards.iter().map(|s| s.tf.as_slice()).collect(),
-    };
+    let view = GlobalView::new(kshards.iter().map(|s| (s.df.as_slice(), s.tf.as_slice())));
     let name = |s: usize, g: u32, out: &mut String| {
         let k = kshards[s].keys[g as usize];
         let len = |t: u64| offs[t as usize + 1] - offs[t as usize];

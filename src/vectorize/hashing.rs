@@ -7,8 +7,8 @@ use super::chunks::CHUNK;
 use super::config::Norm;
 use super::weight::Weighting;
 use crate::error::Result;
-use crate::sparse::{CsrMatrix, Real};
-use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache};
+use crate::sparse::{sum_sorted_duplicates, CsrMatrix, Real};
+use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache, TermMemo};
 
 /// MurmurHash3_x86_32 of `data` with `seed`: Austin Appleby's published algorithm
 /// (MurmurHash3.cpp, public domain), written from its description. Little-endian blocks.
@@ -70,17 +70,10 @@ fn hash_chunk<S: AsRef<str>>(
     let mut row: Vec<(u32, f64)> = Vec::new();
     let push = |row: &mut Vec<(u32, f64)>, idx: &mut Vec<u32>, val: &mut Vec<f64>| {
         row.sort_by_key(|e| e.0);
-        let mut k = 0;
-        while k < row.len() {
-            let (c, mut v) = row[k];
-            k += 1;
-            while k < row.len() && row[k].0 == c {
-                v += row[k].1;
-                k += 1;
-            }
+        sum_sorted_duplicates(row, |c, v| {
             idx.push(c);
             val.push(v);
-        }
+        });
         row.clear();
     };
     let sv = |pos: bool| if !alternate_sign || pos { 1.0 } else { -1.0 };
@@ -88,27 +81,17 @@ fn hash_chunk<S: AsRef<str>>(
         AnalyzerKind::Word => {
             let mut cache = TermCache::new();
             let mut ids = Vec::new();
-            let mut uni: Vec<Option<(u32, bool)>> = Vec::new();
+            let mut uni = TermMemo::new(None);
             let mut buf = String::new();
             for d in docs {
                 an.word_terms(d.as_ref(), &mut cache, &mut ids);
                 word_ngrams(ids.len(), an.min_n, an.max_n, |i, j| {
                     let (c, pos) = if j - i == 1 {
-                        let t = ids[i] as usize;
-                        if t >= uni.len() {
-                            uni.resize(cache.terms.len().max(t + 1), None);
-                        }
-                        *uni[t].get_or_insert_with(|| {
-                            feature_index_sign(cache.terms.get_str(ids[i]), n_features)
-                        })
+                        let column = || Some(feature_index_sign(cache.terms.get_str(ids[i]), n_features));
+                        uni.get_or_insert_with(ids[i], &cache, column).expect("set on first use")
                     } else {
                         buf.clear();
-                        for (k, &t) in ids[i..j].iter().enumerate() {
-                            if k > 0 {
-                                buf.push(' ');
-                            }
-                            buf.push_str(cache.terms.get_str(t));
-                        }
+                        cache.push_ngram(&ids[i..j], &mut buf);
                         feature_index_sign(&buf, n_features)
                     };
                     row.push((c, sv(pos)));

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::sparse::{CsrMatrix, Real};
 use crate::text::intern::{Interner, HASHER};
-use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache};
+use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache, TermMemo};
 
 /// Per-worker buffers of transform and the rows of the chunk being built.
 struct RowScratch<T> {
@@ -128,7 +128,7 @@ fn rows_by_string<T: Real, S: AsRef<str>>(
     match an.kind {
         AnalyzerKind::Word => {
             let mut cache = TermCache::new();
-            let mut uni: Vec<u32> = Vec::new();
+            let mut uni = TermMemo::new(UNSET);
             let mut bi: HashMap<u64, u32, _> = HashMap::with_hasher(HASHER);
             let mut buf = String::new();
             use crate::ids::NOT_IN_VOCAB as NONE;
@@ -138,16 +138,9 @@ fn rows_by_string<T: Real, S: AsRef<str>>(
                 let cols = &mut sc.cols;
                 word_ngrams(ids.len(), an.min_n, an.max_n, |i, j| {
                     let c = match j - i {
-                        1 => {
-                            let t = ids[i] as usize;
-                            if t >= uni.len() {
-                                uni.resize(cache.terms.len().max(t + 1), UNSET);
-                            }
-                            if uni[t] == UNSET {
-                                uni[t] = index.get(names, cache.terms.get_str(ids[i])).unwrap_or(NONE);
-                            }
-                            uni[t]
-                        }
+                        1 => uni.get_or_insert_with(ids[i], &cache, || {
+                            index.get(names, cache.terms.get_str(ids[i])).unwrap_or(NONE)
+                        }),
                         n => {
                             let key = ((ids[i] as u64) << 32) | ids[i + 1] as u64;
                             if n == 2 {
@@ -159,12 +152,7 @@ fn rows_by_string<T: Real, S: AsRef<str>>(
                                 }
                             }
                             buf.clear();
-                            for (k, &t) in ids[i..j].iter().enumerate() {
-                                if k > 0 {
-                                    buf.push(' ');
-                                }
-                                buf.push_str(cache.terms.get_str(t));
-                            }
+                            cache.push_ngram(&ids[i..j], &mut buf);
                             let c = index.get(names, &buf).unwrap_or(NONE);
                             if n == 2 {
                                 bi.insert(key, c);

@@ -200,6 +200,14 @@ pub struct GlobalView<'a> {
     pub tf: Vec<&'a [u64]>,
 }
 
+impl<'a> GlobalView<'a> {
+    /// The view of the shards' `(df, tf)`, in shard order.
+    pub fn new(shards: impl Iterator<Item = (&'a [u64], &'a [u64])>) -> Self {
+        let (df, tf) = shards.unzip();
+        GlobalView { df, tf }
+    }
+}
+
 /// A key per feature whose order is the features' name (byte) order, and the name of a key.
 #[derive(Clone, Copy)]
 pub struct OrderKey<'a> {

@@ -116,6 +116,48 @@ avx2_dispatch! {
     ) -> BatchSolution
 }
 
+/// Newton steps on one sample's sub-problem of the logistic dual (Yu, Huang and Lin 2011,
+/// Algorithm 4). `alpha[base]` is `alpha_i` and `alpha[base + 1]` is `C_i - alpha_i` (kept
+/// apart for accuracy near `C_i`); `a` is `||x~_i||^2`, `b` is `y_i w.x~_i`, `ci` is `C_i`.
+/// The step minimises over whichever of the two is the smaller, and stops once the
+/// sub-problem's gradient is below `eps`. Returns the first gradient's magnitude (the
+/// epoch's stopping test), the number of Newton steps, and the change of `alpha_i` when a
+/// step was taken (the pair is then updated).
+#[inline(always)]
+pub(super) fn newton_sub_problem(alpha: &mut [f64], base: usize, a: f64, b: f64, ci: f64, eps: f64) -> (f64, usize, Option<f64>) {
+    const MAX_INNER: usize = 100;
+    const ETA: f64 = 0.1;
+    let (mut i1, mut i2, mut sign) = (base, base + 1, 1.0f64);
+    if 0.5 * a * (alpha[i2] - alpha[i1]) + b < 0.0 {
+        std::mem::swap(&mut i1, &mut i2);
+        sign = -1.0;
+    }
+    let z_old = alpha[i1];
+    let mut z = z_old;
+    if ci - z < 0.5 * ci {
+        z *= 0.1;
+    }
+    let mut gp = a * (z - z_old) + sign * b + (z / (ci - z)).ln();
+    let g_first = gp.abs();
+    let mut inner = 0usize;
+    while inner <= MAX_INNER {
+        if gp.abs() < eps {
+            break;
+        }
+        let gpp = a + ci / (ci - z) / z;
+        let tz = z - gp / gpp;
+        z = if tz <= 0.0 { z * ETA } else { tz };
+        gp = a * (z - z_old) + sign * b + (z / (ci - z)).ln();
+        inner += 1;
+    }
+    if inner == 0 {
+        return (g_first, 0, None);
+    }
+    alpha[i1] = z;
+    alpha[i2] = ci - z;
+    (g_first, inner, Some(sign * (z - z_old)))
+}
+
 #[inline(always)]
 pub(crate) fn logistic_batch_body<T: Real>(
     p: &Problem<'_, T>,
@@ -124,8 +166,6 @@ pub(crate) fn logistic_batch_body<T: Real>(
     max_iter: usize,
     seed: u64,
 ) -> BatchSolution {
-    const MAX_INNER: usize = 100;
-    const ETA: f64 = 0.1;
     let n = p.x.n_rows;
     let k = tasks.len();
     let mut bw = BatchWeights::new(p, k);
@@ -219,36 +259,12 @@ pub(crate) fn logistic_batch_body<T: Real>(
                     continue;
                 }
                 let yi = tasks[t].y[i];
-                let b = yi * z[t];
-                let base = 2 * (i * k + t);
-                let (mut i1, mut i2, mut sign) = (base, base + 1, 1.0f64);
-                if 0.5 * a * (alpha[i2] - alpha[i1]) + b < 0.0 {
-                    std::mem::swap(&mut i1, &mut i2);
-                    sign = -1.0;
-                }
-                let z_old = alpha[i1];
-                let mut zz = z_old;
-                if ci - zz < 0.5 * ci {
-                    zz *= 0.1;
-                }
-                let mut gp = a * (zz - z_old) + sign * b + (zz / (ci - zz)).ln();
-                g_max[t] = g_max[t].max(gp.abs());
-                let mut inner = 0usize;
-                while inner <= MAX_INNER {
-                    if gp.abs() < inner_eps[t] {
-                        break;
-                    }
-                    let gpp = a + ci / (ci - zz) / zz;
-                    let tz = zz - gp / gpp;
-                    zz = if tz <= 0.0 { zz * ETA } else { tz };
-                    gp = a * (zz - z_old) + sign * b + (zz / (ci - zz)).ln();
-                    newton[t] += 1;
-                    inner += 1;
-                }
-                if inner > 0 {
-                    alpha[i1] = zz;
-                    alpha[i2] = ci - zz;
-                    d[t] = sign * (zz - z_old) * yi;
+                let (g, steps, step) =
+                    newton_sub_problem(&mut alpha, 2 * (i * k + t), a, yi * z[t], ci, inner_eps[t]);
+                g_max[t] = g_max[t].max(g);
+                newton[t] += steps;
+                if let Some(s) = step {
+                    d[t] = s * yi;
                     any |= d[t] != 0.0;
                 }
             }

@@ -5,6 +5,7 @@
 
 use super::batch::{Table, Weight};
 use super::coef::BatchSolution;
+use super::logistic::newton_sub_problem;
 use super::problem::Problem;
 use crate::rng::SplitMix64;
 use crate::sparse::Real;
@@ -151,8 +152,6 @@ pub fn logistic<T: Real>(
     max_iter: usize,
     seed: u64,
 ) -> BinarySolution {
-    const MAX_INNER: usize = 100;
-    const ETA: f64 = 0.1;
     let n = p.x.n_rows;
     let mut w = vec![0.0f64; p.x.n_cols];
     let mut w_bias = 0.0f64;
@@ -185,40 +184,12 @@ pub fn logistic<T: Real>(
             let ci = c[i];
             let a = p.row_sq_norms[i] + bias_sq;
             let b = yi * p.dot(&w, w_bias, i);
-            // Minimise over z = alpha_i (sign +1) or z = C_i - alpha_i (sign -1), whichever
-            // is the smaller of the two, for numerical accuracy.
-            let (mut i1, mut i2, mut sign) = (2 * i, 2 * i + 1, 1.0f64);
-            if 0.5 * a * (alpha[i2] - alpha[i1]) + b < 0.0 {
-                std::mem::swap(&mut i1, &mut i2);
-                sign = -1.0;
-            }
-            let z_old = alpha[i1];
-            let mut z = z_old;
-            if ci - z < 0.5 * ci {
-                z *= 0.1;
-            }
-            let mut gp = a * (z - z_old) + sign * b + (z / (ci - z)).ln();
-            g_max = g_max.max(gp.abs());
-            let mut inner = 0usize;
-            while inner <= MAX_INNER {
-                if gp.abs() < inner_eps {
-                    break;
-                }
-                let gpp = a + ci / (ci - z) / z;
-                let tz = z - gp / gpp;
-                if tz <= 0.0 {
-                    z *= ETA;
-                } else {
-                    z = tz;
-                }
-                gp = a * (z - z_old) + sign * b + (z / (ci - z)).ln();
-                newton_steps += 1;
-                inner += 1;
-            }
-            if inner > 0 {
-                alpha[i1] = z;
-                alpha[i2] = ci - z;
-                let d = sign * (z - z_old) * yi;
+            // Algorithm 4 (the sub-problem), shared with the batched solver.
+            let (g, steps, step) = newton_sub_problem(&mut alpha, 2 * i, a, b, ci, inner_eps);
+            g_max = g_max.max(g);
+            newton_steps += steps;
+            if let Some(s) = step {
+                let d = s * yi;
                 if d != 0.0 {
                     p.axpy(&mut w, &mut w_bias, i, d);
                 }

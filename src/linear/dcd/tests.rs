@@ -113,19 +113,35 @@ fn random_rows(seed: u64, n: usize, d: usize) -> Vec<Vec<f64>> {
     (0..n).map(|_| (0..d).map(|_| if r.below(3) == 0 { r.below(100) as f64 / 50.0 } else { 0.0 }).collect()).collect()
 }
 
+/// `n` random rows of `d` values ([`random_rows`]) and `k` binary tasks on them: task `t`
+/// labels row `i` positive where `positive(row, i, t)` and weighs it `c(i, t)`.
+fn random_tasks(
+    seed: u64,
+    (n, d, k): (usize, usize, usize),
+    positive: impl Fn(&[f64], usize, usize) -> bool,
+    c: impl Fn(usize, usize) -> f64,
+) -> (Data, Vec<Task>) {
+    let rows = random_rows(seed, n, d);
+    let tasks = (0..k)
+        .map(|t| Task {
+            y: (0..n).map(|i| if positive(&rows[i], i, t) { 1.0 } else { -1.0 }).collect(),
+            c: (0..n).map(|i| c(i, t)).collect(),
+        })
+        .collect();
+    (Data::from_rows(&rows, d), tasks)
+}
+
 #[test]
 fn batches_reach_the_same_optima_as_single_problems() {
     // Four binary tasks on random sparse rows; each batched solution must match the
     // single-task solver's to solver precision.
-    let rows = random_rows(9, 60, 8);
-    let data = Data::from_rows(&rows, 8);
+    let (data, tasks) = random_tasks(
+        9,
+        (60, 8, 4),
+        |r, _, t| (r[t] + r[t + 4]) > 0.8,
+        |i, t| if i % 7 == t { 0.0 } else { 0.5 + (i % 3) as f64 },
+    );
     let p = data.problem(1.0);
-    let tasks: Vec<Task> = (0..4)
-        .map(|t| Task {
-            y: (0..60).map(|i| if (rows[i][t] + rows[i][t + 4]) > 0.8 { 1.0 } else { -1.0 }).collect(),
-            c: (0..60).map(|i| if i % 7 == t { 0.0 } else { 0.5 + (i % 3) as f64 }).collect(),
-        })
-        .collect();
     for hinge in [false, true] {
         let b = svm_batch(&p, &tasks, hinge, 1e-10, 100_000, 4).into_binary();
         for (t, task) in tasks.iter().enumerate() {
@@ -152,16 +168,10 @@ fn batches_reach_the_same_optima_as_single_problems() {
 /// [`F32_EPOCHS`] epochs goes on in float64 and still converges.
 #[test]
 fn svm_float32_phase_matches_float64_and_hands_over() {
-    let rows = random_rows(21, 200, 12);
-    let data = Data::from_rows(&rows, 12);
-    let p = data.problem(1.0);
     // Noisy labels: not separable, so a large C needs many epochs.
-    let tasks: Vec<Task> = (0..3)
-        .map(|t| Task {
-            y: (0..200).map(|i| if (rows[i][t] + rows[i][t + 3] + (i % 5) as f64 * 0.3) > 1.2 { 1.0 } else { -1.0 }).collect(),
-            c: vec![1.0; 200],
-        })
-        .collect();
+    let (data, tasks) =
+        random_tasks(21, (200, 12, 3), |r, i, t| (r[t] + r[t + 3] + (i % 5) as f64 * 0.3) > 1.2, |_, _| 1.0);
+    let p = data.problem(1.0);
     let objective = |w: &[f64], wb: f64, task: &Task, hinge: bool, c: f64| {
         let mut f = 0.5 * (w.iter().map(|v| v * v).sum::<f64>() + wb * wb);
         for i in 0..200 {
