@@ -84,6 +84,19 @@ def test_csv_on_stdin_is_read_as_csv(work):
     assert r.returncode == 0 and json.loads(r.stdout)["micro avg"]["f1-score"] > 0.9, r.stderr
 
 
+def test_sniff_format():
+    from topictag.cli._io import sniff_format
+
+    assert sniff_format('\n{"text": "a", "id": 1}\n', "text") == "jsonl"
+    assert sniff_format("id,text,label\n1,a,b\n", "text") == "csv"
+    assert sniff_format("doc id;text\n", "text", ";") == "csv"
+    assert sniff_format("text\tlabel\n", "text") == "tsv"
+    assert sniff_format("body,label\n", "text") is None
+    # a document's first line is not a header, even when a field is the word "text"
+    assert sniff_format("text, as the rebels released it on Monday\n", "text") is None
+    assert sniff_format("", "text") is None
+
+
 def test_unknown_format_on_stdin_names_the_flag(work):
     d, _, _ = work
     r = run("train", "-", "-o", d / "x.ttm", input="just some text\nmore text\n")

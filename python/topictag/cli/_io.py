@@ -157,7 +157,8 @@ def _read_text_file(path: str, encoding: str) -> str:
 
 def sniff_format(content: str, text_col: str, delimiter: Optional[str] = None) -> Optional[str]:
     """The format of data on stdin, from its first non-blank line: "jsonl" (a JSON object with
-    the text field), "csv"/"tsv" (a header row naming the text column), else None."""
+    the text field), "csv"/"tsv" (a header row naming the text column, every name of at most
+    three words), else None."""
     first = next((ln for ln in split_records(content[:1 << 20]) if ln.strip()), None)
     if first is None:
         return None
@@ -172,9 +173,14 @@ def sniff_format(content: str, text_col: str, delimiter: Optional[str] = None) -
             fields = next(csv.reader([first], delimiter=sep))
         except csv.Error:
             continue
-        if text_col in [f.strip() for f in fields]:
+        names = [f.strip() for f in fields]
+        if text_col in names and all(_HEADER_NAME.fullmatch(n) for n in names):
             return fmt
     return None
+
+
+# a column name in a header row: a few words at most (a document's first line has more)
+_HEADER_NAME = re.compile(r"[^\s]{1,64}(?: [^\s]{1,64}){0,2}")
 
 
 def _stdin_source(args, fmt: Optional[str], labelled: bool):
