@@ -62,6 +62,29 @@ def main() -> None:
         topictag.load(raw)
         (OUT / f"{name}-raw").write_bytes(raw)
         print(f"{name}: {len(b)} bytes ({len(raw)} uncompressed)")
+    forged()
+
+
+def forged() -> None:
+    """Seeds in the shapes of tests/test_loader_forged.py's files (issue 19): each valid but
+    for one rule (a weight table declaring 2^29 features, a claimed inflation beyond 64x,
+    non-finite weights, bytes after the payload), so mutations start next to the checks."""
+    import sys
+
+    sys.path.insert(0, str(OUT.parents[2] / "tests"))
+    import test_loader_forged as f
+
+    sparse = f.varint(1) + f.varint(1) + f.varint(1) + f.varint(0) + f.varint(4) + f.planes([1.0])
+    seeds = {
+        "forged-linear-ok": f.container(4, f.LINEAR_META, f.linear_payload(3, 1, f.dense([1.0, 2.0, -3.0]))),
+        "forged-linear-2e29-features": f.container(4, f.LINEAR_META, f.linear_payload(1 << 29, 1, sparse), compress=False),
+        "forged-linear-nan": f.container(4, f.LINEAR_META, f.linear_payload(3, 1, f.dense([1.0, float("nan"), 0.0])), compress=False),
+        "forged-inflation-claim": f.container(1, "{}", b"\x00" * 100, declared=1 << 40),
+        "forged-trailing": f.container(4, f.LINEAR_META, f.linear_payload(3, 1, f.dense([1.0, 2.0, 0.0])) + b"\x00" * 8, compress=False),
+    }
+    for name, b in seeds.items():
+        (OUT / name).write_bytes(b)
+        print(f"{name}: {len(b)} bytes")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@
 //! The tests check this by running both copies on the same problem.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use crate::error::Result;
 
 /// 0 = not probed yet, 1 = baseline, 2 = AVX2.
 static LEVEL: AtomicU8 = AtomicU8::new(0);
@@ -92,14 +93,22 @@ pub fn table<T: Copy + Default + PartialEq>(n: usize) -> Vec<T> {
     v
 }
 
-/// An empty vector with room for exactly `n` values, or None if the allocation fails; the
-/// room is advised onto huge pages as in [`table`] (before anything is written to it).
-pub fn reserve_table<T>(n: usize) -> Option<Vec<T>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).ok()?;
+/// An empty vector with room for exactly `n` values, or an [`Error::Memory`] naming `what`
+/// if the allocation fails; the room is advised onto huge pages as in [`table`] (before
+/// anything is written to it).
+pub fn reserve_table<T>(n: usize, what: &str) -> Result<Vec<T>> {
+    let v = crate::error::try_vec(n, what)?;
     // The spare capacity is allocated, not yet written: only its address range is advised.
     advise_range(v.as_ptr() as usize, std::mem::size_of::<T>() * v.capacity());
-    Some(v)
+    Ok(v)
+}
+
+/// [`table`] (`n` zeros, on huge pages where allowed), or an [`Error::Memory`] naming `what`
+/// if the allocation fails.
+pub fn try_table<T: Copy + Default>(n: usize, what: &str) -> Result<Vec<T>> {
+    let mut v = reserve_table(n, what)?;
+    v.resize(n, T::default());
+    Ok(v)
 }
 
 fn advise_huge<T>(v: &[T]) {
@@ -151,7 +160,8 @@ mod tests {
             assert!(t.iter().all(|&v| v == 0.0));
             let t: Vec<f32> = super::table(n);
             assert!(t.iter().all(|&v| v == 0.0));
-            let mut r: Vec<f32> = super::reserve_table(n).unwrap();
+            let mut r: Vec<f32> = super::reserve_table(n, "t").unwrap();
+            assert_eq!(super::try_table::<f64>(n, "t").unwrap(), vec![0.0; n]);
             assert!(r.is_empty() && r.capacity() == n);
             r.extend((0..n).map(|i| i as f32));
             assert_eq!(r.len(), n);

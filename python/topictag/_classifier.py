@@ -24,14 +24,14 @@ from ._explain import (ArticleEvidence, Contribution, Explanation, SegmentEviden
                        TermEvidence, TopicEvidence, top_terms_output)
 from ._input import as_documents, n_documents
 from ._linear import LINEAR_CONSTRAINTS
-from ._persist import PersistMixin
+from ._persist import PersistMixin, check_classes
 from ._state import snapshot_reads, swap_in
 from ._stream import Batches, concat_csr
 from ._targets import (class_weight_arg, indicator_matrix, indicator_topic_lists,
                        parse_topic_labels, sorted_topics,
                        topic_indices)
 from ._vectorizers import TfidfVectorizer
-from .exceptions import ConvergenceWarning
+from .exceptions import ConvergenceWarning, ModelFormatError
 
 # The defaults below were chosen by measurement; the tables and the reasoning are in
 # benchmarks/results/defaults.md.
@@ -720,12 +720,22 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         return core.to_bytes(metadata, None if prune is None else float(prune))
 
     def _restore(self, core, meta: Dict[str, Any], extra: Dict[str, Any]) -> None:
-        conv = {"int": int, "float": float, "bool": lambda s: s == "True"}.get(
-            meta.get("classes_type", "str"))
+        convs = {"str": None, "int": int, "float": float, "bool": lambda s: s == "True"}
+        ctype = meta.get("classes_type", "str")
+        summary = meta.get("training_summary")
+        target_kind = meta.get("target_kind", "labels")
+        if not isinstance(ctype, str) or ctype not in convs:
+            raise ModelFormatError(
+                f"corrupted topictag file: unknown classes_type {ctype!r} in its metadata")
+        if not (summary is None or isinstance(summary, dict)) or not isinstance(target_kind, str):
+            raise ModelFormatError(
+                "corrupted topictag file: its training summary or target kind is not valid")
+        conv = convs[ctype]
         names = list(core.classes)
         classes = [conv(c) for c in names] if conv else names
-        self._set_fitted(core, classes, core.multilabel, summary=meta.get("training_summary"),
-                         target_kind=meta.get("target_kind", "labels"))
+        check_classes(classes, len(names))
+        self._set_fitted(core, classes, core.multilabel, summary=summary,
+                         target_kind=target_kind)
 
     def to_bytes(self, prune: Optional[float] = None) -> bytes:
         """The model as bytes in the topictag file format (see :meth:`save`)."""

@@ -44,7 +44,7 @@ from . import _core
 from ._base import (BOOLEAN, BaseEstimator, ClassifierMixin, Condition, Interval, Options,
                     Unsupported, weighted_mean)
 from ._matrix import csr_parts
-from ._persist import PersistMixin
+from ._persist import PersistMixin, check_classes
 from ._state import snapshot_reads, swap_in
 from ._targets import check_label_types, class_weight_arg, encode_target, label_sets_of
 from .exceptions import ConvergenceWarning, ModelFormatError, NotFittedError
@@ -520,7 +520,13 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                 if dt == "object"
                 else np.asarray(meta["classes"], dtype=np.dtype(dt))
             )
-        self._set_fitted(core, classes, meta.get("target_kind", "multiclass"))
+            if classes.ndim != 1:
+                raise ModelFormatError("corrupted topictag file: its class labels are not a list")
+            check_classes(classes.tolist(), int(core.n_classes))
+        target_kind = meta.get("target_kind", "multiclass")
+        if not isinstance(target_kind, str):
+            raise ModelFormatError("corrupted topictag file: its target kind is not a string")
+        self._set_fitted(core, classes, target_kind)
         self._coef_sparse = bool(extra.get("coef_sparse", False))
         if extra.get("partial_fit") is not None:
             self._pf = extra["partial_fit"]

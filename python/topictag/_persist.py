@@ -141,6 +141,24 @@ def parse_metadata(meta_json: str) -> Dict[str, Any]:
     return meta
 
 
+def check_classes(classes, n_classes: int) -> None:
+    """The class labels restored from a file must be ``n_classes`` distinct values (the
+    payload's weights have one output per class); anything else is a corrupted or forged
+    file."""
+    labels = list(classes)
+    if len(labels) != n_classes:
+        raise ModelFormatError(
+            f"corrupted topictag file: its metadata names {len(labels)} classes but the model "
+            f"has {n_classes}")
+    try:
+        distinct = len(set(labels))
+    except TypeError:
+        raise ModelFormatError(
+            "corrupted topictag file: its class labels are not plain values") from None
+    if distinct != len(labels):
+        raise ModelFormatError("corrupted topictag file: its class labels repeat a label")
+
+
 # -------------------------------------------------------------------------------------------
 # atomic file writes
 

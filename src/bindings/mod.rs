@@ -3,7 +3,7 @@
 //! All logic lives in the core modules.
 
 use pyo3::create_exception;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::error::Error;
@@ -35,6 +35,7 @@ impl From<Error> for PyErr {
             Error::Type(m) => PyTypeError::new_err(m),
             Error::NotFitted(m) => NotFittedError::new_err(m),
             Error::Format(m) => ModelFormatError::new_err(m),
+            Error::Memory(m) => PyMemoryError::new_err(m),
         }
     }
 }

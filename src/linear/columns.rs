@@ -20,7 +20,7 @@
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
 
 /// Columns with at most this many stored entries are laid out by the first row that has
@@ -161,7 +161,6 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
             }
         }
     }
-    let oom = || Error::value(format!("not enough memory to copy X ({} stored values)", data.len()));
     if kept.is_empty() {
         // A relabelling only.
         let mut new_of = vec![0u32; n_cols];
@@ -170,9 +169,9 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
         }
         // The two big arrays on huge pages where the system allows (faster to fill, to read
         // and to free); an allocation failure is an error, not an abort.
-        let mut new_indices: Vec<u32> = crate::hw::reserve_table(indices.len()).ok_or_else(oom)?;
+        let mut new_indices: Vec<u32> = crate::hw::reserve_table(indices.len(), "a copy of X's column indices")?;
         new_indices.par_extend(indices.par_iter().map(|&j| new_of[j.to_index()]));
-        let mut new_data: Vec<T> = crate::hw::reserve_table(data.len()).ok_or_else(oom)?;
+        let mut new_data: Vec<T> = crate::hw::reserve_table(data.len(), "a copy of X's values")?;
         new_data.par_extend(data.par_iter().copied());
         let xp = CsrMatrix {
             n_rows,
@@ -218,8 +217,8 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
         new_indptr.push(at);
     }
     let nnz = at;
-    let mut new_indices: Vec<u32> = crate::hw::reserve_table(nnz).ok_or_else(oom)?;
-    let mut new_data: Vec<T> = crate::hw::reserve_table(nnz).ok_or_else(oom)?;
+    let mut new_indices: Vec<u32> = crate::hw::reserve_table(nnz, "a copy of X's column indices")?;
+    let mut new_data: Vec<T> = crate::hw::reserve_table(nnz, "a copy of X's values")?;
     // Rows in contiguous blocks, each block writing its own part of the arrays.
     let n_blocks = (rayon::current_num_threads() * 4).clamp(1, n_rows.max(1));
     let mut blocks = Vec::with_capacity(n_blocks);

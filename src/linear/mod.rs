@@ -47,7 +47,7 @@ mod model;
 #[cfg(test)]
 mod objective;
 mod params;
-mod persist;
+pub(crate) mod persist;
 pub mod platt;
 mod predict;
 pub mod threshold;

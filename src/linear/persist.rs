@@ -64,10 +64,31 @@ fn from_file(f: LinearFile) -> Result<LinearModel> {
         return Err(corrupted("the linear model's arrays have inconsistent sizes"));
     }
     if f.weights.n_features() != nf || f.weights.n_outputs() != k {
-        return Err(corrupted("wrong number of weights"));
+        return Err(corrupted(&format!(
+            "the weight table is {} x {}, not {nf} features x {k} outputs",
+            f.weights.n_features(),
+            f.weights.n_outputs()
+        )));
     }
-    m.coef = f.weights.to_coef();
+    check_finite(&f.weights, &m.intercept, m.platt.as_deref())?;
+    m.coef = f.weights.to_coef()?;
     Ok(m)
+}
+
+/// Every weight, intercept and Platt parameter of a decoded model must be finite (the solvers
+/// never produce anything else, and a NaN would silently predict the first class).
+pub(crate) fn check_finite(w: &FeatureMajor, intercept: &[f64], platt: Option<&[(f64, f64)]>) -> Result<()> {
+    let k = w.n_outputs().max(1);
+    if let Some(i) = w.as_slice().iter().position(|v| !v.is_finite()) {
+        return Err(corrupted(&format!("the weight of feature {} for output {} is not finite", i / k, i % k)));
+    }
+    if let Some(o) = intercept.iter().position(|v| !v.is_finite()) {
+        return Err(corrupted(&format!("the intercept of output {o} is not finite")));
+    }
+    if let Some(o) = platt.unwrap_or(&[]).iter().position(|(a, b)| !(a.is_finite() && b.is_finite())) {
+        return Err(corrupted(&format!("the Platt scaling of output {o} is not finite")));
+    }
+    Ok(())
 }
 
 impl Persist for LinearModel {
@@ -139,5 +160,22 @@ mod tests {
         let mut f = to_file(&model(1, 5, true));
         f.n_classes = 0;
         assert!(matches!(from_file(f), Err(Error::Format(_))));
+    }
+
+    #[test]
+    fn non_finite_values_are_format_errors() {
+        let check = |m: LinearModel, what: &str| {
+            let e = crate::persist::load::<LinearModel>(&crate::persist::save(&m, "{}").unwrap()).unwrap_err();
+            assert!(matches!(e, Error::Format(_)) && e.to_string().contains(what), "{e}");
+        };
+        let mut m = model(3, 5, false);
+        m.coef[7] = f64::NAN; // output 1, feature 2
+        check(m, "the weight of feature 2 for output 1 is not finite");
+        let mut m = model(3, 5, false);
+        m.intercept[2] = f64::NEG_INFINITY;
+        check(m, "the intercept of output 2 is not finite");
+        let mut m = model(2, 5, false);
+        m.platt = Some(vec![(f64::NAN, 0.0)]);
+        check(m, "the Platt scaling of output 0 is not finite");
     }
 }

@@ -20,6 +20,7 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::persist::{corrupted, de_error};
 use crate::sparse::{CsrView, Real, SparseIndex};
 
 /// Rows per parallel task of [`score_csr`].
@@ -71,16 +72,17 @@ impl FeatureMajor {
         FeatureMajor { n_features, n_outputs, w }
     }
 
-    /// The weights as `n_outputs x n_features` row-major float64 (exact).
-    pub fn to_coef(&self) -> Vec<f64> {
+    /// The weights as `n_outputs x n_features` row-major float64 (exact); an
+    /// [`Error::Memory`] if the table cannot be allocated.
+    pub fn to_coef(&self) -> Result<Vec<f64>> {
         let (k, nf) = (self.n_outputs, self.n_features);
-        let mut coef: Vec<f64> = crate::hw::table(nf * k);
+        let mut coef: Vec<f64> = crate::hw::try_table(nf * k, "the coefficients")?;
         for (j, row) in self.w.chunks_exact(k.max(1)).enumerate() {
             for (o, &v) in row.iter().enumerate() {
                 coef[o * nf + j] = v as f64;
             }
         }
-        coef
+        Ok(coef)
     }
 
     pub fn n_features(&self) -> usize {
@@ -128,36 +130,47 @@ impl FeatureMajor {
         score_csr(x, intercept, strict, |idx, val, z| self.score_row(idx, val, z))
     }
 
-    /// [`FeatureMajor`] from its stored form, every size and index checked.
-    fn from_stored(s: Stored) -> std::result::Result<Self, String> {
+    /// [`FeatureMajor`] from its stored form, every size and index checked, and the table
+    /// it expands to bounded by [`table_allowed`] before it is allocated (fallibly).
+    fn from_stored(s: Stored) -> Result<Self> {
         let Stored { n_features: nf, n_outputs: k, weights } = s;
+        let bad = |what: &str| Err(corrupted(&format!("the weight table: {what}")));
         if k == 0 {
-            return Err("a model without outputs".into());
+            return bad("a model without outputs");
         }
-        let total = nf.checked_mul(k).ok_or("impossible model dimensions")?;
-        // The weight table the file declares (row-coded and sparse weights expand to it): an
-        // allocation failure is an error, not an abort.
-        let table = || {
-            crate::hw::reserve_table::<f32>(total)
-                .ok_or_else(|| format!("{nf} features x {k} outputs: too large a weight table for memory"))
+        let Some(total) = nf.checked_mul(k) else {
+            return bad(&format!("impossible dimensions {nf} x {k}"));
         };
+        let stored = weights.min_stored_len();
+        if !table_allowed(nf, k, stored) {
+            return bad(&format!(
+                "{nf} features x {k} outputs from only {stored} stored bytes (a row-coded or \
+                 sparse table may expand at most {MAX_EXPANSION} times, or to {MIN_TABLE_ALLOWANCE} \
+                 weights)"
+            ));
+        }
+        let table = || crate::hw::reserve_table::<f32>(total, "the weight table");
         let w = match weights {
             StoredWeights::Dense(F32Planes(w)) => {
                 if w.len() != total {
-                    return Err("wrong number of weights".into());
+                    return bad(&format!("{} weights for {nf} features x {k} outputs", w.len()));
                 }
                 w
             }
             StoredWeights::Rows { rows: F32Planes(rows), index } => {
                 if rows.len() % k != 0 || index.len() != nf {
-                    return Err("wrong number of weights".into());
+                    return bad(&format!(
+                        "{} row weights and {} row indices for {nf} features x {k} outputs",
+                        rows.len(),
+                        index.len()
+                    ));
                 }
                 let n_rows = rows.len() / k;
                 let mut w = table()?;
-                for &i in &index {
+                for (j, &i) in index.iter().enumerate() {
                     let i = i as usize;
                     if i >= n_rows {
-                        return Err("weight row index out of range".into());
+                        return bad(&format!("feature {j} uses row {i} of {n_rows}"));
                     }
                     w.extend_from_slice(&rows[i * k..i * k + k]);
                 }
@@ -165,22 +178,22 @@ impl FeatureMajor {
             }
             StoredWeights::Sparse { outputs } => {
                 if outputs.len() != k {
-                    return Err("wrong number of weight rows".into());
+                    return bad(&format!("{} sparse outputs for {k} outputs", outputs.len()));
                 }
                 let mut w = table()?;
                 w.resize(total, 0.0);
                 for (o, (gaps, F32Planes(vals))) in outputs.iter().enumerate() {
                     if gaps.len() != vals.len() {
-                        return Err("weight indices and values differ in length".into());
+                        return bad(&format!("output {o} has {} indices but {} values", gaps.len(), vals.len()));
                     }
                     let mut j = 0usize;
                     for (i, (&g, &v)) in gaps.iter().zip(vals).enumerate() {
                         if i > 0 && g == 0 {
-                            return Err("repeated weight index".into());
+                            return bad(&format!("output {o} repeats feature {j}"));
                         }
-                        j = j.checked_add(g as usize).ok_or("weight index overflow")?;
+                        j += g as usize; // j < nf <= usize::MAX / k, g < 2^32: no overflow
                         if j >= nf {
-                            return Err("weight index out of range".into());
+                            return bad(&format!("output {o} has a weight for feature {j} of {nf}"));
                         }
                         w[j * k + o] = v;
                     }
@@ -190,6 +203,19 @@ impl FeatureMajor {
         };
         Ok(FeatureMajor { n_features: nf, n_outputs: k, w })
     }
+}
+
+/// A row-coded or sparse weight table expands to at most this many weights per byte it
+/// takes in the file (`StoredWeights::min_stored_len`)...
+pub const MAX_EXPANSION: usize = 1024;
+/// ... or to this many weights (256 MiB of float32), whichever is more. Without the bound, a
+/// 178-byte file could declare 2^29 features and cost gigabytes; [`StoredWeights::of`] never
+/// writes a table that breaks it (it falls back to the dense form).
+pub const MIN_TABLE_ALLOWANCE: usize = 1 << 26;
+
+/// Whether an `nf x k` table may be decoded from a stored form of `stored` bytes.
+fn table_allowed(nf: usize, k: usize, stored: usize) -> bool {
+    nf.checked_mul(k).is_some_and(|t| t <= stored.saturating_mul(MAX_EXPANSION).max(MIN_TABLE_ALLOWANCE))
 }
 
 // -- scoring -----------------------------------------------------------------------------
@@ -347,7 +373,7 @@ impl Serialize for FeatureMajor {
 
 impl<'de> Deserialize<'de> for FeatureMajor {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        FeatureMajor::from_stored(Stored::deserialize(d)?).map_err(de::Error::custom)
+        FeatureMajor::from_stored(Stored::deserialize(d)?).map_err(de_error)
     }
 }
 
@@ -398,9 +424,28 @@ impl std::hash::Hash for RowBits<'_> {
 }
 
 impl StoredWeights {
+    /// A lower bound of the bytes this form takes in the file (each varint takes one byte
+    /// at least): what [`table_allowed`] measures the expansion against.
+    fn min_stored_len(&self) -> usize {
+        match self {
+            StoredWeights::Dense(F32Planes(w)) => w.len() * 4,
+            StoredWeights::Rows { rows: F32Planes(r), index } => r.len() * 4 + index.len(),
+            StoredWeights::Sparse { outputs } => outputs.iter().map(|(g, F32Planes(v))| g.len() + v.len() * 4).sum(),
+        }
+    }
+
     /// The most compact form of `weights` (`nf x k`, feature-major), judged by the sizes
-    /// before DEFLATE.
+    /// before DEFLATE, among those that [`table_allowed`] lets a reader expand.
     fn of(weights: &[f32], nf: usize, k: usize) -> StoredWeights {
+        let form = Self::smallest(weights, nf, k);
+        if table_allowed(nf, k, form.min_stored_len()) {
+            form
+        } else {
+            StoredWeights::Dense(F32Planes(weights.to_vec()))
+        }
+    }
+
+    fn smallest(weights: &[f32], nf: usize, k: usize) -> StoredWeights {
         debug_assert_eq!(weights.len(), nf * k);
         if k == 0 || nf == 0 {
             return StoredWeights::Dense(F32Planes(weights.to_vec()));
@@ -588,11 +633,34 @@ mod tests {
     }
 
     #[test]
+    fn expansion_is_bounded_and_the_writer_respects_it() {
+        // issue 19: a few bytes declaring 2^29 features x 2 outputs (4 GiB of float32)
+        let sparse = |nf: usize| Stored {
+            n_features: nf,
+            n_outputs: 2,
+            weights: StoredWeights::Sparse { outputs: vec![(vec![3], F32Planes(vec![1.0])); 2] },
+        };
+        let e = FeatureMajor::from_stored(sparse(1 << 29)).unwrap_err();
+        assert!(matches!(e, Error::Format(_)) && e.to_string().contains("536870912 features x 2 outputs from only 10 stored bytes"), "{e}");
+        // within the allowance it decodes
+        let fm = FeatureMajor::from_stored(sparse(1000)).unwrap();
+        assert_eq!((fm.get(3, 0), fm.get(3, 1), fm.get(4, 0)), (1.0, 1.0, 0.0));
+        let rows = Stored { n_features: 1 << 20, n_outputs: 4096, weights: StoredWeights::Rows { rows: F32Planes(vec![0.5; 4096]), index: vec![0; 1 << 20] } };
+        assert!(FeatureMajor::from_stored(rows).unwrap_err().to_string().contains("expand at most"));
+        // the writer falls back to the dense form past the allowance
+        let (nf, k) = (MIN_TABLE_ALLOWANCE / 2 + 1, 2);
+        let mut w = vec![0f32; nf * k];
+        w[5] = 1.0;
+        assert!(matches!(StoredWeights::of(&w, nf, k), StoredWeights::Dense(_)));
+        assert!(matches!(StoredWeights::of(&w[..2000], 1000, 2), StoredWeights::Sparse { .. }));
+    }
+
+    #[test]
     fn layouts_agree() {
         let (k, nf) = (3, 5);
         let coef: Vec<f64> = (0..k * nf).map(|i| i as f64 * 0.5 - 2.0).collect();
         let fm = FeatureMajor::from_coef(&coef, k, nf);
-        assert_eq!(fm.to_coef(), coef);
+        assert_eq!(fm.to_coef().unwrap(), coef);
         assert_eq!(fm.get(4, 1), coef[nf + 4] as f32);
         assert_eq!(fm.row(2), &[coef[2] as f32, coef[nf + 2] as f32, coef[2 * nf + 2] as f32]);
         assert_eq!(fm.output(2).collect::<Vec<_>>(), coef[2 * nf..].iter().map(|&c| c as f32).collect::<Vec<_>>());

@@ -28,6 +28,12 @@ use serde::{Deserialize, Serialize};
 /// decoded size: at most `MAX_SHARED_PREFIX + 1` bytes of text per byte of input.
 pub const MAX_SHARED_PREFIX: usize = 255;
 
+/// A front-coded vocabulary decodes to at most this many bytes of text per byte of input.
+/// [`front_encode`] guarantees it term by term (a term shares at most `(32 + 15 len) / 16` of
+/// its `len` bytes), so the check only refuses forged input (real vocabularies are 2 to 3
+/// times their encoding).
+pub const MAX_TEXT_RATIO: usize = 16;
+
 // -- byte strings ------------------------------------------------------------------------------
 
 /// Serialises as a byte string (postcard: varint length, then the bytes).
@@ -147,7 +153,10 @@ pub fn front_encode(terms: &[String]) -> Vec<u8> {
     let mut prev: &[u8] = b"";
     for t in terms {
         let b = t.as_bytes();
-        let limit = prev.len().min(b.len()).min(MAX_SHARED_PREFIX);
+        // Each term costs at least 2 + suffix bytes; sharing at most (32 + 15 len) / 16 bytes
+        // keeps len <= MAX_TEXT_RATIO * (2 + suffix).
+        let fair = (32 + 15 * b.len()) / 16;
+        let limit = prev.len().min(b.len()).min(MAX_SHARED_PREFIX).min(fair);
         let mut p = prev.iter().zip(b).take(limit).take_while(|(x, y)| x == y).count();
         // Both terms hold the same bytes before `p`, so `p` is a boundary of one exactly when
         // it is a boundary of the other.
@@ -187,6 +196,13 @@ pub fn front_decode(buf: &[u8]) -> std::result::Result<Vec<String>, String> {
             c.remaining()
         ));
     }
+    let text = total + shared.iter().map(|&p| p as usize).sum::<usize>();
+    if text > MAX_TEXT_RATIO * buf.len() {
+        return Err(format!(
+            "{WHAT}: {} bytes claim {text} bytes of text (at most {MAX_TEXT_RATIO} per byte)",
+            buf.len()
+        ));
+    }
     let mut terms: Vec<String> = Vec::with_capacity(n);
     for (i, (&p, &s)) in shared.iter().zip(&lens).enumerate() {
         let p = p as usize;
@@ -220,7 +236,7 @@ fn deserialize_opt_bytes<'de, D: Deserializer<'de>, T>(
 ) -> std::result::Result<Option<T>, D::Error> {
     match Option::<BytesIn<'de>>::deserialize(d)? {
         None => Ok(None),
-        Some(b) => decode(&b.0).map(Some).map_err(de::Error::custom),
+        Some(b) => decode(&b.0).map(Some).map_err(|m| super::de_error(super::corrupted(&m))),
     }
 }
 
@@ -338,6 +354,27 @@ mod tests {
     }
 
     #[test]
+    fn decoded_text_is_bounded_and_the_writer_respects_it() {
+        // n terms of 256 bytes, each sharing 255 with the previous: 3 bytes each, 85x
+        let n = 1000;
+        let mut b = vec![];
+        put_varint(&mut b, n as u64);
+        b.push(0);
+        b.extend(std::iter::repeat(255u8).take(n - 1));
+        put_varint(&mut b, 256);
+        b.extend(std::iter::repeat(1u8).take(n - 1));
+        b.extend(std::iter::repeat(b'x').take(256));
+        b.extend(std::iter::repeat(b'y').take(n - 1));
+        let e = front_decode(&b).unwrap_err();
+        assert!(e.contains("claim 256000 bytes of text"), "{e}");
+        // the writer shares less for such terms, and reads back
+        let terms: Vec<String> = (0..n).map(|i| format!("{}{}", "x".repeat(255), (b'a' + (i % 26) as u8) as char)).collect();
+        let enc = front_encode(&terms);
+        assert!(terms.iter().map(|t| t.len()).sum::<usize>() <= MAX_TEXT_RATIO * enc.len());
+        assert_eq!(front_decode(&enc).unwrap(), terms);
+    }
+
+    #[test]
     fn front_decoding_rejects_bad_input() {
         let good = front_encode(&["ab".into(), "abc".into()]);
         assert!(front_decode(&good).is_ok());
@@ -433,7 +470,7 @@ mod tests {
         #[test]
         fn front_decode_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             if let Ok(t) = front_decode(&bytes) {
-                prop_assert!(t.iter().map(|s| s.len()).sum::<usize>() <= bytes.len() * (MAX_SHARED_PREFIX + 1));
+                prop_assert!(t.iter().map(|s| s.len()).sum::<usize>() <= bytes.len() * MAX_TEXT_RATIO);
             }
         }
 

@@ -18,8 +18,13 @@
 //! | end - 4 | 4 | CRC-32 (IEEE) of every byte before it |
 //!
 //! [`split`] checks the header field by field and the whole file against the checksum before
-//! it hands out the payload (decompression is capped at the declared length). Anything wrong
-//! is an [`Error::Format`] saying what.
+//! it hands out the payload. Inflation is bounded independently of what the file claims: a
+//! declared decompressed length above [`MAX_INFLATION_RATIO`] times the compressed length
+//! (with a floor of [`MIN_INFLATION_ALLOWANCE`]) or above [`MAX_INFLATED`] is refused before
+//! anything is allocated, the output buffer is allocated fallibly ([`Error::Memory`]), and
+//! inflation stops at the declared length. [`encode`] stores a payload uncompressed whenever
+//! its compressed form would break these rules, so every file it writes reads back.
+//! Anything wrong is an [`Error::Format`] saying what.
 
 use std::borrow::Cow;
 
@@ -38,6 +43,19 @@ const FLAG_DEFLATE: u8 = 1;
 /// DEFLATE level used by [`encode`]: the fastest level (higher levels shrink model files by a
 /// few percent at several times the cost; see `benchmarks/results/`).
 const DEFLATE_LEVEL: u8 = 1;
+
+/// A compressed payload may declare at most this many times its stored length once
+/// inflated (model payloads compress about 1.4x; DEFLATE itself reaches about 1032x).
+pub const MAX_INFLATION_RATIO: u64 = 64;
+/// Below this declared length the ratio rule does not apply (tiny payloads compress oddly).
+pub const MIN_INFLATION_ALLOWANCE: u64 = 1 << 16;
+/// No payload inflates beyond 4 GiB (larger payloads are stored uncompressed).
+pub const MAX_INFLATED: u64 = 4 << 30;
+
+/// Whether a compressed payload of `stored` bytes may inflate to `raw` bytes.
+fn inflation_allowed(stored: u64, raw: u64) -> bool {
+    raw <= MAX_INFLATED && raw <= stored.saturating_mul(MAX_INFLATION_RATIO).max(MIN_INFLATION_ALLOWANCE)
+}
 
 /// What a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,17 +100,19 @@ pub struct Header {
 }
 
 /// A complete file image around `payload` (already encoded by its type); `compress` chooses a
-/// DEFLATE-compressed payload.
+/// DEFLATE-compressed payload (stored uncompressed instead when the compressed form would
+/// inflate beyond what [`split`] accepts).
 pub fn encode(kind: Kind, metadata: &str, payload: &[u8], compress: bool) -> Result<Vec<u8>> {
     let raw = payload;
     let raw_len = raw.len() as u64;
-    let packed;
-    let body: &[u8] = if compress {
-        packed = miniz_oxide::deflate::compress_to_vec(raw, DEFLATE_LEVEL);
-        &packed
+    let packed = if compress && raw_len <= MAX_INFLATED {
+        Some(miniz_oxide::deflate::compress_to_vec(raw, DEFLATE_LEVEL))
+            .filter(|p| inflation_allowed(p.len() as u64, raw_len))
     } else {
-        raw
+        None
     };
+    let compress = packed.is_some();
+    let body: &[u8] = packed.as_deref().unwrap_or(raw);
     let version = VERSION.as_bytes();
     let mut out = Vec::with_capacity(body.len() + metadata.len() + 64);
     out.extend_from_slice(MAGIC);
@@ -211,27 +231,46 @@ pub fn split(bytes: &[u8]) -> Result<(Header, Cow<'_, [u8]>)> {
         .map_err(|_| Error::format("corrupted topictag file: metadata is not UTF-8"))?;
     let payload = match raw_len {
         None => Cow::Borrowed(payload),
-        Some(n) => {
-            let limit = usize::try_from(n).map_err(|_| {
-                Error::format("corrupted topictag file: impossible decompressed length")
-            })?;
-            let raw = miniz_oxide::inflate::decompress_to_vec_with_limit(payload, limit)
-                .map_err(|e| {
-                    Error::format(format!(
-                        "corrupted topictag file: the compressed payload does not inflate ({:?})",
-                        e.status
-                    ))
-                })?;
-            if raw.len() != limit {
-                return Err(Error::format(format!(
-                    "corrupted topictag file: the payload inflates to {} bytes, not the declared {limit}",
-                    raw.len()
-                )));
-            }
-            Cow::Owned(raw)
-        }
+        Some(n) => Cow::Owned(inflate(payload, n)?),
     };
     Ok((Header { format_version, kind, topictag_version, metadata }, payload))
+}
+
+/// Inflate the DEFLATE stream `packed`, which must hold exactly `declared` bytes and nothing
+/// after its end. The declared length is checked against the stored one first (see the
+/// module notes); the output buffer is allocated once, fallibly, and never grows.
+fn inflate(packed: &[u8], declared: u64) -> Result<Vec<u8>> {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+    if !inflation_allowed(packed.len() as u64, declared) {
+        return Err(Error::format(format!(
+            "corrupted topictag file: a {}-byte compressed payload claims to inflate to {declared} \
+             bytes (at most {MAX_INFLATION_RATIO} times its size, {MAX_INFLATED} bytes in all, \
+             are allowed)",
+            packed.len()
+        )));
+    }
+    let n = usize::try_from(declared)
+        .map_err(|_| Error::memory::<u8>("the decompressed model payload", usize::MAX))?;
+    let mut out = crate::error::try_filled(n, 0u8, "the decompressed model payload")?;
+    let mut state = Box::<DecompressorOxide>::default();
+    let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, consumed, written) = decompress(&mut state, packed, &mut out, 0, flags);
+    let fail = |what: String| Err(Error::format(format!("corrupted topictag file: {what}")));
+    match status {
+        TINFLStatus::Done if written == n && consumed == packed.len() => Ok(out),
+        TINFLStatus::Done if written != n => {
+            fail(format!("the payload inflates to {written} bytes, not the declared {n}"))
+        }
+        TINFLStatus::Done => fail(format!(
+            "{} unexpected bytes after the end of the compressed payload",
+            packed.len() - consumed
+        )),
+        TINFLStatus::HasMoreOutput => {
+            fail(format!("the payload inflates to more than the declared {n} bytes"))
+        }
+        s => fail(format!("the compressed payload does not inflate ({s:?})")),
+    }
 }
 
 /// Read just the header (checks the whole file, including the checksum).
@@ -277,6 +316,53 @@ mod tests {
         let crc = crc32fast::hash(&b[..n - 4]);
         b[n - 4..].copy_from_slice(&crc.to_le_bytes());
         assert!(split(&b).unwrap_err().to_string().contains("unknown flags"));
+    }
+
+    /// A file image with a hand-made compressed payload: `body` stored, `declared` claimed.
+    fn forged(body: &[u8], declared: u64) -> Vec<u8> {
+        let mut out = encode(Kind::CountVectorizer, "{}", b"", false).unwrap();
+        out.truncate(out.len() - 4 - 8); // drop the payload length and the checksum
+        out[11] = FLAG_DEFLATE;
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&declared.to_le_bytes());
+        out.extend_from_slice(body);
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn inflation_is_capped_independently_of_the_claim() {
+        let zeros = vec![0u8; 1 << 20];
+        let bomb = miniz_oxide::deflate::compress_to_vec(&zeros, 1);
+        assert!(bomb.len() * 64 < zeros.len(), "{}", bomb.len());
+        // the true length, but beyond 64x the stored length: refused before inflating
+        let e = split(&forged(&bomb, zeros.len() as u64)).unwrap_err();
+        assert!(matches!(e, Error::Format(_)) && e.to_string().contains("claims to inflate to 1048576 bytes"), "{e}");
+        // absurd claims (2^40, u64::MAX) are refused the same way, without allocating
+        for claim in [1u64 << 40, u64::MAX] {
+            let e = split(&forged(&bomb, claim)).unwrap_err();
+            assert!(e.to_string().contains("claims to inflate"), "{e}");
+        }
+        // a claim within the ratio but shorter than the stream: inflation stops there
+        let small = vec![7u8; 40_000];
+        let packed = miniz_oxide::deflate::compress_to_vec(&small, 1);
+        let e = split(&forged(&packed, 30_000)).unwrap_err();
+        assert!(e.to_string().contains("more than the declared 30000"), "{e}");
+        let e = split(&forged(&packed, 50_000)).unwrap_err();
+        assert!(e.to_string().contains("inflates to 40000 bytes, not the declared 50000"), "{e}");
+        assert_eq!(&split(&forged(&packed, 40_000)).unwrap().1[..], &small[..]);
+        // bytes after the end of the DEFLATE stream
+        let mut trailing = packed.clone();
+        trailing.extend_from_slice(&[0; 9]);
+        let e = split(&forged(&trailing, 40_000)).unwrap_err();
+        assert!(e.to_string().contains("9 unexpected bytes after the end of the compressed payload"), "{e}");
+        // the writer never produces what the reader refuses: such a payload is stored raw
+        let b = encode(Kind::CountVectorizer, "{}", &zeros, true).unwrap();
+        assert_eq!(b[11], 0);
+        assert_eq!(split(&b).unwrap().1.len(), zeros.len());
+        assert!(inflation_allowed(10, MIN_INFLATION_ALLOWANCE) && !inflation_allowed(10, MIN_INFLATION_ALLOWANCE + 1));
+        assert!(!inflation_allowed(u64::MAX, MAX_INFLATED + 1));
     }
 
     #[test]

@@ -61,11 +61,38 @@ pub fn to_postcard<P: Serialize>(value: &P, kind: Kind) -> Result<Vec<u8>> {
         .map_err(|e| Error::value(format!("could not serialise the {}: {e}", kind.name())))
 }
 
-/// Postcard bytes as a `P` (for [`Persist::decode_payload`] of serde types).
+thread_local! {
+    /// The error behind the last [`de_error`] on this thread: postcard keeps only its own
+    /// error codes, so a checked decoder inside a payload (the vocabulary, the idf, the
+    /// weights) leaves its message here for [`from_postcard`].
+    static DECODE_ERROR: std::cell::RefCell<Option<Error>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A serde error for a check that failed while decoding a payload, keeping `e` (its message,
+/// and whether it is a [`Error::Memory`]) for [`from_postcard`].
+pub fn de_error<E: serde::de::Error>(e: Error) -> E {
+    let msg = e.to_string();
+    DECODE_ERROR.with(|d| *d.borrow_mut() = Some(e));
+    E::custom(msg)
+}
+
+/// Postcard bytes as a `P` (for [`Persist::decode_payload`] of serde types). The value must
+/// use every byte: anything after it is an error.
 pub fn from_postcard<P: DeserializeOwned>(bytes: &[u8], kind: Kind) -> Result<P> {
-    postcard::from_bytes(bytes).map_err(|e| {
-        corrupted(&format!("the {} payload does not decode ({e})", kind.name()))
-    })
+    DECODE_ERROR.with(|d| d.borrow_mut().take());
+    match postcard::take_from_bytes(bytes) {
+        Ok((v, [])) => Ok(v),
+        Ok((_, rest)) => Err(corrupted(&format!(
+            "{} unexpected bytes after the end of the {} payload",
+            rest.len(),
+            kind.name()
+        ))),
+        Err(e) => Err(match DECODE_ERROR.with(|d| d.borrow_mut().take()) {
+            Some(Error::Format(m)) => Error::format(format!("{m} (in the {} payload)", kind.name())),
+            Some(other) => other,
+            None => corrupted(&format!("the {} payload does not decode ({e})", kind.name())),
+        }),
+    }
 }
 
 /// A [`Error::Format`] for a file whose payload decodes but does not hold together.
@@ -121,5 +148,11 @@ mod tests {
         let junk = container::encode(Kind::CountVectorizer, "{}", &[0xff, 0xff], true).unwrap();
         let e = load::<Terms>(&junk).unwrap_err();
         assert!(matches!(e, Error::Format(_)) && e.to_string().contains("CountVectorizer payload does not decode"));
+        // bytes after the value
+        let mut payload = Terms(vec!["peace".into()]).encode_payload().unwrap();
+        payload.extend_from_slice(&[0; 5]);
+        let padded = container::encode(Kind::CountVectorizer, "{}", &payload, true).unwrap();
+        let e = load::<Terms>(&padded).unwrap_err().to_string();
+        assert_eq!(e, "corrupted topictag file: 5 unexpected bytes after the end of the CountVectorizer payload");
     }
 }

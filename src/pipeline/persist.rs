@@ -8,6 +8,7 @@ use super::articles::ArticleState;
 use super::TopicModel;
 use crate::linear::calibrate::Calibrator;
 use crate::error::Result;
+use crate::linear::persist::check_finite;
 use crate::linear::{FeatureMajor, LinearModel, ModelKind};
 use crate::persist::{corrupted, from_postcard, load, save, to_postcard, Kind, Persist};
 use crate::vectorize::TfidfVectorizer;
@@ -63,11 +64,15 @@ impl Persist for TopicModel {
         p.vectorizer.check_decoded()?;
         let nc = p.classes.len();
         if nc < 2 || p.n_classes != nc {
-            return Err(corrupted("the topic list does not match the model"));
+            return Err(corrupted(&format!("{nc} topic names for a model of {} topics (at least 2)", p.n_classes)));
+        }
+        let mut seen = std::collections::HashSet::with_capacity(nc);
+        if let Some(c) = p.classes.iter().find(|c| !seen.insert(c.as_str())) {
+            return Err(corrupted(&format!("the topic {c:?} is listed twice")));
         }
         let k = if !p.multilabel && nc == 2 { 1 } else { nc };
         if p.intercept.len() != k {
-            return Err(corrupted("wrong number of intercepts"));
+            return Err(corrupted(&format!("{} intercepts for {k} outputs", p.intercept.len())));
         }
         if p.platt.as_ref().is_some_and(|pl| pl.len() != k) {
             return Err(corrupted("wrong number of calibration parameters"));
@@ -75,26 +80,19 @@ impl Persist for TopicModel {
         let nf = p.n_features;
         let vocab = p.vectorizer.feature_names().map_err(|_| corrupted("the vectorizer is not fitted"))?.len();
         if vocab != nf {
-            return Err(corrupted("the vocabulary size does not match the weights"));
+            return Err(corrupted(&format!("the vocabulary has {vocab} terms but the model {nf} features")));
         }
         let weights = p.weights;
         if weights.n_features() != nf || weights.n_outputs() != k {
-            return Err(corrupted("wrong number of weights"));
+            return Err(corrupted(&format!(
+                "the weight table is {} x {}, not {nf} features x {k} outputs",
+                weights.n_features(),
+                weights.n_outputs()
+            )));
         }
-        if weights.as_slice().iter().any(|w| !w.is_finite()) || p.intercept.iter().any(|b| !b.is_finite()) {
-            return Err(corrupted("non-finite weights"));
-        }
+        check_finite(&weights, &p.intercept, p.platt.as_deref())?;
         if let Some(a) = &p.articles {
-            let ok_cal = a.calibrators.as_ref().map_or(true, |c| {
-                c.len() == k
-                    && c.iter().all(|c| match c {
-                        Calibrator::Platt { a, b } => a.is_finite() && b.is_finite(),
-                        Calibrator::Isotonic { x, y } => !x.is_empty() && x.len() == y.len(),
-                    })
-            });
-            if !p.multilabel || a.thresholds.len() != k || a.surface.len() != nf || !ok_cal {
-                return Err(corrupted("the article-level state does not match the model"));
-            }
+            check_articles(a, p.multilabel, k, nf)?;
         }
         let linear = LinearModel {
             kind: p.kind,
@@ -118,6 +116,42 @@ impl Persist for TopicModel {
             articles: p.articles,
         })
     }
+}
+
+/// The article-level state must fit the model: multi-label, one calibrator and threshold per
+/// topic, one surface form per feature, calibrators with finite parameters (isotonic knots
+/// increasing), thresholds that are numbers.
+fn check_articles(a: &ArticleState, multilabel: bool, k: usize, nf: usize) -> Result<()> {
+    let bad = |what: &str| Err(corrupted(&format!("the article-level state: {what}")));
+    if !multilabel {
+        return bad("present in a model that is not multi-label");
+    }
+    if a.thresholds.len() != k || a.surface.len() != nf {
+        return bad(&format!(
+            "{} thresholds and {} surface forms for {k} topics and {nf} features",
+            a.thresholds.len(),
+            a.surface.len()
+        ));
+    }
+    if let Some(t) = a.thresholds.iter().position(|t| t.is_nan()) {
+        return bad(&format!("the threshold of topic {t} is NaN"));
+    }
+    if let Some(c) = &a.calibrators {
+        if c.len() != k {
+            return bad(&format!("{} calibrators for {k} topics", c.len()));
+        }
+        let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+        let ok = |c: &Calibrator| match c {
+            Calibrator::Platt { a, b } => a.is_finite() && b.is_finite(),
+            Calibrator::Isotonic { x, y } => {
+                !x.is_empty() && x.len() == y.len() && finite(x) && finite(y) && x.windows(2).all(|w| w[0] <= w[1])
+            }
+        };
+        if let Some(t) = c.iter().position(|c| !ok(c)) {
+            return bad(&format!("the calibrator of topic {t} is not valid"));
+        }
+    }
+    Ok(())
 }
 
 impl TopicModel {
@@ -196,6 +230,31 @@ mod tests {
         p.classes.pop();
         let bad = postcard::to_allocvec(&p).unwrap();
         assert!(matches!(TopicModel::decode_payload(&bad), Err(Error::Format(_))));
+    }
+
+    /// Valid-checksum files holding values no fit produces (issue 19) are format errors.
+    #[test]
+    fn forged_values_are_format_errors() {
+        let good = model(true).encode_payload().unwrap();
+        let check = |edit: &dyn Fn(&mut Payload), what: &str| {
+            let mut p: Payload = postcard::from_bytes(&good).unwrap();
+            edit(&mut p);
+            let e = TopicModel::decode_payload(&postcard::to_allocvec(&p).unwrap()).unwrap_err();
+            assert!(matches!(e, Error::Format(_)) && e.to_string().contains(what), "{what}: {e}");
+        };
+        check(&|p| p.classes[1] = p.classes[0].clone(), "is listed twice");
+        check(&|p| p.intercept[0] = f64::NAN, "the intercept of output 0 is not finite");
+        check(&|p| p.platt = Some(vec![(1.0, f64::INFINITY); p.intercept.len()]), "Platt scaling of output 0");
+        check(&|p| {
+            let (nf, k) = (p.weights.n_features(), p.weights.n_outputs());
+            let mut w = p.weights.as_slice().to_vec();
+            w[k + 1] = f32::NAN;
+            p.weights = FeatureMajor::new(nf, k, w).unwrap();
+        }, "the weight of feature 1 for output 1 is not finite");
+        let mut trailing = good.clone();
+        trailing.extend_from_slice(&[0; 3]);
+        let e = TopicModel::decode_payload(&trailing).unwrap_err().to_string();
+        assert!(e.contains("3 unexpected bytes after the end of the TopicClassifier payload"), "{e}");
     }
 }
 

@@ -22,7 +22,7 @@ use crate::text::Analyzer;
 /// Bag-of-n-grams counts (scikit-learn's `CountVectorizer`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CountVectorizer {
-    config: VectorizerConfig,
+    pub(super) config: VectorizerConfig,
     #[serde(with = "crate::persist::codec::vocabulary")]
     pub(super) vocabulary: Option<Vec<String>>,
     fixed: bool,

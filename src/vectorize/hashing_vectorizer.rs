@@ -16,7 +16,7 @@ use crate::text::Analyzer;
 /// (seed 0) of each feature's UTF-8 bytes picks the column and, with `alternate_sign`, the sign.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct HashingVectorizer {
-    config: HashingConfig,
+    pub(super) config: HashingConfig,
     #[serde(skip)]
     analyzer: OnceLock<Arc<Analyzer>>,
 }
