@@ -1,6 +1,7 @@
 //! The one error type of the core. The Python bindings map each variant to a Python
 //! exception class: `Value` -> `ValueError`, `Type` -> `TypeError`,
-//! `NotFitted` -> `topictag.NotFittedError`, `Format` -> `topictag.ModelFormatError`.
+//! `NotFitted` -> `topictag.NotFittedError`, `Format` -> `topictag.ModelFormatError`,
+//! `Interrupted` -> `KeyboardInterrupt`.
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
@@ -17,6 +18,9 @@ pub enum Error {
     /// version this build does not read.
     #[error("{0}")]
     Format(String),
+    /// The call's cancellation token was cancelled (Ctrl-C; see `cancel.rs`).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

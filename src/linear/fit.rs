@@ -164,6 +164,8 @@ pub(crate) fn fit_renumbered<T: Real>(
         }
         _ => fit_one_vs_rest(sx, target, &setup),
     };
+    // The solvers stop early when the call is cancelled: their result is not a model.
+    crate::cancel::check()?;
     Ok(LinearModel {
         kind: params.kind,
         coef: solved.coef,

@@ -31,7 +31,7 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
         return fit_keyed(an, docs, limits, build);
     }
     let n_docs = docs.len();
-    let mut chunks = analyse_chunks(an, docs);
+    let mut chunks = analyse_chunks(an, docs)?;
     let shards: Vec<Shard> = (0..N_SHARDS)
         .into_par_iter()
         .map(|s| merge_shard(&chunks, s))
@@ -113,7 +113,7 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
 ) -> Result<(Fitted, Option<CsrMatrix<T>>)> {
     let n_docs = docs.len();
     // 1. terms per chunk (term ids per worker)
-    let (tchunks, workers) = term_chunks(an, docs);
+    let (tchunks, workers) = term_chunks(an, docs)?;
     // 2. global term ids (sharded merge of term strings)
     let (lgs, arena, offs) = merge_terms(workers);
     // 3. n-gram keys per chunk, 4. sharded merge of keys
@@ -127,11 +127,11 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
             let tc = &tchunks[k];
             key_chunk(tc, &lgs[tc.worker], min_n, max_n, need_tf, sc)
         },
-    );
+    )?;
     drop(tchunks);
     drop(lgs);
     let (kshards, _): (Vec<KeyShard>, _) =
-        for_chunks(N_SHARDS, |_| U64Map::with_capacity(0), |map, s| merge_key_shard(&kchunks, s, map));
+        for_chunks(N_SHARDS, |_| U64Map::with_capacity(0), |map, s| merge_key_shard(&kchunks, s, map))?;
     for ch in &mut kchunks {
         ch.packed = Vec::new();
         ch.packed_tf = Vec::new();
