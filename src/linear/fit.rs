@@ -158,6 +158,7 @@ pub(crate) fn fit_renumbered<T: Real>(
         Target::Multilabel { .. } => vec![1.0; k],
     };
     let setup = Setup { sw, class_w: &class_w, n_out, params };
+    crate::cancel::check()?; // after the solvers' copy of X
     let solved = match (params.kind, target) {
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
             fit_multinomial(sx, y, &setup)

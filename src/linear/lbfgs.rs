@@ -309,6 +309,10 @@ pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -
     let mut theta = vec![0.0f64; n];
     let mut grad = vec![0.0f64; n];
     let mut z = vec![0.0f64; p.x.n_rows * p.k];
+    if crate::cancel::requested() {
+        // cancelled while the problem was set up: the driver reports the interrupt
+        return LbfgsResult { theta, n_iter: 0, converged: false };
+    }
     let mut f = p.eval(&theta, &mut grad, &mut z);
     if pmax_abs(&grad) <= tol {
         return LbfgsResult { theta, n_iter: 0, converged: true };

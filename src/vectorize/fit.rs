@@ -40,6 +40,7 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
         ch.packed = Vec::new();
         ch.packed_names = Vec::new();
     }
+    crate::cancel::check()?;
     let view = GlobalView {
         df: shards.iter().map(|s| s.df.as_slice()).collect(),
         tf: shards.iter().map(|s| s.tf.as_slice()).collect(),
@@ -136,6 +137,7 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         ch.packed = Vec::new();
         ch.packed_tf = Vec::new();
     }
+    crate::cancel::check()?; // between passes of seconds on large inputs
     // 5. prune, name and sort
     let view = GlobalView {
         df: kshards.iter().map(|s| s.df.as_slice()).collect(),
@@ -186,6 +188,7 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         keep_removed(&mut fitted, &mut kshards, col, (arena, offs));
         return Ok((fitted, None));
     };
+    crate::cancel::check()?;
     // 6. the matrix
     let local_cols: Vec<Vec<u32>> = kchunks
         .par_iter()
