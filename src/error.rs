@@ -1,7 +1,7 @@
 //! The one error type of the core. The Python bindings map each variant to a Python
 //! exception class: `Value` -> `ValueError`, `Type` -> `TypeError`,
 //! `NotFitted` -> `topictag.NotFittedError`, `Format` -> `topictag.ModelFormatError`,
-//! `Memory` -> `MemoryError`.
+//! `Memory` -> `MemoryError`, `Interrupted` -> `KeyboardInterrupt`.
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
@@ -23,6 +23,9 @@ pub enum Error {
     /// is an error, never an abort.
     #[error("{0}")]
     Memory(String),
+    /// The call's cancellation token was cancelled (Ctrl-C; see `cancel.rs`).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

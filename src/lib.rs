@@ -15,8 +15,9 @@
 //!
 //! Low-level modules, usable by all: [`persist`] (the model file container, compact codecs
 //! and the [`persist::Persist`] trait each saved type implements), [`sparse`], [`error`],
-//! [`parallel`], [`rng`], [`hw`], [`ids`].
+//! [`parallel`], [`cancel`], [`rng`], [`hw`], [`ids`].
 
+pub mod cancel;
 pub mod error;
 pub mod eval;
 pub mod hw;

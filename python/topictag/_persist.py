@@ -79,11 +79,19 @@ def _encode(v: Any, strict: bool) -> Any:
     raise _Unsaveable(v)
 
 
+# Parameters of the machine a model runs on, not of the model: never written to a file and
+# ignored when a file (written by an older version) has them, so a loaded model takes the
+# loader's default (n_jobs=None: all cores).
+_RUNTIME_PARAMS = frozenset({"n_jobs"})
+
+
 def encode_params(params: Dict[str, Any], strict: bool = True) -> Dict[str, Any]:
-    """JSON values of constructor parameters. A value that cannot be written raises
-    ValueError naming the parameter (``strict``) or is written as null."""
+    """JSON values of constructor parameters (but not ``n_jobs``). A value that cannot be
+    written raises ValueError naming the parameter (``strict``) or is written as null."""
     out = {}
     for name, value in params.items():
+        if name in _RUNTIME_PARAMS:
+            continue
         try:
             out[name] = _encode(value, strict)
         except _Unsaveable:
@@ -114,14 +122,14 @@ def _hashable(v: Any) -> Any:
 
 def decode_params(cls, params: Dict[str, Any]) -> Dict[str, Any]:
     """Constructor arguments of ``cls`` from the JSON values in a file's metadata (unknown
-    names are dropped: a file from a newer topictag may have more)."""
+    names are dropped: a file from a newer topictag may have more; so is ``n_jobs``)."""
     import inspect
 
     sig = inspect.signature(cls.__init__).parameters
     return {
         name: _decode(value, sig[name].default)
         for name, value in params.items()
-        if name in sig and name != "self"
+        if name in sig and name != "self" and name not in _RUNTIME_PARAMS
     }
 
 

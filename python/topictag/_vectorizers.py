@@ -25,8 +25,8 @@ parameters, plus topictag extensions for multilingual news:
   ``input`` may be ``"file"`` or ``"filename"``, as in scikit-learn: those steps run in Python
   per document, the rest in Rust (see ``_SEP`` below; the cost is in docs/sklearn-compat.md).
 * ``dtype``: scikit-learn's defaults (int64 counts, float64 TF-IDF and hashing); float32 is
-  one ``dtype=np.float32`` away. ``n_jobs``: threads (``None`` = all cores); results are
-  identical for any value.
+  one ``dtype=np.float32`` away. ``n_jobs``: threads (``None`` = all cores, ``-2`` all but
+  one, at most the cores); results are identical for any value.
 
 Processing order: normal form, lowercase, strip accents (scikit-learn's order), tokenise,
 stop words, stem, n-grams. ``token_pattern`` other than the default runs on Rust's ``regex``

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
 use super::common::{pymethods_with_getters, csr_from_py, CsrAny};
+use super::interrupt;
 use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::{self, ClassWeight, FeatureMajor, LinearModel, LinearParams, ModelKind, Target};
 
@@ -67,12 +68,12 @@ pub(crate) fn fit_from_py(
     params: &LinearParams,
     n_jobs: Option<i64>,
 ) -> PyResult<LinearModel> {
-    return_with_borrowed_csr!(x, |v| Ok(py.detach(|| linear::fit_view(&v, target, None, params, n_jobs))?));
+    return_with_borrowed_csr!(x, |v| interrupt::run(py, || linear::fit_view(&v, target, None, params, n_jobs)));
     let x = csr_in(x)?;
-    Ok(py.detach(|| match &x {
+    interrupt::run(py, || match &x {
         CsrAny::F32(m) => linear::fit(m, target, None, params, n_jobs),
         CsrAny::F64(m) => linear::fit(m, target, None, params, n_jobs),
-    })?)
+    })
 }
 
 fn parse_kind(kind: &str) -> PyResult<ModelKind> {
@@ -281,12 +282,12 @@ impl PyLinearClassifier {
         // Contiguous numpy arrays of the usual dtypes (as scipy makes them) are read in place;
         // anything else goes through the copying parser.
         return_with_borrowed_csr!(x, |v| {
-            let (model, fm) = py.detach(|| finish(linear::fit_view(&v, &target, sw, &params, n_jobs)?))?;
+            let (model, fm) = interrupt::run(py, || finish(linear::fit_view(&v, &target, sw, &params, n_jobs)?))?;
             crate::hw::release_free_memory();
             Ok(PyLinearClassifier { model, feature_major: fm })
         });
         let x = csr_in(x)?;
-        let (model, fm) = py.detach(|| {
+        let (model, fm) = interrupt::run(py, || {
             finish(match &x {
                 CsrAny::F32(m) => linear::fit(m, &target, sw, &params, n_jobs),
                 CsrAny::F64(m) => linear::fit(m, &target, sw, &params, n_jobs),
@@ -434,17 +435,17 @@ impl PyLinearClassifier {
         n_jobs: Option<i64>,
     ) -> PyResult<(Vec<f64>, usize)> {
         if self.model.n_outputs() > 1 && self.feature_major.get().is_none() {
-            let t = py.detach(|| self.model.feature_major_weights(n_jobs))?;
+            let t = interrupt::run(py, || self.model.feature_major_weights(n_jobs))?;
             let _ = self.feature_major.set(t);
         }
         let fm: Option<&FeatureMajor> = self.feature_major.get();
         return_with_borrowed_csr!(x, |v| {
-            let s = py.detach(|| self.model.decision_function_view(&v, fm, n_jobs))?;
+            let s = interrupt::run(py, || self.model.decision_function_view(&v, fm, n_jobs))?;
             Ok((s, v.n_rows))
         });
         let x = csr_in(x)?;
         let n = x.n_rows();
-        let s = py.detach(|| match &x {
+        let s = interrupt::run(py, || match &x {
             CsrAny::F32(m) => self.model.decision_function_view(&m.view(), fm, n_jobs),
             CsrAny::F64(m) => self.model.decision_function_view(&m.view(), fm, n_jobs),
         })?;

@@ -3,13 +3,14 @@
 //! All logic lives in the core modules.
 
 use pyo3::create_exception;
-use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::error::Error;
 
 mod common;
 mod eval;
+mod interrupt;
 mod linear;
 mod persist;
 mod pipeline;
@@ -36,6 +37,7 @@ impl From<Error> for PyErr {
             Error::NotFitted(m) => NotFittedError::new_err(m),
             Error::Format(m) => ModelFormatError::new_err(m),
             Error::Memory(m) => PyMemoryError::new_err(m),
+            Error::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
         }
     }
 }
@@ -43,8 +45,9 @@ impl From<Error> for PyErr {
 /// Called in a child process right after `os.fork()` (registered by `topictag/__init__.py`):
 /// parallel work then runs in fresh thread pools, since the parent's did not survive the fork.
 #[pyfunction]
-fn _after_fork() {
+fn _after_fork(py: Python<'_>) -> PyResult<()> {
     crate::parallel::mark_forked();
+    interrupt::set_main_thread(py)
 }
 
 #[pymodule]
@@ -54,6 +57,12 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ModelFormatError", py.get_type::<ModelFormatError>())?;
     m.add("NotFittedError", py.get_type::<NotFittedError>())?;
     m.add_function(wrap_pyfunction!(_after_fork, m)?)?;
+    interrupt::set_main_thread(py)?;
+    // Load numpy's C API now: rust-numpy loads it at the first array it makes and panics if
+    // that import fails, which a pending Ctrl-C makes it do (a PanicException, not a
+    // KeyboardInterrupt). Here a failure is an ordinary import error.
+    py.import("numpy")?;
+    drop(numpy::PyArray1::<u8>::zeros(py, 0, false));
     vectorize::register(m)?;
     linear::register(m)?;
     pipeline::register(m)?;

@@ -163,7 +163,7 @@ impl PyTopicModel {
         let vectorizer = super::vectorize::tfidf_from_params(vectorizer_params)?;
         let params = parse_linear_params(linear_params, classes.len())?;
         let articles = article_params.map(parse_article_params).transpose()?;
-        let inner = py.detach(|| {
+        let inner = super::interrupt::run(py, || {
             TopicModel::fit_with_articles(&strs, &labels, classes, vectorizer, &params, articles.as_ref(), n_jobs)
         })?;
         crate::hw::release_free_memory();
@@ -206,7 +206,7 @@ impl PyTopicModel {
             )));
         }
         let secs = t0.elapsed().as_secs_f64();
-        let inner = py.detach(|| TopicModel::from_parts(vec, classes, lm, n_documents, secs, n_jobs))?;
+        let inner = super::interrupt::run(py, || TopicModel::from_parts(vec, classes, lm, n_documents, secs, n_jobs))?;
         crate::hw::release_free_memory();
         Ok(PyTopicModel { inner })
     }
@@ -231,7 +231,7 @@ impl PyTopicModel {
     fn decision_function<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         let docs = Docs::extract(docs)?;
         let strs = docs.as_strs()?;
-        let s = py.detach(|| self.inner.decision_function(&strs, n_jobs))?;
+        let s = super::interrupt::run(py, || self.inner.decision_function(&strs, n_jobs))?;
         matrix(py, s, strs.len(), self.inner.n_outputs())
     }
 
@@ -239,7 +239,7 @@ impl PyTopicModel {
     fn predict_proba<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
         let docs = Docs::extract(docs)?;
         let strs = docs.as_strs()?;
-        let p = py.detach(|| self.inner.predict_proba(&strs, n_jobs))?;
+        let p = super::interrupt::run(py, || self.inner.predict_proba(&strs, n_jobs))?;
         matrix(py, p, strs.len(), self.inner.classes().len())
     }
 
@@ -255,7 +255,7 @@ impl PyTopicModel {
     ) -> PyResult<Bound<'py, PyAny>> {
         let docs = Docs::extract(docs)?;
         let strs = docs.as_strs()?;
-        let p = py.detach(|| self.inner.predict(&strs, threshold, allow_empty, n_jobs))?;
+        let p = super::interrupt::run(py, || self.inner.predict(&strs, threshold, allow_empty, n_jobs))?;
         prediction_to_py(py, p)
     }
 
@@ -264,7 +264,7 @@ impl PyTopicModel {
     fn predict_top<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, k: usize, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyTuple>> {
         let docs = Docs::extract(docs)?;
         let strs = docs.as_strs()?;
-        let (idx, scores, kk) = py.detach(|| self.inner.predict_top(&strs, k, n_jobs))?;
+        let (idx, scores, kk) = super::interrupt::run(py, || self.inner.predict_top(&strs, k, n_jobs))?;
         let n = strs.len();
         let idx: Vec<i64> = idx.into_iter().map(|i| i as i64).collect();
         let a = PyArray1::from_vec(py, idx).reshape([n, kk])?.into_any();
@@ -330,7 +330,7 @@ impl PyTopicModel {
             .inner
             .articles()
             .ok_or_else(|| PyValueError::new_err("this model has no article-level state"))?;
-        let (sets, z) = py.detach(|| self.inner.predict_articles(&strs, state, segments, n_jobs))?;
+        let (sets, z) = super::interrupt::run(py, || self.inner.predict_articles(&strs, state, segments, n_jobs))?;
         let p = prediction_to_py(py, Prediction::Multilabel(sets))?;
         let z = matrix(py, z, strs.len(), self.inner.n_outputs())?;
         PyTuple::new(py, [p, z])
@@ -354,7 +354,7 @@ impl PyTopicModel {
         let strs = docs.as_strs()?;
         let beta = parse_metric(metric)?;
         let fbr = fbr.unwrap_or(crate::linear::threshold::DEFAULT_FBR);
-        let inner = py.detach(|| self.inner.retune_thresholds(&strs, &y, segments, beta, fbr, n_jobs))?;
+        let inner = super::interrupt::run(py, || self.inner.retune_thresholds(&strs, &y, segments, beta, fbr, n_jobs))?;
         Ok(PyTopicModel { inner })
     }
 

@@ -331,12 +331,12 @@ macro_rules! run_matrix {
         match dtype_of($dtype)? {
             DType::F32 => {
                 type $T = f32;
-                let m: CsrMatrix<f32> = $py.detach(|| $body)?;
+                let m: CsrMatrix<f32> = super::interrupt::run($py, || $body)?;
                 csr_to_py($py, m)
             }
             DType::F64 => {
                 type $T = f64;
-                let m: CsrMatrix<f64> = $py.detach(|| $body)?;
+                let m: CsrMatrix<f64> = super::interrupt::run($py, || $body)?;
                 csr_to_py($py, m)
             }
         }
@@ -368,7 +368,7 @@ macro_rules! fitted_vectorizer_class {
                 let docs = Docs::extract(docs)?;
                 let strs = docs.as_strs()?;
                 let inner = &mut self.inner;
-                py.detach(|| inner.fit(&strs, n_jobs))?;
+                super::interrupt::run(py, || inner.fit(&strs, n_jobs))?;
                 crate::hw::release_free_memory();
                 Ok(())
             }
@@ -390,7 +390,7 @@ macro_rules! fitted_vectorizer_class {
                 let docs = Docs::extract(docs)?;
                 let strs = docs.as_strs()?;
                 let (inner, c) = (&self.inner, &mut counts.inner);
-                py.detach(|| inner.count_into(c, &strs, n_jobs))?;
+                super::interrupt::run(py, || inner.count_into(c, &strs, n_jobs))?;
                 crate::hw::release_free_memory();
                 Ok(())
             }
@@ -399,7 +399,7 @@ macro_rules! fitted_vectorizer_class {
             /// document.
             fn fit_counts(&mut self, py: Python<'_>, counts: PyRef<'_, PyDfCounts>) -> PyResult<()> {
                 let (inner, c) = (&mut self.inner, &counts.inner);
-                py.detach(|| inner.fit_counts(c))?;
+                super::interrupt::run(py, || inner.fit_counts(c))?;
                 Ok(())
             }
 

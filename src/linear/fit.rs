@@ -158,12 +158,15 @@ pub(crate) fn fit_renumbered<T: Real>(
         Target::Multilabel { .. } => vec![1.0; k],
     };
     let setup = Setup { sw, class_w: &class_w, n_out, params };
+    crate::cancel::check()?; // after the solvers' copy of X
     let solved = match (params.kind, target) {
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
             fit_multinomial(sx, y, &setup)
         }
         _ => fit_one_vs_rest(sx, target, &setup),
     };
+    // The solvers stop early when the call is cancelled: their result is not a model.
+    crate::cancel::check()?;
     Ok(LinearModel {
         kind: params.kind,
         coef: solved.coef,

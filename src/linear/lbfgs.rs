@@ -309,6 +309,10 @@ pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -
     let mut theta = vec![0.0f64; n];
     let mut grad = vec![0.0f64; n];
     let mut z = vec![0.0f64; p.x.n_rows * p.k];
+    if crate::cancel::requested() {
+        // cancelled while the problem was set up: the driver reports the interrupt
+        return LbfgsResult { theta, n_iter: 0, converged: false };
+    }
     let mut f = p.eval(&theta, &mut grad, &mut z);
     if pmax_abs(&grad) <= tol {
         return LbfgsResult { theta, n_iter: 0, converged: true };
@@ -324,7 +328,8 @@ pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -
     let mut grad_new = vec![0.0f64; n];
     let mut iter = 0usize;
     let mut converged = false;
-    while iter < max_iter {
+    // A cancelled fit stops at the start of an iteration; the driver reports Error::Interrupted.
+    while iter < max_iter && !crate::cancel::requested() {
         let m = s_hist.len();
         // Pass 1: S^T g and Y^T g.
         let gdots = if m > 0 {
@@ -409,6 +414,9 @@ pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -
         let mut f_new = f;
         let mut accepted = false;
         for _ in 0..50 {
+            if crate::cancel::requested() {
+                break; // not accepted: the loop below ends, the driver reports the interrupt
+            }
             theta_new
                 .par_chunks_mut(VEC_CHUNK)
                 .zip(theta.par_chunks(VEC_CHUNK).zip(d.par_chunks(VEC_CHUNK)))

@@ -76,6 +76,7 @@ impl LinearModel {
             return Err(Error::value("feature-major weights do not match the model"));
         }
         let (s, err) = crate::parallel::install(n_jobs, || self.scores_view(x, feature_major, true))?;
+        crate::cancel::check()?;
         match err {
             Some(e) => Err(e),
             None => Ok(s),

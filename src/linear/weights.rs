@@ -242,6 +242,9 @@ pub(crate) fn score_csr<T: Real, I: SparseIndex, P: SparseIndex>(
         .par_chunks_mut(PREDICT_CHUNK * k)
         .enumerate()
         .map(|(c, oc)| {
+            if crate::cancel::requested() {
+                return None; // the caller reports Error::Interrupted
+            }
             let r0 = c * PREDICT_CHUNK;
             let mut first_bad = None;
             for (li, zi) in oc.chunks_mut(k).enumerate() {

@@ -4,6 +4,8 @@
 
 use rayon::prelude::*;
 
+use crate::error::{Error, Result};
+
 /// Documents per chunk.
 pub const CHUNK: usize = 1024;
 
@@ -17,12 +19,13 @@ pub fn chunk<S>(docs: &[S], k: usize) -> &[S] {
 /// makes one state (`init(worker index)`), takes the next chunk from a shared counter and
 /// keeps its state for all the chunks it takes (rayon's `map_init` would start a fresh one
 /// for nearly every chunk). Returns the results in chunk order and the workers' final
-/// states in worker order. Which worker takes which chunk varies from run to run.
+/// states in worker order. Which worker takes which chunk varies from run to run. A
+/// cancelled call ([`crate::cancel`]) takes no more chunks and returns `Error::Interrupted`.
 pub fn for_chunks<St: Send, R: Send>(
     n_chunks: usize,
     init: impl Fn(usize) -> St + Sync,
     f: impl Fn(&mut St, usize) -> R + Sync,
-) -> (Vec<R>, Vec<St>) {
+) -> Result<(Vec<R>, Vec<St>)> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
     let workers = rayon::current_num_threads().min(n_chunks).max(1);
@@ -33,7 +36,7 @@ pub fn for_chunks<St: Send, R: Send>(
             let mut mine = Vec::new();
             loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= n_chunks {
+                if k >= n_chunks || crate::cancel::requested() {
                     break;
                 }
                 mine.push((k, f(&mut st, k)));
@@ -47,6 +50,10 @@ pub fn for_chunks<St: Send, R: Send>(
         done.extend(mine);
         states.push(st);
     }
+    if done.len() < n_chunks {
+        crate::cancel::check()?;
+        return Err(Error::value("internal: a chunk was not processed"));
+    }
     done.sort_unstable_by_key(|e| e.0);
-    (done.into_iter().map(|e| e.1).collect(), states)
+    Ok((done.into_iter().map(|e| e.1).collect(), states))
 }

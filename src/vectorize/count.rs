@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::chunks::{chunk, for_chunks, CHUNK};
 use super::index::U64Map;
+use crate::error::Result;
 use crate::ids::NO_COLUMN as UNSET;
 use crate::sparse::sum_sorted_duplicates;
 use crate::text::intern::{hash_str, Interner, HASHER};
@@ -268,14 +269,17 @@ fn finish_chunk(ch: &mut LocalChunk) {
     ch.hashes = Vec::new();
 }
 
-/// Analyse `docs` into chunks (parallel).
-pub fn analyse_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> Vec<LocalChunk> {
+/// Analyse `docs` into chunks (parallel; a cancelled call stops taking chunks).
+pub fn analyse_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> Result<Vec<LocalChunk>> {
     docs.par_chunks(CHUNK)
-        .map(|c| match an.kind {
-            AnalyzerKind::Word => word_chunk(an, c),
-            _ => char_chunk(an, c),
+        .map(|c| {
+            (!crate::cancel::requested()).then(|| match an.kind {
+                AnalyzerKind::Word => word_chunk(an, c),
+                _ => char_chunk(an, c),
+            })
         })
-        .collect()
+        .collect::<Option<Vec<_>>>()
+        .ok_or(crate::error::Error::Interrupted)
 }
 
 /// One chunk's documents as term ids of the worker that analysed it (see [`term_chunks`]).
@@ -298,7 +302,7 @@ pub struct WorkerTerms {
 /// worker rather than once per chunk), so a chunk's term ids are its worker's. Which worker
 /// takes which chunk varies from run to run; the fit's result does not depend on it (term ids
 /// only name terms until the vocabulary is sorted by name).
-pub fn term_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> (Vec<TermChunk>, Vec<WorkerTerms>) {
+pub fn term_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> Result<(Vec<TermChunk>, Vec<WorkerTerms>)> {
     let n_chunks = docs.len().div_ceil(CHUNK);
     let (chunks, caches) = for_chunks(
         n_chunks,
@@ -315,7 +319,7 @@ pub fn term_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> (Vec<Term
             }
             TermChunk { worker: *worker, toks, tok_ptr }
         },
-    );
+    )?;
     let workers = caches
         .into_par_iter()
         .map(|(_, mut cache, _)| {
@@ -328,7 +332,7 @@ pub fn term_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> (Vec<Term
             WorkerTerms { terms, hashes, by_shard }
         })
         .collect();
-    (chunks, workers)
+    Ok((chunks, workers))
 }
 
 pub struct KeyChunk {

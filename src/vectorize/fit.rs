@@ -31,7 +31,7 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
         return fit_keyed(an, docs, limits, build);
     }
     let n_docs = docs.len();
-    let mut chunks = analyse_chunks(an, docs);
+    let mut chunks = analyse_chunks(an, docs)?;
     let shards: Vec<Shard> = (0..N_SHARDS)
         .into_par_iter()
         .map(|s| merge_shard(&chunks, s))
@@ -40,6 +40,7 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
         ch.packed = Vec::new();
         ch.packed_names = Vec::new();
     }
+    crate::cancel::check()?;
     let view = GlobalView::new(shards.iter().map(|s| (s.df.as_slice(), s.tf.as_slice())));
     let name = |s: usize, g: u32, out: &mut String| out.push_str(shards[s].names.get_str(g));
     let (fitted, col) = prune(n_docs, &view, &name, None, limits)?;
@@ -110,7 +111,7 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
 ) -> Result<(Fitted, Option<CsrMatrix<T>>)> {
     let n_docs = docs.len();
     // 1. terms per chunk (term ids per worker)
-    let (tchunks, workers) = term_chunks(an, docs);
+    let (tchunks, workers) = term_chunks(an, docs)?;
     // 2. global term ids (sharded merge of term strings)
     let (lgs, arena, offs) = merge_terms(workers);
     // 3. n-gram keys per chunk, 4. sharded merge of keys
@@ -124,15 +125,16 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
             let tc = &tchunks[k];
             key_chunk(tc, &lgs[tc.worker], min_n, max_n, need_tf, sc)
         },
-    );
+    )?;
     drop(tchunks);
     drop(lgs);
     let (kshards, _): (Vec<KeyShard>, _) =
-        for_chunks(N_SHARDS, |_| U64Map::with_capacity(0), |map, s| merge_key_shard(&kchunks, s, map));
+        for_chunks(N_SHARDS, |_| U64Map::with_capacity(0), |map, s| merge_key_shard(&kchunks, s, map))?;
     for ch in &mut kchunks {
         ch.packed = Vec::new();
         ch.packed_tf = Vec::new();
     }
+    crate::cancel::check()?; // between passes of seconds on large inputs
     // 5. prune, name and sort
     let view = GlobalView::new(kshards.iter().map(|s| (s.df.as_slice(), s.tf.as_slice())));
     let name = |s: usize, g: u32, out: &mut String| {
@@ -180,6 +182,7 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         keep_removed(&mut fitted, &mut kshards, col, (arena, offs));
         return Ok((fitted, None));
     };
+    crate::cancel::check()?;
     // 6. the matrix
     let local_cols: Vec<Vec<u32>> = kchunks
         .par_iter()

@@ -126,8 +126,9 @@ pub fn hashing_transform<T: Real, S: AsRef<str> + Sync>(
 ) -> Result<CsrMatrix<T>> {
     let chunks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = docs
         .par_chunks(CHUNK)
-        .map(|c| hash_chunk(an, n_features, alternate_sign, c))
-        .collect();
+        .map(|c| (!crate::cancel::requested()).then(|| hash_chunk(an, n_features, alternate_sign, c)))
+        .collect::<Option<_>>()
+        .ok_or(crate::error::Error::Interrupted)?;
     let n_rows = docs.len();
     let nnz: usize = chunks.iter().map(|c| c.1.len()).sum();
     let mut indptr = Vec::with_capacity(n_rows + 1);

@@ -332,7 +332,7 @@ pub fn transform<T: Real, S: AsRef<str> + Sync>(
             o.data.extend_from_slice(&r.data);
             o.next += 1;
         }
-    });
+    })?;
     let o = out.into_inner().map_err(|_| Error::value("internal: a transform worker failed"))?;
     let (indptr, mut indices, mut data) = (o.indptr, o.indices, o.data);
     indices.shrink_to_fit();
@@ -356,7 +356,7 @@ pub fn transform_chunks<T: Real, S: AsRef<str> + Sync, R: Send>(
         let c = chunk(docs, k);
         let r: Rows<T> = rows_of(an, names, lookup, c, w, sc);
         Ok(f(CsrMatrix::new(c.len(), names.len(), r.indptr, r.indices, r.data)?))
-    })
+    })?
     .into_iter()
     .collect()
 }
@@ -369,8 +369,8 @@ fn chunks_with_scratch<T: Real, R: Send>(
     n_chunks: usize,
     lookup: Lookup,
     f: impl Fn(&mut RowScratch<T>, usize) -> R + Sync,
-) -> Vec<R> {
-    let (done, scratches) = for_chunks(n_chunks, |_| RowScratch::<T>::default(), f);
+) -> Result<Vec<R>> {
+    let (done, scratches) = for_chunks(n_chunks, |_| RowScratch::<T>::default(), f)?;
     if let Lookup::Keyed(ki) = lookup {
         for mut sc in scratches {
             if let Some(cache) = sc.cache.take() {
@@ -378,7 +378,7 @@ fn chunks_with_scratch<T: Real, R: Send>(
             }
         }
     }
-    done
+    Ok(done)
 }
 
 #[cfg(test)]
@@ -409,7 +409,7 @@ mod tests {
             let want: CsrMatrix<f32> = transform(&an, &fitted.names, Lookup::Keyed(&cold), test, &w).unwrap();
             let ki = KeyIndex::build(&fitted.names).unwrap();
             for threads in [2, 1, 3] {
-                crate::parallel::install(Some(threads), || {
+                crate::parallel::install_exact(threads, || {
                     let _: CsrMatrix<f32> = transform(&an, &fitted.names, Lookup::Keyed(&ki), train, &w).unwrap();
                     assert!(ki.warm.len() > 0);
                     let got: CsrMatrix<f32> = transform(&an, &fitted.names, Lookup::Keyed(&ki), test, &w).unwrap();
@@ -472,7 +472,7 @@ mod tests {
             let vi = VocabIndex::new(&fitted.names);
             let ki = KeyIndex::applies(&an).then(|| KeyIndex::build(&fitted.names).unwrap());
             for threads in [1, 2, 3] {
-                crate::parallel::install(Some(threads), || {
+                crate::parallel::install_exact(threads, || {
                     let a: CsrMatrix<f32> =
                         transform(&an, &fitted.names, Lookup::Strings(&vi), &docs, &w).unwrap();
                     assert_eq!(a, m);

@@ -241,7 +241,8 @@ pub(crate) fn logistic_batch_body<T: Real>(
     let mut newton = vec![0usize; k];
     let mut rng = SplitMix64::new(seed);
     let mut z = vec![0.0f64; k];
-    while !done.iter().all(|&x| x) {
+    // A cancelled fit stops at the start of an epoch; the driver reports Error::Interrupted.
+    while !done.iter().all(|&x| x) && !crate::cancel::requested() {
         rng.shuffle(&mut rows);
         g_max.iter_mut().for_each(|g| *g = 0.0);
         newton.iter_mut().for_each(|v| *v = 0);

@@ -201,7 +201,8 @@ fn svm_epochs<T: Real, W: Weight>(
             st.finish(t);
         }
     }
-    while !st.done.iter().all(|&x| x) {
+    // A cancelled fit stops at the start of an epoch; the driver reports Error::Interrupted.
+    while !st.done.iter().all(|&x| x) && !crate::cancel::requested() {
         rows.clear();
         rows.extend((0..n).filter(|&i| st.row_active[i] > 0));
         rng.shuffle(&mut rows);
