@@ -8,7 +8,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use super::common::{extract_y, Docs, Y};
 use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::calibrate::CalibrationKind;
-use crate::linear::threshold::parse_metric;
+use crate::linear::threshold::{parse_metric, CombineRule};
 use crate::pipeline::articles::ArticleOptions;
 use super::linear::PyLinearClassifier;
 use super::vectorize::TfidfCore;
@@ -18,7 +18,8 @@ use crate::pipeline::{Labels, Prediction, TopicModel};
 /// `article_params`: `segments` (bool, default True), `calibration` ('platt', 'isotonic' or
 /// None; default 'platt'), `threshold` ('auto' or a number; default 'auto'), `metric`
 /// ('f1', 'f0.5', 'f2', ...; default 'f1'), `fbr` (the F-beta floor of a tuned threshold;
-/// default `linear::threshold::DEFAULT_FBR`).
+/// default `linear::threshold::DEFAULT_FBR`), `rule` ('auto', 'doc', 'max' or 'mean_max';
+/// default 'auto': chosen by cross-validation).
 fn parse_article_params(d: &Bound<'_, PyDict>) -> PyResult<ArticleOptions> {
     let mut o = ArticleOptions::default();
     if let Some(s) = get::<bool>(d, "segments")? {
@@ -47,6 +48,9 @@ fn parse_article_params(d: &Bound<'_, PyDict>) -> PyResult<ArticleOptions> {
     }
     if let Some(f) = get::<f64>(d, "fbr")? {
         o.fbr = f;
+    }
+    if let Some(r) = get::<String>(d, "rule")? {
+        o.rule = if r == "auto" { None } else { Some(CombineRule::parse(&r)?) };
     }
     Ok(o)
 }
