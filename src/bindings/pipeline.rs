@@ -299,15 +299,20 @@ impl PyTopicModel {
         PyTuple::new(py, [a, b])
     }
 
-    /// `(contributions [(term, value, weight, contribution)], intercept, score, {term: [(start, end)]})`
+    /// `(contributions [(term, value, weight, contribution)], intercept, score, {term: [(start, end)]})`;
+    /// terms as written (`TopicModel::surface_of`: the feature itself without article state).
     fn explain<'py>(&self, py: Python<'py>, text: &str, class_index: usize) -> PyResult<Bound<'py, PyTuple>> {
         let (e, spans) = py.detach(|| self.inner.explain(text, class_index))?;
-        let names = self.inner.feature_names()?;
         let contribs = PyList::empty(py);
-        let span_map = PyDict::new(py);
+        // Two features with one surface form share its entry.
+        let mut by_term: std::collections::BTreeMap<String, Vec<(usize, usize)>> = Default::default();
         for (c, sp) in e.contributions.iter().zip(spans) {
-            let term = names.get(c.feature as usize).map(|s| s.as_str()).unwrap_or("?");
-            contribs.append((term, c.value, c.weight, c.contribution))?;
+            let term = self.inner.surface_of(c.feature as usize)?;
+            contribs.append((term.as_str(), c.value, c.weight, c.contribution))?;
+            by_term.entry(term).or_default().extend(sp);
+        }
+        let span_map = PyDict::new(py);
+        for (term, sp) in by_term {
             span_map.set_item(term, sp)?;
         }
         PyTuple::new(py, [contribs.into_any(), e.intercept.into_pyobject(py)?.into_any(), e.score.into_pyobject(py)?.into_any(), span_map.into_any()])
