@@ -101,3 +101,27 @@ def test_explain_highlights_original_text_with_accents():
     spans = [doc[a:b] for v in e.spans.values() for a, b in v]
     assert "PAZ" in spans or "Acuerdo" in spans
     assert abs(sum(c.contribution for c in e.contributions) + e.intercept - e.score) < 1e-9
+
+
+def test_explanation_shows_terms_as_written():
+    # A stemmed article model: its features are stems ("armi"), its explanations show the
+    # words as written (the most frequent form in the training articles: "arms", or
+    # "helicopters" for a text that says "helicopter"), and still add up to the score.
+    import re
+
+    from topictag.datasets import load_articles
+
+    tr, ho = load_articles("en", "train"), load_articles("en", "heldout")
+    clf = TopicClassifier(stemmer="english", stop_words="english").fit(tr.data, tr.target)
+    text = ho.data[0]
+    words = set(re.findall(r"\w\w+", text.lower()))
+    words_not_stems = 0
+    for topic in clf.predict([text])[0]:
+        e = clf.explain(text, topic=topic)
+        assert abs(sum(c.contribution for c in e.contributions) + e.intercept - e.score) < 1e-6
+        for c in e.contributions:
+            assert all(any(x.startswith(w[:4]) for x in words) for w in c.term.split()), c.term
+            assert e.spans[c.term]
+        # Snowball's English stems never end in these ("peace" -> "peac", "agreed" -> "agre")
+        words_not_stems += sum(c.term.endswith(("e", "y", "ing", "ed", "ion")) for c in e.contributions)
+    assert words_not_stems > 0

@@ -14,7 +14,9 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 
 class Contribution(NamedTuple):
-    """One term's share of a topic's decision value: ``contribution = value * weight``."""
+    """One term's share of a topic's decision value: ``contribution = value * weight``.
+    ``term`` is the term as written (its most frequent form in the training documents, for
+    models with article-level state; the feature itself otherwise)."""
 
     term: str
     value: float

@@ -8,7 +8,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 use super::common::{pymethods_with_getters, extract_y, Docs, Y};
 use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::calibrate::CalibrationKind;
-use crate::linear::threshold::parse_metric;
+use crate::linear::threshold::{parse_metric, CombineRule};
 use crate::pipeline::articles::ArticleOptions;
 use super::linear::PyLinearClassifier;
 use super::vectorize::TfidfCore;
@@ -18,7 +18,8 @@ use crate::pipeline::{Labels, Prediction, TopicModel};
 /// `article_params`: `segments` (bool, default True), `calibration` ('platt', 'isotonic' or
 /// None; default 'platt'), `threshold` ('auto' or a number; default 'auto'), `metric`
 /// ('f1', 'f0.5', 'f2', ...; default 'f1'), `fbr` (the F-beta floor of a tuned threshold;
-/// default `linear::threshold::DEFAULT_FBR`).
+/// default `linear::threshold::DEFAULT_FBR`), `rule` ('auto', 'doc', 'max' or 'mean_max';
+/// default 'auto': chosen by cross-validation).
 fn parse_article_params(d: &Bound<'_, PyDict>) -> PyResult<ArticleOptions> {
     let mut o = ArticleOptions::default();
     if let Some(s) = get::<bool>(d, "segments")? {
@@ -47,6 +48,9 @@ fn parse_article_params(d: &Bound<'_, PyDict>) -> PyResult<ArticleOptions> {
     }
     if let Some(f) = get::<f64>(d, "fbr")? {
         o.fbr = f;
+    }
+    if let Some(r) = get::<String>(d, "rule")? {
+        o.rule = if r == "auto" { None } else { Some(CombineRule::parse(&r)?) };
     }
     Ok(o)
 }
@@ -272,15 +276,20 @@ impl PyTopicModel {
         PyTuple::new(py, [a, b])
     }
 
-    /// `(contributions [(term, value, weight, contribution)], intercept, score, {term: [(start, end)]})`
+    /// `(contributions [(term, value, weight, contribution)], intercept, score, {term: [(start, end)]})`;
+    /// terms as written (`TopicModel::surface_of`: the feature itself without article state).
     fn explain<'py>(&self, py: Python<'py>, text: &str, class_index: usize) -> PyResult<Bound<'py, PyTuple>> {
         let (e, spans) = py.detach(|| self.inner.explain(text, class_index))?;
-        let names = self.inner.feature_names()?;
         let contribs = PyList::empty(py);
-        let span_map = PyDict::new(py);
+        // Two features with one surface form share its entry.
+        let mut by_term: std::collections::BTreeMap<String, Vec<(usize, usize)>> = Default::default();
         for (c, sp) in e.contributions.iter().zip(spans) {
-            let term = names.get(c.feature as usize).map(|s| s.as_str()).unwrap_or("?");
-            contribs.append((term, c.value, c.weight, c.contribution))?;
+            let term = self.inner.surface_of(c.feature as usize)?;
+            contribs.append((term.as_str(), c.value, c.weight, c.contribution))?;
+            by_term.entry(term).or_default().extend(sp);
+        }
+        let span_map = PyDict::new(py);
+        for (term, sp) in by_term {
             span_map.set_item(term, sp)?;
         }
         PyTuple::new(py, [contribs.into_any(), e.intercept.into_pyobject(py)?.into_any(), e.score.into_pyobject(py)?.into_any(), span_map.into_any()])

@@ -28,6 +28,9 @@ use crate::text::{segment, surface, Analyzer};
 pub struct ArticleOptions {
     /// Score segments too, and choose the combination rule by cross-validation.
     pub segments: bool,
+    /// With segments: this rule instead of the cross-validated choice (benchmarks force a
+    /// segment rule with it; `None`: choose).
+    pub rule: Option<CombineRule>,
     /// Per-topic calibration; `None` keeps decision values.
     pub calibration: Option<CalibrationKind>,
     /// Tune per-topic thresholds (`threshold="auto"`); otherwise `fixed_threshold` for all.
@@ -45,6 +48,7 @@ impl Default for ArticleOptions {
     fn default() -> Self {
         ArticleOptions {
             segments: true,
+            rule: None,
             calibration: Some(CalibrationKind::Platt),
             tune_thresholds: true,
             fixed_threshold: 0.5,
@@ -148,7 +152,15 @@ impl TopicModel {
         let x_seg: CsrMatrix<f64> = self.vectorizer.transform(&seg_texts, n_jobs)?;
         let target = Target::Multilabel { y: labels.to_vec(), n_classes: k };
         let (dec, dec_seg) = cv_scores(&x, &x_seg, &offsets, &target, params, n_jobs)?;
-        let rules: &[CombineRule] = if opts.segments { &CombineRule::ALL } else { &[CombineRule::Doc] };
+        let forced;
+        let rules: &[CombineRule] = match (opts.segments, opts.rule) {
+            (false, _) => &[CombineRule::Doc],
+            (true, Some(r)) => {
+                forced = [r];
+                &forced
+            }
+            (true, None) => &CombineRule::ALL,
+        };
         let choice = crate::parallel::install(n_jobs, || {
             threshold::choose_rule(&dec, &dec_seg, &offsets, k, labels, rules, opts.beta, true)
         })??;
@@ -297,7 +309,8 @@ impl TopicModel {
 
     /// Evidence for the predicted topics of one article: per topic, its segments ranked by
     /// their own calibrated score (at most `max_segments`), each with its `max_terms`
-    /// strongest positive terms (surface forms, char offsets in `text`). Without segments (or
+    /// strongest positive terms (surface forms, char offsets in `text`; numbers and stop
+    /// words left out, as in [`TopicModel::top_terms_readable`]). Without segments (or
     /// with a one-segment text) the whole text is the only segment.
     pub fn explain_article(
         &self,
@@ -339,9 +352,14 @@ impl TopicModel {
                     if c.contribution <= 0.0 {
                         continue;
                     }
+                    // Evidence a reader can use: no numbers, no stop words.
+                    let surface = self.surface_of(c.feature as usize)?;
+                    if surface::is_numeric_term(&surface) || surface::is_stop_term(&surface) {
+                        continue;
+                    }
                     terms.push(TermEvidence {
                         feature: c.feature,
-                        surface: self.surface_of(c.feature as usize)?,
+                        surface,
                         contribution: c.contribution,
                         spans: sp.into_iter().map(|(a, b)| (a + offset, b + offset)).collect(),
                     });
@@ -402,7 +420,7 @@ mod tests {
     }
 
     fn corpus() -> (Vec<String>, Vec<Vec<usize>>) {
-        let conflict = ["Rebels attacked the army base with rockets.", "Troops shelled rebel positions overnight.", "The army bombed the village near the border."];
+        let conflict = ["Rebels attacked the army base with rockets.", "Troops shelled rebel positions overnight in 2024.", "The army bombed the village near the border."];
         let diplomacy = ["Ministers agreed on a ceasefire and peace talks.", "Diplomats signed a peace agreement in Geneva.", "Negotiators reached an agreement on new talks."];
         let aid = ["Aid convoys delivered food to refugees.", "The UN sent medical aid to displaced families.", "Refugees received shelter and food aid."];
         let groups = [&conflict, &diplomacy, &aid];
@@ -511,6 +529,18 @@ mod tests {
                 assert_eq!(text[a..b].to_lowercase(), t.surface);
             }
         }
+        // No stop word nor number among the evidence, though the model has features for them.
+        let names = m2.feature_names().unwrap();
+        assert!(names.iter().any(|n| n == "the") && names.iter().any(|n| n == "2024"));
+        let text = "The army and the rebels fought in 2024 near the border.\n\nThe diplomats of the UN agreed on the talks in 2024.";
+        let all: Vec<String> = m2
+            .explain_article(text, true, 3, 50)
+            .unwrap()
+            .into_iter()
+            .flat_map(|e| e.segments.into_iter().flat_map(|s| s.terms.into_iter().map(|t| t.surface)))
+            .collect();
+        assert!(!all.is_empty());
+        assert!(all.iter().all(|s| !surface::is_stop_term(s) && !surface::is_numeric_term(s)), "{all:?}");
         let (pos, _) = m2.top_terms_readable(1, 5, false, false).unwrap();
         assert!(pos.iter().all(|(s, _)| !surface::is_stop_term(s)));
         assert!(m.model_without_state_errors());

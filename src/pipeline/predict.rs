@@ -46,6 +46,16 @@ impl TopicModel {
         }
     }
 
+    /// Decision values of the rows of `x` (one chunk, on the calling thread).
+    pub(super) fn scores_of_rows(&self, x: &CsrMatrix<f32>) -> Vec<f64> {
+        let k = self.n_outputs();
+        let mut out = vec![0.0f64; x.n_rows * k];
+        if k > 0 {
+            self.score_rows(x, 0, &mut out, k);
+        }
+        out
+    }
+
     /// Decision values, `n_docs x n_outputs` row-major (`n_outputs` is 1 for a two-topic
     /// multi-class model: the score of topic 1).
     ///
@@ -54,13 +64,7 @@ impl TopicModel {
     /// the summation order are those of `transform` + scoring, so the values are identical.
     pub fn decision_function<S: AsRef<str> + Sync>(&self, docs: &[S], n_jobs: Option<i64>) -> Result<Vec<f64>> {
         let k = self.n_outputs();
-        let score = |x: CsrMatrix<f32>| -> Vec<f64> {
-            let mut out = vec![0.0f64; x.n_rows * k];
-            if k > 0 {
-                self.score_rows(&x, 0, &mut out, k);
-            }
-            out
-        };
+        let score = |x: CsrMatrix<f32>| self.scores_of_rows(&x);
         let parts = self.vectorizer.transform_chunks::<f32, S, Vec<f64>>(docs, n_jobs, &score)?;
         let mut out = Vec::with_capacity(docs.len() * k);
         for p in parts {

@@ -1,8 +1,9 @@
 //! Scoring documents together with their segments (issue 18, "Articles, not sentences"): each
 //! document is split into segments ([`crate::text::segment`]: paragraphs, or sentences for a
 //! one-paragraph text), the whole texts and all the segments are vectorised and scored in one
-//! batch (the chunked, parallel [`TopicModel::decision_function`]), and a
-//! [`CombineRule`] merges each document's row with its segments' rows.
+//! chunked, parallel pass (`TfidfVectorizer::transform_chunks_segmented`: a document's row is
+//! built from its segments' terms when the analyzer allows it, so each text is analysed
+//! once), and a [`CombineRule`] merges each document's row with its segments' rows.
 //!
 //! The rules are meant for multi-label models (one output per topic); for a two-topic
 //! multi-class model the single output is combined as it is (the score of topic 1).
@@ -12,6 +13,7 @@ use std::ops::Range;
 use super::TopicModel;
 use crate::error::Result;
 use crate::linear::threshold::{self, CombineRule};
+use crate::sparse::CsrMatrix;
 use crate::text::segment;
 
 /// Decision values of documents and of their segments.
@@ -34,15 +36,15 @@ impl TopicModel {
     /// pass. The result does not depend on `n_jobs`.
     pub fn segment_scores<S: AsRef<str> + Sync>(&self, docs: &[S], n_jobs: Option<i64>) -> Result<SegmentScores> {
         let (offsets, ranges) = crate::parallel::install(n_jobs, || segment::segments_of_all(docs))?;
-        let n = docs.len();
-        let mut texts: Vec<&str> = Vec::with_capacity(n + ranges.len());
-        texts.extend(docs.iter().map(|d| d.as_ref()));
-        for (i, d) in docs.iter().enumerate() {
-            let d = d.as_ref();
-            texts.extend(ranges[offsets[i]..offsets[i + 1]].iter().map(|r| &d[r.clone()]));
+        let k = self.n_outputs();
+        let score = |xd: CsrMatrix<f32>, xs: CsrMatrix<f32>| (self.scores_of_rows(&xd), self.scores_of_rows(&xs));
+        let parts = self.vectorizer.transform_chunks_segmented::<f32, S, _>(docs, &offsets, &ranges, n_jobs, &score)?;
+        let mut doc = Vec::with_capacity(docs.len() * k);
+        let mut seg = Vec::with_capacity(ranges.len() * k);
+        for (d, s) in parts {
+            doc.extend_from_slice(&d);
+            seg.extend_from_slice(&s);
         }
-        let mut doc = self.decision_function(&texts, n_jobs)?;
-        let seg = doc.split_off(n * self.n_outputs());
         Ok(SegmentScores { doc, seg, offsets, ranges })
     }
 

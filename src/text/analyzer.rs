@@ -216,6 +216,17 @@ impl Analyzer {
         self.kind == AnalyzerKind::Word && self.tokenizer.may_contain_space()
     }
 
+    /// True when the terms of a text are the terms of its pieces in order, for a text cut
+    /// only where a run of word chars cannot continue (at whitespace, or after or before an
+    /// ASCII non-word char): a word analyzer with the run tokenizer (`\w` runs) and one
+    /// language for every text. [`crate::vectorize`]'s segmented transform relies on it.
+    pub fn terms_compose(&self) -> bool {
+        self.kind == AnalyzerKind::Word
+            && matches!(self.tokenizer, Tokenizer::Runs(_))
+            && self.detector.is_none()
+            && self.slots.len() == 1
+    }
+
     /// The language slot of a document (index into `languages`; 0 without detection).
     pub fn slot_of(&self, doc: &str) -> usize {
         let Some((det, wl)) = &self.detector else { return 0 };

@@ -12,6 +12,7 @@
 //! - [`df_counts`]: document frequencies counted batch by batch and merged (streaming,
 //!   `partial_fit` and distributed fits);
 //! - [`transform`]: new documents against a fitted vocabulary;
+//! - [`segmented`]: documents and their segments in one transform pass;
 //! - [`hashing`]: hashed features (no vocabulary);
 //! - the estimators: [`count_vectorizer`], [`tfidf_vectorizer`], [`hashing_vectorizer`];
 //! - [`persist`]: their payloads in the model file.
@@ -26,6 +27,7 @@ mod hashing;
 mod hashing_vectorizer;
 mod index;
 mod persist;
+mod segmented;
 mod tfidf_vectorizer;
 mod transform;
 mod vocab;

@@ -116,6 +116,28 @@ impl TfidfVectorizer {
         })?
     }
 
+    /// [`TfidfVectorizer::transform_chunks`] for documents with segments
+    /// (`ranges[offsets[i]..offsets[i + 1]]`: byte ranges into document `i`): `f` gets each
+    /// chunk's document rows and its segments' rows, the rows `transform` gives the documents
+    /// and the segment texts (a document is analysed once when the analyzer allows it:
+    /// [`super::segmented`]).
+    pub fn transform_chunks_segmented<T: Real, S: AsRef<str> + Sync, R: Send>(
+        &self,
+        docs: &[S],
+        offsets: &[usize],
+        ranges: &[std::ops::Range<usize>],
+        n_jobs: Option<i64>,
+        f: &(dyn Fn(CsrMatrix<T>, CsrMatrix<T>) -> R + Sync),
+    ) -> Result<Vec<R>> {
+        let w = self.fitted_weighting()?;
+        let an = self.count.analyzer()?;
+        self.count.with_lookup(&an, |names, lk| {
+            parallel::install(n_jobs, || {
+                super::segmented::transform_chunks_segmented(&an, names, lk, docs, offsets, ranges, &w, f)
+            })?
+        })?
+    }
+
     /// The terms in column order.
     pub fn feature_names(&self) -> Result<&[String]> {
         self.count.feature_names().map_err(|_| Error::not_fitted("TfidfVectorizer"))

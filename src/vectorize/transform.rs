@@ -13,15 +13,15 @@ use crate::text::intern::{Interner, HASHER};
 use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache, TermMemo};
 
 /// Per-worker buffers of transform and the rows of the chunk being built.
-struct RowScratch<T> {
+pub(super) struct RowScratch<T> {
     /// Column of every feature occurrence of the current document.
-    cols: Vec<u32>,
+    pub(super) cols: Vec<u32>,
     /// The current document's counts (parallel to its distinct columns).
     cnt: Vec<u32>,
     /// Per document: term ids, global term ids, bigram keys.
     ids: Vec<u32>,
-    g: Vec<u32>,
-    keys: Vec<u64>,
+    pub(super) g: Vec<u32>,
+    pub(super) keys: Vec<u64>,
     /// Weighting scratch.
     vals: Vec<f64>,
     /// The chunk's rows so far.
@@ -31,7 +31,10 @@ struct RowScratch<T> {
     /// Keyed lookup: token -> the vocabulary's term id. It depends only on the model, so it
     /// carries over from one chunk to the next of the same call (until [`TERM_CACHE_MAX`]
     /// entries).
-    cache: Option<TermCache>,
+    pub(super) cache: Option<TermCache>,
+    /// The columns of whole documents while their segments' rows are built
+    /// ([`super::segmented`]).
+    pub(super) doc_cols: Vec<u32>,
 }
 
 /// Distinct terms after which a worker's term cache is started afresh (bounds its memory on
@@ -50,19 +53,20 @@ impl<T> Default for RowScratch<T> {
             rows: Rows { indptr: Vec::new(), indices: Vec::new(), data: Vec::new() },
             last_nnz: 0,
             cache: None,
+            doc_cols: Vec::new(),
         }
     }
 }
 
 /// One chunk's rows in CSR form (`indptr` starts at 0), weights applied.
-struct Rows<T> {
-    indptr: Vec<usize>,
-    indices: Vec<u32>,
-    data: Vec<T>,
+pub(super) struct Rows<T> {
+    pub(super) indptr: Vec<usize>,
+    pub(super) indices: Vec<u32>,
+    pub(super) data: Vec<T>,
 }
 
 impl<T: Real> RowScratch<T> {
-    fn begin(&mut self, n_docs: usize) {
+    pub(super) fn begin(&mut self, n_docs: usize) {
         let r = &mut self.rows;
         r.indptr.clear();
         r.indptr.reserve(n_docs + 1);
@@ -77,7 +81,7 @@ impl<T: Real> RowScratch<T> {
     }
 
     /// Sort the current document's columns and append them as one weighted row.
-    fn end_row(&mut self, w: &Weighting) {
+    pub(super) fn end_row(&mut self, w: &Weighting) {
         let cols = &mut self.cols;
         cols.sort_unstable();
         let r = &mut self.rows;
@@ -105,7 +109,7 @@ impl<T: Real> RowScratch<T> {
     }
 
     /// The chunk's rows (the buffers move out).
-    fn finish(&mut self) -> Rows<T> {
+    pub(super) fn finish(&mut self) -> Rows<T> {
         self.last_nnz = self.rows.indices.len();
         Rows {
             indptr: std::mem::take(&mut self.rows.indptr),
@@ -184,6 +188,69 @@ fn rows_by_string<T: Real, S: AsRef<str>>(
     sc.finish()
 }
 
+// Not a term of the vocabulary: distinct from the analyzer cache's "not looked up yet", so an
+// unknown term is looked up (and stemmed) once.
+use crate::ids::NOT_IN_VOCAB as NONE;
+
+/// The keyed term cache of a worker for this call (see [`RowScratch::cache`]).
+pub(super) fn keyed_cache<T>(ki: &KeyIndex, sc: &mut RowScratch<T>) -> TermCache {
+    match sc.cache.take() {
+        Some(c) if c.entries() <= TERM_CACHE_MAX => c,
+        Some(_) => TermCache::new(),
+        None => ki.warm.take().unwrap_or_else(TermCache::new),
+    }
+}
+
+/// Append the columns of `text`'s features to `cols`, looked up through a [`KeyIndex`];
+/// `g` is left holding its terms (the index's term ids, [`NONE`] for a term out of the
+/// vocabulary; stop words removed).
+pub(super) fn keyed_cols(
+    an: &Analyzer,
+    ki: &KeyIndex,
+    text: &str,
+    cache: &mut TermCache,
+    g: &mut Vec<u32>,
+    keys: &mut Vec<u64>,
+    cols: &mut Vec<u32>,
+) {
+    // How many bigram lookups ahead to prefetch the table slot (the table is larger than the
+    // caches: a lookup is about one cache miss).
+    const AHEAD: usize = 16;
+    // The cache maps tokens straight to the index's term ids (NONE: not a term of the
+    // vocabulary): nothing is interned.
+    let index_term = |_: &mut Interner, s: &str| ki.terms.get(s).unwrap_or(NONE);
+    an.word_terms_by(text, cache, g, index_term);
+    if an.min_n == 1 {
+        for &t in g.iter() {
+            if t != NONE {
+                let c = ki.uni[t as usize];
+                if c != UNSET {
+                    cols.push(c);
+                }
+            }
+        }
+    }
+    if an.min_n <= 2 && an.max_n >= 2 && g.len() >= 2 {
+        keys.clear();
+        keys.extend(g.windows(2).filter_map(|p| bigram_key(p[0], p[1])));
+        for k in 0..keys.len() {
+            if let Some(&ahead) = keys.get(k + AHEAD) {
+                ki.bi.prefetch(ahead);
+            }
+            if let Some(c) = ki.bi.get(keys[k]) {
+                cols.push(c);
+            }
+        }
+    }
+}
+
+/// The [`KeyIndex`] key of the bigram of terms `a b` (none when either is out of the
+/// vocabulary).
+#[inline]
+pub(super) fn bigram_key(a: u32, b: u32) -> Option<u64> {
+    (a != NONE && b != NONE).then(|| ((a as u64 + 1) << 32) | b as u64)
+}
+
 /// Rows of `docs` against a fitted vocabulary looked up through a [`KeyIndex`].
 fn rows_keyed<T: Real, S: AsRef<str>>(
     an: &Analyzer,
@@ -192,54 +259,10 @@ fn rows_keyed<T: Real, S: AsRef<str>>(
     w: &Weighting,
     sc: &mut RowScratch<T>,
 ) -> Rows<T> {
-    // Not a term of the vocabulary: distinct from the analyzer cache's "not looked up yet",
-    // so an unknown term is looked up (and stemmed) once.
-    use crate::ids::NOT_IN_VOCAB as NONE;
-    // How many bigram lookups ahead to prefetch the table slot (the table is larger than the
-    // caches: a lookup is about one cache miss).
-    const AHEAD: usize = 16;
-    let unigrams = an.min_n == 1;
-    let bigrams = an.min_n <= 2 && an.max_n >= 2;
     sc.begin(docs.len());
-    let mut cache = match sc.cache.take() {
-        Some(c) if c.entries() <= TERM_CACHE_MAX => c,
-        Some(_) => TermCache::new(),
-        None => ki.warm.take().unwrap_or_else(TermCache::new),
-    };
-    // The cache maps tokens straight to the index's term ids (NONE: not a term of the
-    // vocabulary): nothing is interned.
-    let index_term = |_: &mut Interner, s: &str| ki.terms.get(s).unwrap_or(NONE);
+    let mut cache = keyed_cache(ki, sc);
     for d in docs {
-        let g = &mut sc.g;
-        an.word_terms_by(d.as_ref(), &mut cache, g, index_term);
-        let cols = &mut sc.cols;
-        if unigrams {
-            for &t in g.iter() {
-                if t != NONE {
-                    let c = ki.uni[t as usize];
-                    if c != UNSET {
-                        cols.push(c);
-                    }
-                }
-            }
-        }
-        if bigrams && g.len() >= 2 {
-            let keys = &mut sc.keys;
-            keys.clear();
-            keys.extend(
-                g.windows(2)
-                    .filter(|p| p[0] != NONE && p[1] != NONE)
-                    .map(|p| ((p[0] as u64 + 1) << 32) | p[1] as u64),
-            );
-            for k in 0..keys.len() {
-                if let Some(&ahead) = keys.get(k + AHEAD) {
-                    ki.bi.prefetch(ahead);
-                }
-                if let Some(c) = ki.bi.get(keys[k]) {
-                    cols.push(c);
-                }
-            }
-        }
+        keyed_cols(an, ki, d.as_ref(), &mut cache, &mut sc.g, &mut sc.keys, &mut sc.cols);
         sc.end_row(w);
     }
     sc.cache = Some(cache);
@@ -253,7 +276,7 @@ pub enum Lookup<'a> {
     Strings(&'a VocabIndex),
 }
 
-fn rows_of<T: Real, S: AsRef<str>>(
+pub(super) fn rows_of<T: Real, S: AsRef<str>>(
     an: &Analyzer,
     names: &[String],
     lookup: Lookup,
@@ -365,7 +388,7 @@ pub fn transform_chunks<T: Real, S: AsRef<str> + Sync, R: Send>(
 /// order, with one [`RowScratch`] per worker, so its buffers and term caches carry over from
 /// chunk to chunk. With a keyed lookup, the workers' term caches are handed back to the index
 /// for the next call.
-fn chunks_with_scratch<T: Real, R: Send>(
+pub(super) fn chunks_with_scratch<T: Real, R: Send>(
     n_chunks: usize,
     lookup: Lookup,
     f: impl Fn(&mut RowScratch<T>, usize) -> R + Sync,
