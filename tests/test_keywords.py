@@ -161,3 +161,28 @@ def test_ag_news_macro_f1_target(shared_data):
     m = topictag.TopicClassifier.from_keywords(AG_NEWS_KEYWORDS, train)
     f1 = f1_score(y_test, m.predict(test), average="macro")
     assert f1 >= 0.80, f1
+
+
+def test_labelled_texts_combine_with_keywords(starter):
+    texts = starter.data
+    base = topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, texts, multilabel=True)
+    ask = base.uncertain(texts, 30)
+    labelled = {int(i): starter.target[i] for i in ask}
+    m = topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, texts, multilabel=True, labels=labelled)
+    assert m.keyword_report_["n_seed"] >= len(labelled)
+    # the hand labels are learnt: the model agrees with them at least as well as before
+    f_before = _example_f1(base.predict([texts[i] for i in ask]), [starter.target[i] for i in ask])
+    f_after = _example_f1(m.predict([texts[i] for i in ask]), [starter.target[i] for i in ask])
+    assert f_after > f_before, (f_before, f_after)
+    with pytest.raises(ValueError, match="not the index"):
+        topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, texts, labels={len(texts): "ceasefire"})
+    with pytest.raises(ValueError, match="must name topics"):
+        topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, texts, labels={0: "nope"})
+    with pytest.raises(ValueError, match="one topic per text"):
+        topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, texts, labels={0: ["ceasefire", "mediation"]})
+    # a topic without keyword hits can be taught by labels alone
+    kw = dict(STARTER_KEYWORDS, space=["astronaut"])
+    with pytest.raises(ValueError, match='topic "space"'):
+        topictag.TopicClassifier.from_keywords(kw, texts)
+    m = topictag.TopicClassifier.from_keywords(kw, texts, labels={0: "space", 1: "space"})
+    assert "space" in list(m.classes_)

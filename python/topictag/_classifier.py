@@ -209,8 +209,9 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         self._store_params(locals())
 
     @classmethod
-    def from_keywords(cls, keywords, texts, *, multilabel: bool = False, rounds: int = 5,
-                      coverage: float = 0.8, min_keywords: int = 1, **params) -> "TopicClassifier":
+    def from_keywords(cls, keywords, texts, *, labels=None, multilabel: bool = False,
+                      rounds: int = 5, coverage: float = 0.8, min_keywords: int = 1,
+                      **params) -> "TopicClassifier":
         """A fitted TopicClassifier from a few keywords per topic and unlabelled ``texts``.
 
         ``keywords`` maps each topic to words and phrases, in any language the model
@@ -228,6 +229,10 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         per topic, up to ``coverage`` of the unlabelled texts in the last round; the keyword
         labels stay fixed. Everything runs in Rust.
 
+        ``labels`` combines labelled data with the keywords: ``{text index: topic}`` (or a
+        list of topics when ``multilabel``) for texts labelled by hand, say the ones
+        :meth:`uncertain` picked; their labels replace the keyword labels and stay fixed.
+
         Bad input: a topic with no keywords, a keyword that analyses to nothing (a stop
         word), or a topic none of whose keywords occurs in the texts raise ValueError naming
         the topic. A keyword given to two topics (after normalisation and stemming) is
@@ -239,7 +244,7 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         kw_params = {k: v for k, v in _keywords.KEYWORD_DEFAULTS.items() if k not in params}
         model = cls(**params, **kw_params)
         return _keywords.fit_from_keywords(model, keywords, texts, multilabel, rounds,
-                                           coverage, min_keywords)
+                                           coverage, min_keywords, labels)
 
     # -- parameters -------------------------------------------------------------------------
     def _validate_params(self) -> None:

@@ -58,7 +58,32 @@ def check_keywords(keywords) -> Dict[Any, List[str]]:
     return out
 
 
-def fit_from_keywords(model, keywords, texts, multilabel, rounds, coverage, min_keywords):
+def _labelled(labels, classes, n: int, multilabel: bool):
+    """``[(text index, [topic index])]`` from ``{text index: topic or [topics]}``."""
+    if labels is None:
+        return []
+    if not isinstance(labels, Mapping):
+        raise TypeError(f"labels must be a dict text index -> topic(s), got {type(labels).__name__}")
+    index = {c: i for i, c in enumerate(classes)}
+    out = []
+    for i, topics in labels.items():
+        if isinstance(i, bool) or not isinstance(i, (Integral, np.integer)) or not 0 <= i < n:
+            raise ValueError(f"labels: {i!r} is not the index of one of the {n} texts")
+        if isinstance(topics, (str, bytes)) or not hasattr(topics, "__iter__"):
+            topics = [topics]
+        topics = list(topics)
+        unknown = [t for t in topics if t not in index]
+        if unknown or not topics:
+            raise ValueError(f"labels[{i}]: {topics!r} must name topics of the keywords "
+                             f"({', '.join(map(str, classes))})")
+        if not multilabel and len(topics) != 1:
+            raise ValueError(f"labels[{i}]: one topic per text (or multilabel=True), got {topics!r}")
+        out.append((int(i), [index[t] for t in topics]))
+    return out
+
+
+def fit_from_keywords(model, keywords, texts, multilabel, rounds, coverage, min_keywords,
+                      labels=None):
     """Fit ``model`` (an unfitted TopicClassifier) from keywords and unlabelled texts."""
     kws = check_keywords(keywords)
     if isinstance(rounds, bool) or not isinstance(rounds, Integral) or rounds < 0:
@@ -82,7 +107,8 @@ def fit_from_keywords(model, keywords, texts, multilabel, rounds, coverage, min_
     if article_params is not None and article_params["calibration"] is not None:
         linear_params["probability"] = False
     keyword_params = {"rounds": int(rounds), "coverage": float(coverage),
-                      "min_keywords": int(min_keywords), "multilabel": multilabel}
+                      "min_keywords": int(min_keywords), "multilabel": multilabel,
+                      "labelled": _labelled(labels, classes, n_documents(docs), multilabel)}
     t0 = time.perf_counter()
     core, report = _core.TopicModel.fit_keywords(
         docs, [kws[c] for c in classes], names, model._vectorizer_params(), linear_params,

@@ -160,9 +160,9 @@ impl PyTopicModel {
     /// `TopicModel.fit_keywords(docs, keywords, classes, vectorizer_params, linear_params,
     /// keyword_params, n_jobs, article_params) -> (model, report)`: a model from keyword lists
     /// (one per topic) and unlabelled texts. `keyword_params`: `rounds`, `coverage`,
-    /// `min_keywords`, `multilabel`. `report`: `matches` (per topic, per keyword, the texts it
-    /// occurs in), `shared` (`(topic, keyword index, other topic)`, ignored), `seeds` (per
-    /// topic), `n_seed`, `n_labelled`.
+    /// `min_keywords`, `multilabel`, `labelled` (`[(text index, [topic index])]`). `report`:
+    /// `matches` (per topic, per keyword, the texts it occurs in), `shared` (`(topic, keyword
+    /// index, other topic)`, ignored), `seeds` (per topic), `n_seed`, `n_labelled`.
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (docs, keywords, classes, vectorizer_params, linear_params, keyword_params, n_jobs=None, article_params=None))]
@@ -194,6 +194,9 @@ impl PyTopicModel {
         }
         if let Some(m) = get::<bool>(keyword_params, "multilabel")? {
             opts.multilabel = m;
+        }
+        if let Some(l) = get::<Vec<(usize, Vec<usize>)>>(keyword_params, "labelled")? {
+            opts.labelled = l;
         }
         let (inner, rep) = py.detach(|| {
             TopicModel::fit_keywords(&strs, &keywords, classes, vectorizer, &params, &opts, articles.as_ref(), n_jobs)

@@ -43,11 +43,14 @@ pub struct KeywordOptions {
     pub min_keywords: usize,
     /// Any number of topics per text.
     pub multilabel: bool,
+    /// Texts labelled by hand, `(index, topics)`: these labels replace the keyword labels
+    /// and stay fixed (labelled and keyword data combined).
+    pub labelled: Vec<(usize, Vec<usize>)>,
 }
 
 impl Default for KeywordOptions {
     fn default() -> Self {
-        KeywordOptions { rounds: 5, coverage: 0.8, min_keywords: 1, multilabel: false }
+        KeywordOptions { rounds: 5, coverage: 0.8, min_keywords: 1, multilabel: false, labelled: Vec::new() }
     }
 }
 
@@ -242,6 +245,16 @@ impl TopicModel {
         })?;
         let (mut sets, matches) = keyword_labels(&hits, keywords, opts);
         drop(hits);
+        for (i, set) in &opts.labelled {
+            if *i >= docs.len() || set.is_empty() || set.iter().any(|&t| t >= k) || (!opts.multilabel && set.len() != 1) {
+                return Err(Error::value(format!(
+                    "labelled text {i}: the index must be below {} and the topics one (multi-label: \
+                     one or more) of the {k} topics",
+                    docs.len()
+                )));
+            }
+            sets[*i] = set.clone();
+        }
         let mut seeds = vec![0usize; k];
         for s in &sets {
             for &t in s {
@@ -249,7 +262,7 @@ impl TopicModel {
             }
         }
         for t in 0..k {
-            if matches[t].iter().all(|&m| m == 0) {
+            if seeds[t] == 0 && matches[t].iter().all(|&m| m == 0) {
                 return Err(Error::value(format!(
                     "none of the keywords of topic {:?} ({}) occurs in the texts; give keywords that do",
                     classes[t],
@@ -533,6 +546,23 @@ mod tests {
         assert_eq!(idx.len(), 5);
         assert!(idx.windows(2).all(|w| margin[w[0]] <= margin[w[1]]));
         assert!((0..docs.len()).all(|i| idx.contains(&i) || margin[i] >= margin[idx[4]]));
+    }
+
+    #[test]
+    fn labelled_texts_replace_keyword_labels_and_teach_topics_without_keyword_hits() {
+        let (docs, _) = corpus();
+        let k = kw(&[&["rebels"], &["talks"], &["weather"]]);
+        let classes = vec!["clash".to_string(), "diplomacy".to_string(), "other".to_string()];
+        let fit = |labelled: Vec<(usize, Vec<usize>)>| {
+            let opts = KeywordOptions { labelled, ..Default::default() };
+            TopicModel::fit_keywords(&docs, &k, classes.clone(), vectorizer(|_| {}), &LinearParams::default(), &opts, None, Some(1))
+        };
+        let e = fit(vec![]).unwrap_err().to_string();
+        assert!(e.contains("topic \"other\" (weather)"), "{e}");
+        let (_, rep) = fit(vec![(0, vec![2]), (1, vec![2])]).unwrap();
+        assert_eq!(rep.seeds[2], 2);
+        assert!(fit(vec![(docs.len(), vec![0])]).unwrap_err().to_string().contains("labelled text"));
+        assert!(fit(vec![(0, vec![0, 1])]).unwrap_err().to_string().contains("labelled text 0"));
     }
 
     #[test]
