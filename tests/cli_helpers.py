@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 
-COMMANDS = ["train", "predict", "evaluate", "top-terms", "explain", "demo"]
+COMMANDS = ["train", "predict", "evaluate", "top-terms", "explain", "train-keywords",
+            "suggest-keywords", "demo"]
 
 
 def run(*args, input=None, cwd=None, env=None):

@@ -18,7 +18,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("
 
 def test_notebooks_found():
     names = {p.name for p in NOTEBOOKS}
-    assert {"quickstart.ipynb", "bring_your_own_data.ipynb"} <= names
+    assert {"quickstart.ipynb", "bring_your_own_data.ipynb", "from_keywords.ipynb"} <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

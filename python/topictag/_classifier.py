@@ -23,6 +23,7 @@ from ._evaluate import EvaluationReport
 from ._explain import (ArticleEvidence, Contribution, Explanation, SegmentEvidence,
                        TermEvidence, TopicEvidence, top_terms_output)
 from ._input import as_documents, n_documents
+from . import _keywords
 from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin, check_classes
 from ._state import snapshot_reads, swap_in
@@ -207,6 +208,44 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         random_state: Optional[int] = None,
     ):
         self._store_params(locals())
+
+    @classmethod
+    def from_keywords(cls, keywords, texts, *, labels=None, multilabel: bool = False,
+                      rounds: int = 5, coverage: float = 0.8, min_keywords: int = 1,
+                      **params) -> "TopicClassifier":
+        """A fitted TopicClassifier from a few keywords per topic and unlabelled ``texts``.
+
+        ``keywords`` maps each topic to words and phrases, in any language the model
+        handles. They are matched after the same normalisation, accent folding, stop words
+        and stemming as the features (``negociaciones`` matches ``negociación``; a phrase
+        matches its words in sequence). Unless ``params`` say otherwise, ``language``,
+        ``stop_words`` and ``stemmer`` are ``"auto"`` (each text's language detected among
+        ``languages``); the other parameters are TopicClassifier's.
+
+        Each text is labelled with the topic whose keywords it contains most (distinct
+        keywords, at least ``min_keywords``); a text with none, or with a tie between
+        topics, is left unlabelled (``multilabel=True``: every topic with at least
+        ``min_keywords`` keywords). A model trained on the labelled texts then labels the
+        rest over ``rounds`` self-training rounds, each adding the texts it is surest about
+        per topic, up to ``coverage`` of the unlabelled texts in the last round; the keyword
+        labels stay fixed. Everything runs in Rust.
+
+        ``labels`` combines labelled data with the keywords: ``{text index: topic}`` (or a
+        list of topics when ``multilabel``) for texts labelled by hand, say the ones
+        :meth:`uncertain` picked; their labels replace the keyword labels and stay fixed.
+
+        Bad input: a topic with no keywords, a keyword that analyses to nothing (a stop
+        word), or a topic none of whose keywords occurs in the texts raise ValueError naming
+        the topic. A keyword given to two topics (after normalisation and stemming) is
+        ignored for both, with a UserWarning.
+
+        The fitted model has ``keywords_`` (the keywords) and ``keyword_report_``: per
+        keyword the number of texts it occurs in, per topic the texts labelled from keywords,
+        and how many texts were labelled in all."""
+        kw_params = {k: v for k, v in _keywords.KEYWORD_DEFAULTS.items() if k not in params}
+        model = cls(**params, **kw_params)
+        return _keywords.fit_from_keywords(model, keywords, texts, multilabel, rounds,
+                                           coverage, min_keywords, labels)
 
     # -- parameters -------------------------------------------------------------------------
     def _validate_params(self) -> None:
@@ -429,6 +468,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
     def _set_fitted(self, core, classes, multilabel, fit_time=None, summary=None,
                     target_kind="labels"):
         """Put a fitted model in place, every fitted attribute in one step (``_state``)."""
+        for name in ("keywords_", "keyword_report_", "_keyword_surface"):
+            self.__dict__.pop(name, None)  # set again by from_keywords / a keyword model file
         if summary is None:
             summary = {
                 "n_documents": int(core.n_documents),
@@ -624,6 +665,20 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             rows.extend((name, "negative", r + 1, t, w) for r, (t, w) in enumerate(neg))
         return top_terms_output(rows, as_frame)
 
+    def suggest_keywords(self, topic, n: int = 10) -> List[str]:
+        """Up to ``n`` candidate keywords for ``topic``: its most discriminative terms (the
+        largest positive weights), as written in the training texts, leaving out numbers,
+        stop words and the topic's current keywords (``keywords_``). Add the good ones to the
+        keywords and call :meth:`from_keywords` again."""
+        return _keywords.suggest_keywords(self, topic, n)
+
+    def uncertain(self, texts, n: int = 10) -> np.ndarray:
+        """Indices of the ``n`` texts the model is least sure about (smallest margin first):
+        multi-class, the gap between the two best topic scores; multi-label, the smallest
+        distance of a topic score to its threshold. Labelling these teaches the model most
+        (margin-based active learning)."""
+        return _keywords.uncertain(self, texts, n)
+
     def explain(self, text: str, topic=None, n: int = 10, max_segments: int = 3):
         """Why ``text`` gets its topics.
 
@@ -712,8 +767,12 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             if self._class_list and all(_is_exactly(c, kind) for c in self._class_list):
                 classes_type = name
                 break
-        return {"classes_type": classes_type, "training_summary": self.training_summary_,
-                "target_kind": self.__dict__.get("_target_kind", "labels")}
+        extra = {"classes_type": classes_type, "training_summary": self.training_summary_,
+                 "target_kind": self.__dict__.get("_target_kind", "labels")}
+        if getattr(self, "keywords_", None) is not None:
+            extra["keywords"] = [[str(t), w] for t, w in self.keywords_.items()]
+            extra["keyword_surface"] = self.__dict__.get("_keyword_surface") or {}
+        return extra
 
     def _core_to_bytes(self, core, metadata: str, prune: Optional[float] = None) -> bytes:
         check_value("prune", prune, [Real, None])  # prune >= 0: TopicModel::to_bytes
@@ -736,6 +795,10 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         check_classes(classes, len(names))
         self._set_fitted(core, classes, core.multilabel, summary=summary,
                          target_kind=target_kind)
+        if isinstance(meta.get("keywords"), list):
+            by_name = {str(c): c for c in classes}
+            self.keywords_ = {by_name.get(t, t): list(w) for t, w in meta["keywords"]}
+            self._keyword_surface = dict(meta.get("keyword_surface") or {})
 
     def to_bytes(self, prune: Optional[float] = None) -> bytes:
         """The model as bytes in the topictag file format (see :meth:`save`)."""

@@ -119,6 +119,25 @@ class TopicModel:
     def top_terms_readable(
         self, class_index: int, n: int, keep_numbers: bool = False, keep_stop_words: bool = False
     ) -> Tuple[List[Tuple[str, float]], List[Tuple[str, float]]]: ...
+    # Issue 23 (topics from keywords).
+    @staticmethod
+    def fit_keywords(
+        docs: _Docs,
+        keywords: List[List[str]],
+        classes: List[str],
+        vectorizer_params: Dict[str, Any],
+        linear_params: Dict[str, Any],
+        keyword_params: Dict[str, Any],
+        n_jobs: Optional[int] = None,
+        article_params: Optional[Dict[str, Any]] = None,
+    ) -> Tuple["TopicModel", Dict[str, Any]]: ...
+    def uncertain(
+        self, docs: _Docs, n: int, segments: bool = True, n_jobs: Optional[int] = None
+    ) -> Tuple[np.ndarray, np.ndarray]: ...
+    def suggest_keywords(
+        self, class_index: int, n: int, exclude: List[str], surface: Dict[str, str]
+    ) -> List[Tuple[str, float]]: ...
+    def keyword_surface(self, docs: _Docs, per_topic: int, n_jobs: Optional[int] = None) -> Dict[str, str]: ...
     def to_bytes(self, metadata: str, prune: Optional[float] = None) -> bytes: ...
     @staticmethod
     def from_bytes(data: bytes) -> Tuple["TopicModel", str]: ...

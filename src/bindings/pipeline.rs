@@ -10,6 +10,7 @@ use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::calibrate::CalibrationKind;
 use crate::linear::threshold::{parse_metric, CombineRule};
 use crate::pipeline::articles::ArticleOptions;
+use crate::pipeline::keywords::KeywordOptions;
 use super::linear::PyLinearClassifier;
 use super::vectorize::TfidfCore;
 use crate::linear::{ClassWeight, LinearParams, ModelKind, Target};
@@ -172,6 +173,98 @@ impl PyTopicModel {
         })?;
         crate::hw::release_free_memory();
         Ok(PyTopicModel { inner })
+    }
+
+    /// `TopicModel.fit_keywords(docs, keywords, classes, vectorizer_params, linear_params,
+    /// keyword_params, n_jobs, article_params) -> (model, report)`: a model from keyword lists
+    /// (one per topic) and unlabelled texts. `keyword_params`: `rounds`, `coverage`,
+    /// `min_keywords`, `multilabel`, `labelled` (`[(text index, [topic index])]`). `report`:
+    /// `matches` (per topic, per keyword, the texts it occurs in), `shared` (`(topic, keyword
+    /// index, other topic)`, ignored), `seeds` (per topic), `n_seed`, `n_labelled`.
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (docs, keywords, classes, vectorizer_params, linear_params, keyword_params, n_jobs=None, article_params=None))]
+    fn fit_keywords<'py>(
+        py: Python<'py>,
+        docs: &Bound<'py, PyAny>,
+        keywords: Vec<Vec<String>>,
+        classes: Vec<String>,
+        vectorizer_params: &Bound<'py, PyDict>,
+        linear_params: &Bound<'py, PyDict>,
+        keyword_params: &Bound<'py, PyDict>,
+        n_jobs: Option<i64>,
+        article_params: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<(Self, Bound<'py, PyDict>)> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let vectorizer = super::vectorize::tfidf_from_params(vectorizer_params)?;
+        let params = parse_linear_params(linear_params, classes.len())?;
+        let articles = article_params.map(parse_article_params).transpose()?;
+        let mut opts = KeywordOptions::default();
+        if let Some(r) = get::<usize>(keyword_params, "rounds")? {
+            opts.rounds = r;
+        }
+        if let Some(c) = get::<f64>(keyword_params, "coverage")? {
+            opts.coverage = c;
+        }
+        if let Some(m) = get::<usize>(keyword_params, "min_keywords")? {
+            opts.min_keywords = m;
+        }
+        if let Some(m) = get::<bool>(keyword_params, "multilabel")? {
+            opts.multilabel = m;
+        }
+        if let Some(l) = get::<Vec<(usize, Vec<usize>)>>(keyword_params, "labelled")? {
+            opts.labelled = l;
+        }
+        let (inner, rep) = py.detach(|| {
+            TopicModel::fit_keywords(&strs, &keywords, classes, vectorizer, &params, &opts, articles.as_ref(), n_jobs)
+        })?;
+        crate::hw::release_free_memory();
+        let d = PyDict::new(py);
+        d.set_item("matches", rep.matches)?;
+        d.set_item("shared", rep.shared)?;
+        d.set_item("seeds", rep.seeds)?;
+        d.set_item("n_seed", rep.n_seed)?;
+        d.set_item("n_labelled", rep.n_labelled)?;
+        Ok((PyTopicModel { inner }, d))
+    }
+
+    /// `(indices int64 (n,), margins float64 (n_docs,))`: the `n` texts of smallest margin,
+    /// smallest first, and every text's margin (`TopicModel::uncertain`).
+    #[pyo3(signature = (docs, n, segments=true, n_jobs=None))]
+    fn uncertain<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n: usize, segments: bool, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyTuple>> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        let (idx, margin) = py.detach(|| self.inner.uncertain(&strs, n, segments, n_jobs))?;
+        let idx: Vec<i64> = idx.into_iter().map(|i| i as i64).collect();
+        PyTuple::new(py, [PyArray1::from_vec(py, idx).into_any(), PyArray1::from_vec(py, margin).into_any()])
+    }
+
+    /// `[(term as written, weight)]`: topic `class_index`'s strongest positive terms that are
+    /// not numbers, stop words or in `exclude`; written forms from `surface` when given.
+    #[pyo3(signature = (class_index, n, exclude, surface))]
+    fn suggest_keywords(
+        &self,
+        class_index: usize,
+        n: usize,
+        exclude: Vec<String>,
+        surface: std::collections::HashMap<String, String>,
+    ) -> PyResult<Vec<(String, f64)>> {
+        Ok(self.inner.suggest_keywords(class_index, n, &exclude, &surface)?)
+    }
+
+    /// `{feature: written form}` of each topic's `per_topic` strongest terms in `docs`.
+    #[pyo3(signature = (docs, per_topic, n_jobs=None))]
+    fn keyword_surface(
+        &self,
+        py: Python<'_>,
+        docs: &Bound<'_, PyAny>,
+        per_topic: usize,
+        n_jobs: Option<i64>,
+    ) -> PyResult<std::collections::HashMap<String, String>> {
+        let docs = Docs::extract(docs)?;
+        let strs = docs.as_strs()?;
+        Ok(py.detach(|| self.inner.keyword_surface(&strs, per_topic, n_jobs))?)
     }
 
     /// `TopicModel.fit_features(vectorizer, x, y, multilabel, classes, linear_params,

@@ -101,7 +101,7 @@ impl TopicModel {
         Ok(Self::from_linear(vectorizer, classes, lm, weights, n_documents, fit_seconds))
     }
 
-    fn from_linear(
+    pub(super) fn from_linear(
         vectorizer: TfidfVectorizer,
         classes: Vec<String>,
         mut lm: LinearModel,

@@ -17,6 +17,7 @@
 pub mod articles;
 pub mod explain;
 pub mod fit;
+pub mod keywords;
 pub mod persist;
 pub mod predict;
 pub mod prune;

@@ -293,6 +293,25 @@ impl Analyzer {
         }
     }
 
+    /// The number of language slots (1 without language detection).
+    pub fn n_slots(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The unigram terms of `text`, stop words dropped, in order: analysed in language slot
+    /// `slot`, or in the text's own slot when `None` (keyword matching, `pipeline::keywords`).
+    pub fn word_tokens(&self, text: &str, slot: Option<usize>) -> Vec<String> {
+        let slot = slot.unwrap_or_else(|| self.slot_of(text)).min(self.slots.len() - 1);
+        let pre = self.pre_for(slot).apply(text);
+        let mut out = Vec::new();
+        self.tokenizer.for_each(&pre, |a, b| {
+            if let Some(t) = self.term_of(slot, &pre[a..b]) {
+                out.push(t);
+            }
+        });
+        out
+    }
+
     /// Word analyzer: the term ids (in `cache.terms`) of `doc`, stop words removed, in order.
     pub fn word_terms(&self, doc: &str, cache: &mut TermCache, out: &mut Vec<u32>) {
         self.word_terms_by(doc, cache, out, |terms, s| terms.intern(s).0)

@@ -25,7 +25,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
-        parser.error("a command is required: train, predict, evaluate, top-terms, explain, demo")
+        parser.error("a command is required: train, predict, evaluate, top-terms, explain, "
+                     "train-keywords, suggest-keywords, demo")
     debug = os.environ.get("TOPICTAG_DEBUG", "") not in ("", "0")
     try:
         return int(args.func(args) or 0)

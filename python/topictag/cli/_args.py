@@ -6,6 +6,7 @@ import argparse
 
 from ._commands import cmd_evaluate, cmd_explain, cmd_predict, cmd_top_terms, cmd_train
 from ._demo import cmd_demo
+from ._keywords import add_parsers as keyword_parsers
 from ._io import PROG
 
 
@@ -172,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to save the model (default: ./starter-model.ttm, or a temporary "
                         "folder when the current one is not writable)")
     p.set_defaults(func=cmd_demo)
+
+    keyword_parsers(sub)  # train-keywords, suggest-keywords (cli/_keywords.py)
     return parser
 
 

@@ -1,0 +1,93 @@
+"""The keyword commands (issue 23): ``train-keywords`` (a model from keywords and unlabelled
+text) and ``suggest-keywords`` (candidate keywords from a model)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+from .._progress import progress
+from ._io import CLIError, load_model, read_unlabelled, save_model
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser(
+        "train-keywords", help="train a model from keywords per topic and unlabelled documents",
+        description="Train a topic classifier without labels: KEYWORDS (a .json, .yaml/.yml or "
+                    ".toml file mapping each topic to a list of words and phrases) label the "
+                    "unlabelled documents they occur in, then self-training labels the rest. "
+                    "Keywords are matched after stemming in each document's language.")
+    p.add_argument("keywords", metavar="KEYWORDS", help="keywords file (.json, .yaml, .toml)")
+    p.add_argument("data", metavar="UNLABELLED",
+                   help="unlabelled documents: .csv/.tsv/.jsonl/.parquet with a text column, or "
+                        "one document per line ('-' reads stdin)")
+    p.add_argument("-o", "--output", required=True, metavar="MODEL", help="model file to write")
+    p.add_argument("--text-col", default="text", metavar="NAME",
+                   help="column with the document text (default: text)")
+    p.add_argument("--multilabel", action="store_true",
+                   help="any number of topics per document (default: one)")
+    p.add_argument("--rounds", type=int, default=5, metavar="N",
+                   help="self-training rounds (default: 5; 0 trains on the keyword labels only)")
+    p.add_argument("--language", default=None,
+                   help="the documents' language (name or ISO code); default: detected per "
+                        "document among English and Spanish")
+    p.set_defaults(func=cmd_train_keywords)
+
+    p = sub.add_parser(
+        "suggest-keywords", help="candidate keywords for a topic of a model",
+        description="The words that weigh most for TOPIC in the model, as written in the "
+                    "training text, leaving out numbers, stop words and the topic's keywords: "
+                    "candidates to add to the keywords file.")
+    p.add_argument("model", metavar="MODEL", help="model file")
+    p.add_argument("topic", metavar="TOPIC", help="the topic")
+    p.add_argument("-n", type=int, default=10, help="how many (default: 10)")
+    p.set_defaults(func=cmd_suggest_keywords)
+
+
+def cmd_train_keywords(args: argparse.Namespace) -> int:
+    from .._classifier import TopicClassifier
+    from .._keywords import read_keywords
+
+    if args.rounds < 0:
+        raise CLIError(f"--rounds must be >= 0, got {args.rounds}")
+    try:
+        keywords = read_keywords(args.keywords)
+    except FileNotFoundError:
+        raise CLIError(f"{args.keywords}: no such file") from None
+    except (ValueError, TypeError) as e:
+        raise CLIError(f"{args.keywords}: {e}") from None
+    texts, _ = read_unlabelled(args.data, None, args.text_col, None)
+    params = {} if args.language is None else {"language": args.language}
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        with progress(f"training from keywords on {len(texts):,} documents"):
+            model = TopicClassifier.from_keywords(keywords, texts, multilabel=args.multilabel,
+                                                  rounds=args.rounds, **params)
+    for w in caught:
+        print(f"warning: {w.message}")
+    elapsed = time.perf_counter() - t0
+    save_model(model, args.output)
+    rep = model.keyword_report_
+    print(f"{rep['n_seed']:,} of {rep['n_texts']:,} documents labelled from keywords, "
+          f"{rep['n_labelled']:,} after self-training; {len(model.classes_)} topics in "
+          f"{elapsed:.2f} s; saved to {args.output}")
+    for topic, counts in rep["matches"].items():
+        unused = [k for k, c in counts.items() if c == 0]
+        if unused:
+            print(f"  {topic}: not found in any document: {', '.join(unused)}")
+    return 0
+
+
+def cmd_suggest_keywords(args: argparse.Namespace) -> int:
+    if args.n < 1:
+        raise CLIError(f"-n must be >= 1, got {args.n}")
+    model = load_model(args.model)
+    classes = [str(c) for c in model.classes_]
+    if args.topic not in classes:
+        raise CLIError(f"unknown topic {args.topic!r}; the model's topics are: {', '.join(classes)}")
+    topic = model.classes_[classes.index(args.topic)]
+    for word in model.suggest_keywords(topic, args.n):
+        print(word)
+    return 0
