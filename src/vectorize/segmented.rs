@@ -139,7 +139,7 @@ pub fn transform_chunks_segmented<T: Real, S: AsRef<str> + Sync, R: Send>(
         let xd = CsrMatrix::new(c.len(), names.len(), doc_rows.indptr, doc_rows.indices, doc_rows.data)?;
         let xs = CsrMatrix::new(n_seg, names.len(), seg_rows.indptr, seg_rows.indices, seg_rows.data)?;
         Ok(f(xd, xs))
-    })
+    })?
     .into_iter()
     .collect()
 }
