@@ -20,7 +20,7 @@
 
 use rayon::prelude::*;
 
-use crate::error::Result;
+use crate::error::{try_filled, try_vec, Result};
 use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
 
 /// Columns with at most this many stored entries are laid out by the first row that has
@@ -81,7 +81,7 @@ const SUMMARY_AHEAD: usize = 16;
 /// minima (the same for any number of ranges). Beyond one range, the ranges' tables
 /// together take at most the bytes of a 32-bit index array of X, so a wide, sparse X does
 /// not cost many column-sized tables.
-fn summaries<T: Real, I: SparseIndex, P: SparseIndex>(x: &CsrView<'_, T, I, P>, hash: bool) -> Vec<ColumnSummary> {
+fn summaries<T: Real, I: SparseIndex, P: SparseIndex>(x: &CsrView<'_, T, I, P>, hash: bool) -> Result<Vec<ColumnSummary>> {
     let (indptr, indices, data) = x.parts();
     let n_cols = x.n_cols;
     let n_ranges = rayon::current_num_threads()
@@ -90,7 +90,7 @@ fn summaries<T: Real, I: SparseIndex, P: SparseIndex>(x: &CsrView<'_, T, I, P>, 
     (0..n_ranges)
         .into_par_iter()
         .map(|r| {
-            let mut s = vec![EMPTY; n_cols];
+            let mut s = try_filled(n_cols, EMPTY, "the column summaries")?;
             let (lo, hi) = (r * x.n_rows / n_ranges, (r + 1) * x.n_rows / n_ranges);
             let end = indptr[hi].to_index();
             for i in lo..hi {
@@ -113,17 +113,17 @@ fn summaries<T: Real, I: SparseIndex, P: SparseIndex>(x: &CsrView<'_, T, I, P>, 
                     }
                 }
             }
-            s
+            Ok(s)
         })
-        .reduce_with(|mut a, b| {
+        .try_reduce_with(|mut a, b| {
             for (c, d) in a.iter_mut().zip(&b) {
                 c.count += d.count;
                 c.first = c.first.min(d.first);
                 c.hash = c.hash.wrapping_add(d.hash);
             }
-            a
+            Ok(a)
         })
-        .unwrap_or_else(|| vec![EMPTY; n_cols])
+        .unwrap_or_else(|| try_filled(n_cols, EMPTY, "the column summaries"))
 }
 
 /// The solvers' copy of `x`, with equal columns merged (see the module notes) when `merge`
@@ -145,25 +145,25 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
     // The merged copy's column numbers keep their top bit for a flag (below).
     const MERGED: u32 = 1 << 31;
     let merge = merge && n_cols < MERGED as usize;
-    let sum = summaries(x, merge);
-    let (order, mut rep_of) = column_order(&sum, n_rows, merge);
+    let sum = summaries(x, merge)?;
+    let (order, mut rep_of) = column_order(&sum, n_rows, merge)?;
     let mut kept: Vec<u32> = Vec::new();
     if rep_of.iter().any(|&r| r != NONE) {
-        let failed = check_groups(x, &rep_of, &mut kept);
+        let failed = check_groups(x, &rep_of, &mut kept)?;
         if !failed.is_empty() {
             for j in failed {
                 rep_of[j as usize] = NONE;
             }
             kept.clear();
             if rep_of.iter().any(|&r| r != NONE) {
-                let again = check_groups(x, &rep_of, &mut kept);
+                let again = check_groups(x, &rep_of, &mut kept)?;
                 debug_assert!(again.is_empty());
             }
         }
     }
     if kept.is_empty() {
         // A relabelling only.
-        let mut new_of = vec![0u32; n_cols];
+        let mut new_of = try_filled(n_cols, 0u32, "the column numbering")?;
         for (r, &j) in order.iter().enumerate() {
             new_of[j as usize] = r as u32;
         }
@@ -186,13 +186,13 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
     // unmerged columns in the order's sequence. `code[j]`: column j's number in the copy,
     // with MERGED set for the representative of a group of two or more; NONE for a column
     // merged into another.
-    let mut size = vec![1u32; n_cols];
+    let mut size = try_filled(n_cols, 1u32, "the column groups")?;
     for &r in &rep_of {
         if r != NONE {
             size[r as usize] += 1;
         }
     }
-    let mut code = vec![NONE; n_cols];
+    let mut code = try_filled(n_cols, NONE, "the column numbering")?;
     let mut n_new = 0u32;
     for &j in &order {
         let j = j as usize;
@@ -269,7 +269,7 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
 /// row, hash): `rep_of[j]` is the first column of j's run (its lowest index) for the other
 /// members, NONE for the rest. Without `merge` the buckets keep index order and the second
 /// vector is empty.
-fn column_order(sum: &[ColumnSummary], n_rows: usize, merge: bool) -> (Vec<u32>, Vec<u32>) {
+fn column_order(sum: &[ColumnSummary], n_rows: usize, merge: bool) -> Result<(Vec<u32>, Vec<u32>)> {
     let mut frequent: Vec<(u64, u64, u32)> = sum
         .par_iter()
         .enumerate()
@@ -289,7 +289,7 @@ fn column_order(sum: &[ColumnSummary], n_rows: usize, merge: bool) -> (Vec<u32>,
     for b in 0..=n_rows {
         start[b + 1] += start[b];
     }
-    let mut rare: Vec<(u64, u64, u32)> = vec![(0, 0, 0); start[n_rows + 1]];
+    let mut rare: Vec<(u64, u64, u32)> = try_filled(start[n_rows + 1], (0, 0, 0), "the column order")?;
     let mut fill = start.clone();
     for (j, s) in sum.iter().enumerate() {
         if s.count <= RARE_COLUMN {
@@ -303,7 +303,7 @@ fn column_order(sum: &[ColumnSummary], n_rows: usize, merge: bool) -> (Vec<u32>,
     if merge {
         // Each bucket (the first row is the key's high half) sorted, in parallel.
         rare.par_chunk_by_mut(|a, b| a.0 >> 32 == b.0 >> 32).for_each(|bucket| bucket.sort_unstable());
-        rep_of = vec![NONE; sum.len()];
+        rep_of = try_filled(sum.len(), NONE, "the column groups")?;
         // Runs of equal (count, first row, hash): candidates for merging into the run's
         // first column (its lowest index). Empty columns (the last bucket) stay apart.
         for items in [&frequent[..], &rare[..start[n_rows]]] {
@@ -320,10 +320,10 @@ fn column_order(sum: &[ColumnSummary], n_rows: usize, merge: bool) -> (Vec<u32>,
             }
         }
     }
-    let mut order: Vec<u32> = Vec::with_capacity(frequent.len() + rare.len());
+    let mut order: Vec<u32> = try_vec(frequent.len() + rare.len(), "the column order")?;
     order.extend(frequent.iter().map(|f| f.2));
     order.extend(rare.iter().map(|r| r.2));
-    (order, rep_of)
+    Ok((order, rep_of))
 }
 
 /// Checks each candidate group ([`solver_copy`]'s `rep_of`) row by row: in every row, a
@@ -335,9 +335,9 @@ pub(crate) fn check_groups<T: Real, I: SparseIndex, P: SparseIndex>(
     x: &CsrView<'_, T, I, P>,
     rep_of: &[u32],
     kept: &mut Vec<u32>,
-) -> Vec<u32> {
+) -> Result<Vec<u32>> {
     let (indptr, indices, data) = x.parts();
-    let mut is_rep = vec![false; x.n_cols];
+    let mut is_rep = try_filled(x.n_cols, false, "the column groups")?;
     for &r in rep_of {
         if r != NONE {
             is_rep[r as usize] = true;
@@ -390,5 +390,5 @@ pub(crate) fn check_groups<T: Real, I: SparseIndex, P: SparseIndex>(
     let mut failed = failed.into_inner().unwrap_or_else(|e| e.into_inner());
     failed.sort_unstable();
     failed.dedup();
-    failed
+    Ok(failed)
 }

@@ -159,11 +159,12 @@ pub(crate) fn fit_renumbered<T: Real>(
     };
     let setup = Setup { sw, class_w: &class_w, n_out, params };
     crate::cancel::check()?; // after the solvers' copy of X
+    let coef = crate::hw::try_table(n_out.saturating_mul(sx.n_input_cols()), "the coefficients")?;
     let solved = match (params.kind, target) {
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
-            fit_multinomial(sx, y, &setup)
+            fit_multinomial(sx, y, &setup, coef)
         }
-        _ => fit_one_vs_rest(sx, target, &setup),
+        _ => fit_one_vs_rest(sx, target, &setup, coef),
     };
     // The solvers stop early when the call is cancelled: their result is not a model.
     crate::cancel::check()?;
@@ -190,7 +191,7 @@ struct Setup<'a> {
 }
 
 /// Multinomial (binomial for one output) logistic regression by L-BFGS.
-fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup<'_>) -> Solved {
+fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup<'_>, mut coef: Vec<f64>) -> Solved {
     let &Setup { sw, class_w, n_out, params } = setup;
     let x = &sx.x;
     // Features of the input (of the model) and columns of the copy the solvers see.
@@ -201,7 +202,6 @@ fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup
     let yy: Vec<usize> = if n_out == 1 { y.iter().map(|&c| (c == 1) as usize).collect() } else { y.to_vec() };
     let prob = lbfgs::SoftmaxProblem::new(x, &yy, &s, n_out, params.c, params.fit_intercept);
     let r = lbfgs::minimize(&prob, params.tol, params.max_iter);
-    let mut coef = vec![0.0; n_out * nf];
     for j in 0..nf {
         let (jn, s) = (new_of[j] as usize, sx.scale(j));
         for o in 0..n_out {
@@ -217,7 +217,7 @@ fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup
 }
 
 /// One-vs-rest by dual coordinate descent, batches of outputs in parallel.
-fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>) -> Solved {
+fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>, mut coef: Vec<f64>) -> Solved {
     let &Setup { sw, class_w, n_out, params } = setup;
     let x = &sx.x;
     let nf = sx.n_input_cols();
@@ -231,7 +231,6 @@ fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &S
         (0..n_batches).map(|b| (b * n_out / n_batches, (b + 1) * n_out / n_batches)).collect();
     // Each batch writes its outputs' rows of `coef` (original column order) itself, in
     // parallel, straight from the solver's feature-major table.
-    let mut coef: Vec<f64> = crate::hw::table(n_out * nf);
     let mut outs: Vec<&mut [f64]> = Vec::with_capacity(n_batches);
     let mut rest = &mut coef[..];
     for &(lo, hi) in &bounds {
