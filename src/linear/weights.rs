@@ -286,6 +286,32 @@ pub(crate) fn score_csr<T: Real, I: SparseIndex, P: SparseIndex>(
     (out, err)
 }
 
+/// Runs `body` with `j` and `v` (the value, as f64) bound for the entries of a row whose column
+/// `j` is a feature of the feature-major table `t` of width `k` (below `t.len() / k`),
+/// prefetching the weights of the column [`SCORE_PREFETCH`] entries ahead; evaluates to
+/// whether no entry was skipped. A macro, not a function taking a closure: the fixed-width
+/// kernel keeps its sums in registers only when the loop is written out in it.
+macro_rules! each_in_table {
+    ($cols:expr, $vals:expr, $t:expr, $k:expr, |$j:ident, $v:ident| $body:block) => {{
+        let (cols, vals, t, k) = ($cols, $vals, $t, $k);
+        let nf = t.len() / k;
+        let mut all_in = true;
+        for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
+            if let Some(&jn) = cols.get(n + SCORE_PREFETCH) {
+                crate::hw::prefetch_range(t, jn.to_index().wrapping_mul(k), k);
+            }
+            let $j = j.to_index();
+            if $j >= nf {
+                all_in = false;
+                continue;
+            }
+            let $v = v.as_f64();
+            $body
+        }
+        all_in
+    }};
+}
+
 crate::avx2_dispatch! {
     /// Adds `sum_n vals[n] * t[cols[n] * k + o]` to `z[o]` for the `k = z.len()` outputs
     /// (`t` feature-major, `t.len() / k` features), skipping entries whose column is not a
@@ -307,7 +333,7 @@ pub(crate) fn score_row_body<I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t:
             match z.len() {
                 0 => true,
                 $($k => score_row_k::<$k, I, V>(cols, vals, t, z.try_into().expect("width")),)*
-                k => each_in_table(cols, vals, t, k, |j, v| {
+                k => each_in_table!(cols, vals, t, k, |j, v| {
                     for (zo, &w) in z.iter_mut().zip(&t[j * k..j * k + k]) {
                         *zo += v * w as f64;
                     }
@@ -321,35 +347,14 @@ pub(crate) fn score_row_body<I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t:
 #[inline(always)]
 fn score_row_k<const K: usize, I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], z: &mut [f64; K]) -> bool {
     let mut acc = *z;
-    let all_in = each_in_table(cols, vals, t, K, |j, v| {
-        // SAFETY: `each_in_table` passes j < t.len() / K only, so j * K + K <= t.len().
+    let all_in = each_in_table!(cols, vals, t, K, |j, v| {
+        // SAFETY: `each_in_table!` runs the body for j < t.len() / K only, so j * K + K <= t.len().
         let w: &[f32; K] = unsafe { &*(t.as_ptr().add(j * K) as *const [f32; K]) };
         for o in 0..K {
             acc[o] += v * w[o] as f64;
         }
     });
     *z = acc;
-    all_in
-}
-
-/// Calls `add(j, value)` for the entries of a row whose column `j` is a feature of the
-/// feature-major table `t` of width `k` (below `t.len() / k`), prefetching the weights of the
-/// column [`SCORE_PREFETCH`] entries ahead; returns whether no entry was skipped.
-#[inline(always)]
-fn each_in_table<I: SparseIndex, V: Real>(cols: &[I], vals: &[V], t: &[f32], k: usize, mut add: impl FnMut(usize, f64)) -> bool {
-    let nf = t.len() / k;
-    let mut all_in = true;
-    for (n, (&j, &v)) in cols.iter().zip(vals).enumerate() {
-        if let Some(&jn) = cols.get(n + SCORE_PREFETCH) {
-            crate::hw::prefetch_range(t, jn.to_index().wrapping_mul(k), k);
-        }
-        let j = j.to_index();
-        if j >= nf {
-            all_in = false;
-            continue;
-        }
-        add(j, v.as_f64());
-    }
     all_in
 }
 
