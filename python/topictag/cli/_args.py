@@ -174,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "folder when the current one is not writable)")
     p.set_defaults(func=cmd_demo)
 
-    keyword_parsers(sub)  # train-keywords, suggest-keywords (cli/_keywords.py)
+    keyword_parsers(sub, _add_reading_options)  # train-keywords, suggest-keywords (cli/_keywords.py)
     return parser
 
 

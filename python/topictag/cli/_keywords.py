@@ -11,7 +11,9 @@ from .._progress import progress
 from ._io import CLIError, load_model, read_unlabelled, save_model
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub, add_reading_options) -> None:
+    """The keyword commands' parsers; ``add_reading_options`` adds the input options that every
+    command reading documents takes (``--encoding``, ``--delimiter``; cli/_args.py)."""
     p = sub.add_parser(
         "train-keywords", help="train a model from keywords per topic and unlabelled documents",
         description="Train a topic classifier without labels: KEYWORDS (a .json, .yaml/.yml or "
@@ -32,6 +34,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--language", default=None,
                    help="the documents' language (name or ISO code); default: detected per "
                         "document among English and Spanish")
+    add_reading_options(p)
     p.set_defaults(func=cmd_train_keywords)
 
     p = sub.add_parser(
@@ -57,8 +60,10 @@ def cmd_train_keywords(args: argparse.Namespace) -> int:
         raise CLIError(f"{args.keywords}: no such file") from None
     except (ValueError, TypeError) as e:
         raise CLIError(f"{args.keywords}: {e}") from None
-    texts, _ = read_unlabelled(args.data, None, args.text_col, None)
+    texts, _ = read_unlabelled(args.data, None, args, None)
     params = {} if args.language is None else {"language": args.language}
+    if args.n_jobs is not None:
+        params["n_jobs"] = args.n_jobs
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
