@@ -34,6 +34,7 @@ Persistence
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from numbers import Integral, Real
 from typing import Any, Dict
@@ -80,6 +81,29 @@ def _is_json_label_array(classes) -> bool:
         )
     except (TypeError, ValueError):
         return False
+
+
+# the dtypes save() writes for JSON-able class labels (numpy's dtype.str): bool, integers and
+# floats of 1-8 bytes, or unicode strings; anything else in a file is forged or corrupted
+_CLASSES_DTYPE = re.compile(r"[<>|=]?(?:[biuf][1248]|U[0-9]{1,9})")
+
+
+def _classes_from_meta(values, dt):
+    """The class labels a file's metadata records, as the array ``save()`` wrote: only the
+    dtypes it writes are accepted, and a unicode width is taken from the labels themselves
+    (not from the file), so nothing is allocated that the labels do not justify."""
+    if dt != "object" and (not isinstance(dt, str) or not _CLASSES_DTYPE.fullmatch(dt)):
+        raise ModelFormatError(f"corrupted topictag file: unknown classes_dtype {dt!r}")
+    try:
+        if dt == "object":
+            return np.array(values, dtype=object)
+        if "U" in dt:
+            return np.asarray(values, dtype=str)
+        return np.asarray(values, dtype=np.dtype(dt))
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ModelFormatError(
+            f"corrupted topictag file: its class labels do not fit classes_dtype {dt!r} ({e})"
+        ) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -514,12 +538,7 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         if classes is None:
             if meta.get("classes") is None:
                 raise ModelFormatError("this file does not record the class labels")
-            dt = meta.get("classes_dtype", "object")
-            classes = (
-                np.array(meta["classes"], dtype=object)
-                if dt == "object"
-                else np.asarray(meta["classes"], dtype=np.dtype(dt))
-            )
+            classes = _classes_from_meta(meta["classes"], meta.get("classes_dtype", "object"))
             if classes.ndim != 1:
                 raise ModelFormatError("corrupted topictag file: its class labels are not a list")
             check_classes(classes.tolist(), int(core.n_classes))
