@@ -243,6 +243,12 @@ def test_class_names_unique_and_consistent(topic_model, linsvc):
     "[]", "null", '"text"', "{not json", '{"class": 5}', '{"class": "LinearSVC", "params": []}',
     '{"class": "LinearSVC", "params": {"C": "high"}, "classes": ["peace", "trade", "war"]}',
     '{"class": "LinearSVC", "params": {}, "classes": ["peace", "trade", "war"], "classes_dtype": "no such dtype"}',
+    # found by the atheris run: numpy parses ',U1' as a comma string (SyntaxError); a huge
+    # unicode width, or labels that do not fit an integer dtype
+    '{"class": "LinearSVC", "params": {}, "classes": ["peace", "trade", "war"], "classes_dtype": ",U1"}',
+    '{"class": "LinearSVC", "params": {}, "classes": ["peace", "trade", "war"], "classes_dtype": ["<U5"]}',
+    '{"class": "LinearSVC", "params": {}, "classes": ["peace", "trade", "war"], "classes_dtype": "<i8"}',
+    '{"class": "LinearSVC", "params": {}, "classes": [1, 2, 3e400], "classes_dtype": "<i8"}',
     '{"class": "LinearSVC", "params": {}, "classes": ["peace", "trade", "war"], "target_kind": 3}',
     '{"class": "LinearSVC", "params": {}, "classes": 7}',
 ])
