@@ -46,6 +46,21 @@ AG_NEWS_KEYWORDS = {
 }
 
 
+# Issue 23's re-measure: written from the four class names alone (World, Sports, Business,
+# Sci/Tech), without looking at any AG News text or label, and committed before it was first
+# run. (The list above was revised once against the training texts' labels.)
+AG_NEWS_KEYWORDS_BLIND = {
+    "World": ["government", "president", "minister", "war", "election", "foreign",
+              "international", "country", "peace", "military"],
+    "Sports": ["game", "team", "season", "player", "coach", "match", "championship",
+               "league", "win", "score"],
+    "Business": ["company", "market", "stock", "shares", "profit", "economy", "bank",
+                 "sales", "investors", "prices"],
+    "Sci/Tech": ["technology", "software", "computer", "internet", "science", "scientists",
+                 "research", "space", "data", "online"],
+}
+
+
 def scores(y_true, y_pred):
     from sklearn.metrics import accuracy_score, f1_score
 
