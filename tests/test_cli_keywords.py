@@ -76,3 +76,47 @@ def test_train_keywords_errors_are_one_line(corpus, tmp_path):
     absent.write_text(json.dumps({"space": ["astronaut"], "sanctions": ["embargo"]}), encoding="utf-8")
     assert_one_line_error(run("train-keywords", absent, d / "texts.jsonl", "-o", tmp_path / "m.ttm"),
                           'topic "space" (astronaut)')
+
+
+def test_train_keywords_options_are_from_keywords_parameters(corpus, tmp_path):
+    # --rounds, --coverage, --min-keywords and --labels give the model from_keywords gives
+    d, b = corpus
+    labels = {3: "ceasefire", 10: ["sanctions"]}
+    (tmp_path / "labels.json").write_text(json.dumps(labels), encoding="utf-8")
+    out = tmp_path / "m.ttm"
+    r = run("train-keywords", d / "kw.json", d / "texts.jsonl", "-o", out, "--rounds", "2",
+            "--coverage", "0.5", "--min-keywords", "2", "--labels", tmp_path / "labels.json")
+    assert r.returncode == 0, r.stderr
+    m = topictag.load(out)
+    ref = topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, b.data, rounds=2, coverage=0.5,
+                                                 min_keywords=2, labels={3: "ceasefire", 10: "sanctions"})
+    rep = ref.keyword_report_
+    assert f"{rep['n_seed']:,} of {len(b.data):,} documents labelled from keywords, {rep['n_labelled']:,}" in r.stdout
+    assert list(m.predict(b.data[:60])) == list(ref.predict(b.data[:60]))
+    # the defaults label more from keywords than --min-keywords 2 does
+    default = topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, b.data, rounds=2)
+    assert default.keyword_report_["n_seed"] > rep["n_seed"] - len(labels)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--coverage", "0"], "--coverage must be a number in (0, 1], got 0"),
+    (["--coverage", "1.5"], "--coverage must be a number in (0, 1]"),
+    (["--rounds", "-1"], "--rounds must be an int >= 0, got -1"),
+    (["--min-keywords", "0"], "--min-keywords must be an int >= 1, got 0"),
+])
+def test_train_keywords_bad_option_values_are_one_line_errors(corpus, tmp_path, args, fragment):
+    d, _ = corpus
+    r = run("train-keywords", d / "kw.json", d / "texts.jsonl", "-o", tmp_path / "m.ttm", *args)
+    assert_one_line_error(r, fragment)
+    assert not (tmp_path / "m.ttm").exists()
+
+
+def test_train_keywords_bad_labels_file(corpus, tmp_path):
+    d, _ = corpus
+    bad = tmp_path / "labels.json"
+    bad.write_text(json.dumps({"x": "ceasefire"}), encoding="utf-8")
+    assert_one_line_error(run("train-keywords", d / "kw.json", d / "texts.jsonl", "-o", tmp_path / "m.ttm",
+                              "--labels", bad), "'x' is not a document index")
+    bad.write_text(json.dumps({"0": "nope"}), encoding="utf-8")
+    assert_one_line_error(run("train-keywords", d / "kw.json", d / "texts.jsonl", "-o", tmp_path / "m.ttm",
+                              "--labels", bad), "labels[0]", "must name topics")

@@ -98,6 +98,51 @@ def test_bad_keywords_raise_clear_errors(starter):
         topictag.TopicClassifier.from_keywords({"a": ["truce"], "b": ["embargo"]}, texts, coverage=0)
 
 
+@pytest.mark.parametrize("bad, error, match", [
+    ({"rounds": -1}, ValueError, r"rounds must be an int >= 0, got -1"),
+    ({"coverage": 1.5}, ValueError, r"coverage must be a number in \(0, 1\], got 1.5"),
+    ({"coverage": float("nan")}, ValueError, "coverage must be a number in"),
+    ({"min_keywords": 0}, ValueError, "min_keywords must be an int >= 1, got 0"),
+    ({"rounds": 1.5}, TypeError, "rounds must be an int, got float"),
+    ({"rounds": True}, TypeError, "rounds must be an int, got bool"),
+    ({"coverage": "0.5"}, TypeError, "coverage must be a number, got str"),
+    ({"min_keywords": None}, TypeError, "min_keywords must be an int, got NoneType"),
+])
+def test_keyword_options_value_rules_are_the_cores(starter, bad, error, match):
+    # Python checks the types; the value rules are KeywordOptions::from_values' (one place)
+    with pytest.raises(error, match=match):
+        topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, starter.data[:50], **bad)
+
+
+def test_min_keywords_and_coverage_change_what_is_labelled(starter):
+    one = topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, starter.data, rounds=1)
+    two = topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, starter.data, rounds=1, min_keywords=2)
+    assert 0 < two.keyword_report_["n_seed"] < one.keyword_report_["n_seed"]
+    low = topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, starter.data, rounds=1, coverage=0.2)
+    assert low.keyword_report_["n_seed"] == one.keyword_report_["n_seed"]
+    assert low.keyword_report_["n_labelled"] < one.keyword_report_["n_labelled"]
+
+
+def test_from_keywords_swaps_its_attributes_in_one_step(starter, monkeypatch):
+    """keywords_, keyword_report_, the surface forms and the summary arrive with the model in
+    the one swap of ``_state.swap_in``, never set one by one after it."""
+    from topictag import _classifier
+
+    swaps = []
+    real = _classifier.swap_in
+
+    def spy(obj, **state):
+        swaps.append(set(state))
+        real(obj, **state)
+
+    monkeypatch.setattr(_classifier, "swap_in", spy)
+    m = topictag.TopicClassifier.from_keywords(STARTER_KEYWORDS, starter.data[:300], rounds=1)
+    assert len(swaps) == 1
+    assert {"_core", "classes_", "keywords_", "keyword_report_", "_keyword_surface",
+            "training_summary_"} <= swaps[0]
+    assert m.training_summary_["n_labelled_from_keywords"] == m.keyword_report_["n_seed"]
+
+
 def test_a_keyword_of_two_topics_is_ignored_with_a_warning(starter):
     kw = {"ceasefire": ["truce", "talks"], "mediation": ["mediation", "talk"]}
     with pytest.warns(UserWarning, match="'talks' of topic 'ceasefire' is also a keyword of topic 'mediation'"):

@@ -22,10 +22,10 @@ def _data():
     return (list(b.data), first), (list(b.data[half:]), ["B-" + t for t in first[half:]])
 
 
-def _race(make, fit, read, n_reads=60):
+def _race(make, fit, read, n_reads=60, data=None):
     """Refit one instance alternately on A and B in one thread while two threads read; every
     read must equal what a model fitted on A alone, or on B alone, gives."""
-    (xa, ya), (xb, yb) = _data()
+    (xa, ya), (xb, yb) = data or _data()
     queries = xa[:40]
     want = [read(fit(make(), xa, ya), queries), read(fit(make(), xb, yb), queries)]
     shared = fit(make(), xa, ya)
@@ -135,3 +135,27 @@ def test_snapshot_shares_state_and_keeps_it():
     assert snap._core is m._core and snap.classes_ is m.classes_
     m.fit(*_data()[1])
     assert snap._core is not m._core and snap.classes_[0] != m.classes_[0]
+
+
+@pytest.mark.parametrize("method", ["suggest_keywords", "uncertain"])
+def test_keyword_methods_while_refitting_from_keywords(method):
+    """suggest_keywords reads the model and its keywords, uncertain the model and its
+    settings: each reads one snapshot while the instance is refitted from keywords (A: the
+    starter keywords on every text; B: on the second half, no self-training)."""
+    from topictag import _keywords
+    from test_keywords import STARTER_KEYWORDS
+
+    texts = list(load_starter().data)
+    data = ((texts, (STARTER_KEYWORDS, 2)), (texts[len(texts) // 2:], (STARTER_KEYWORDS, 0)))
+
+    def fit(m, x, kw):
+        return _keywords.fit_from_keywords(m, kw[0], x, False, kw[1], 0.8, 1)
+
+    def read(m, q):
+        return m.suggest_keywords("ceasefire", 8) if method == "suggest_keywords" else m.uncertain(q, 10).tolist()
+
+    make = lambda: tt.TopicClassifier(**_keywords.KEYWORD_DEFAULTS)  # noqa: E731
+    a, b = (read(fit(make(), x, kw), texts[:40]) for x, kw in data)
+    assert a != b  # the race can tell the two models apart
+    seen = _race(make, fit, read, n_reads=15, data=data)
+    assert set(seen) <= {0, 1}

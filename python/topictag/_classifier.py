@@ -466,21 +466,28 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         return self
 
     def _set_fitted(self, core, classes, multilabel, fit_time=None, summary=None,
-                    target_kind="labels"):
-        """Put a fitted model in place, every fitted attribute in one step (``_state``)."""
+                    target_kind="labels", **more):
+        """Put a fitted model in place, every fitted attribute in one step (``_state``);
+        ``more``: further fitted attributes swapped in with them (from_keywords')."""
         for name in ("keywords_", "keyword_report_", "_keyword_surface"):
-            self.__dict__.pop(name, None)  # set again by from_keywords / a keyword model file
+            if name not in more:
+                self.__dict__.pop(name, None)  # a model not from keywords has none
         if summary is None:
-            summary = {
-                "n_documents": int(core.n_documents),
-                "fit_time": float(fit_time if fit_time is not None else core.fit_seconds),
-                "converged": bool(core.converged),
-                "n_iter": int(core.n_iter),
-            }
+            summary = self._core_summary(core, fit_time)
         swap_in(self, _core=core, _class_list=list(classes), classes_=np.asarray(classes),
                 multilabel_=bool(multilabel), vocabulary_size_=int(core.n_features),
                 article_info_=core.article_info(), training_summary_=dict(summary),
-                _target_kind=target_kind)
+                _target_kind=target_kind, **more)
+
+    @staticmethod
+    def _core_summary(core, fit_time=None) -> Dict[str, Any]:
+        """``training_summary_`` of a freshly fitted core."""
+        return {
+            "n_documents": int(core.n_documents),
+            "fit_time": float(fit_time if fit_time is not None else core.fit_seconds),
+            "converged": bool(core.converged),
+            "n_iter": int(core.n_iter),
+        }
 
     def _fitted_core(self):
         self._check_is_fitted()
@@ -793,12 +800,13 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         names = list(core.classes)
         classes = [conv(c) for c in names] if conv else names
         check_classes(classes, len(names))
-        self._set_fitted(core, classes, core.multilabel, summary=summary,
-                         target_kind=target_kind)
+        more = {}
         if isinstance(meta.get("keywords"), list):
             by_name = {str(c): c for c in classes}
-            self.keywords_ = {by_name.get(t, t): list(w) for t, w in meta["keywords"]}
-            self._keyword_surface = dict(meta.get("keyword_surface") or {})
+            more = {"keywords_": {by_name.get(t, t): list(w) for t, w in meta["keywords"]},
+                    "_keyword_surface": dict(meta.get("keyword_surface") or {})}
+        self._set_fitted(core, classes, core.multilabel, summary=summary,
+                         target_kind=target_kind, **more)
 
     def to_bytes(self, prune: Optional[float] = None) -> bytes:
         """The model as bytes in the topictag file format (see :meth:`save`)."""
@@ -841,4 +849,5 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
 
 # a refit while another thread predicts: each call reads the old model or the new one (_state)
 snapshot_reads(TopicClassifier, ("decision_function", "predict_proba", "predict", "predict_top",
-                                 "score", "evaluate", "explain", "top_terms"))
+                                 "score", "evaluate", "explain", "top_terms", "suggest_keywords",
+                                 "uncertain"))

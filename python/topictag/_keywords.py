@@ -86,12 +86,13 @@ def fit_from_keywords(model, keywords, texts, multilabel, rounds, coverage, min_
                       labels=None):
     """Fit ``model`` (an unfitted TopicClassifier) from keywords and unlabelled texts."""
     kws = check_keywords(keywords)
-    if isinstance(rounds, bool) or not isinstance(rounds, Integral) or rounds < 0:
-        raise ValueError(f"rounds must be an int >= 0, got {rounds!r}")
-    if isinstance(coverage, bool) or not isinstance(coverage, Real) or not 0 < coverage <= 1:
-        raise ValueError(f"coverage must be a number in (0, 1], got {coverage!r}")
-    if isinstance(min_keywords, bool) or not isinstance(min_keywords, Integral) or min_keywords < 1:
-        raise ValueError(f"min_keywords must be an int >= 1, got {min_keywords!r}")
+    # Types here; the value rules (rounds >= 0, coverage in (0, 1], min_keywords >= 1) are
+    # the core's (KeywordOptions::from_values in src/pipeline/keywords.rs).
+    for name, value, kind, what in (("rounds", rounds, Integral, "an int"),
+                                    ("coverage", coverage, Real, "a number"),
+                                    ("min_keywords", min_keywords, Integral, "an int")):
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise TypeError(f"{name} must be {what}, got {type(value).__name__} {value!r}")
     if not isinstance(multilabel, bool):
         raise TypeError(f"multilabel must be a bool, got {type(multilabel).__name__}")
     model._validate_params()
@@ -124,19 +125,19 @@ def fit_from_keywords(model, keywords, texts, multilabel, rounds, coverage, min_
                 UserWarning,
                 stacklevel=3,
             )
-    model._set_fitted(core, classes, multilabel, fit_time=elapsed)
-    model._target_kind = "labels"
-    model.keywords_ = {c: list(kws[c]) for c in classes}
-    model.keyword_report_ = {
-        "matches": {c: dict(zip(kws[c], report["matches"][t])) for t, c in enumerate(classes)},
-        "seeds": dict(zip(classes, report["seeds"])),
-        "n_seed": int(report["n_seed"]),
-        "n_labelled": int(report["n_labelled"]),
-        "n_texts": int(n_documents(docs)),
-    }
-    model.training_summary_["n_labelled_from_keywords"] = int(report["n_seed"])
-    model._keyword_surface = (
-        {} if model._articles() else core.keyword_surface(docs, _SURFACE_PER_TOPIC, model.n_jobs)
+    surface = {} if model._articles() else core.keyword_surface(docs, _SURFACE_PER_TOPIC, model.n_jobs)
+    summary = {**model._core_summary(core, elapsed), "n_labelled_from_keywords": int(report["n_seed"])}
+    model._set_fitted(
+        core, classes, multilabel, summary=summary,
+        keywords_={c: list(kws[c]) for c in classes},
+        keyword_report_={
+            "matches": {c: dict(zip(kws[c], report["matches"][t])) for t, c in enumerate(classes)},
+            "seeds": dict(zip(classes, report["seeds"])),
+            "n_seed": int(report["n_seed"]),
+            "n_labelled": int(report["n_labelled"]),
+            "n_texts": int(n_documents(docs)),
+        },
+        _keyword_surface=surface,
     )
     return model
 

@@ -200,16 +200,12 @@ impl PyTopicModel {
         let vectorizer = super::vectorize::tfidf_from_params(vectorizer_params)?;
         let params = parse_linear_params(linear_params, classes.len())?;
         let articles = article_params.map(parse_article_params).transpose()?;
-        let mut opts = KeywordOptions::default();
-        if let Some(r) = get::<usize>(keyword_params, "rounds")? {
-            opts.rounds = r;
-        }
-        if let Some(c) = get::<f64>(keyword_params, "coverage")? {
-            opts.coverage = c;
-        }
-        if let Some(m) = get::<usize>(keyword_params, "min_keywords")? {
-            opts.min_keywords = m;
-        }
+        let d = KeywordOptions::default();
+        let mut opts = KeywordOptions::from_values(
+            get::<i64>(keyword_params, "rounds")?.unwrap_or(d.rounds as i64),
+            get::<f64>(keyword_params, "coverage")?.unwrap_or(d.coverage),
+            get::<i64>(keyword_params, "min_keywords")?.unwrap_or(d.min_keywords as i64),
+        )?;
         if let Some(m) = get::<bool>(keyword_params, "multilabel")? {
             opts.multilabel = m;
         }

@@ -54,6 +54,34 @@ impl Default for KeywordOptions {
     }
 }
 
+impl KeywordOptions {
+    /// Options from the values a caller gives (as Python passes them): the value rules of
+    /// `rounds` (>= 0), `coverage` (in (0, 1]) and `min_keywords` (>= 1) live here and in
+    /// [`KeywordOptions::validate`] only.
+    pub fn from_values(rounds: i64, coverage: f64, min_keywords: i64) -> Result<Self> {
+        if rounds < 0 {
+            return Err(Error::value(format!("rounds must be an int >= 0, got {rounds}")));
+        }
+        if min_keywords < 1 {
+            return Err(Error::value(format!("min_keywords must be an int >= 1, got {min_keywords}")));
+        }
+        let o = KeywordOptions { rounds: rounds as usize, coverage, min_keywords: min_keywords as usize, ..Default::default() };
+        o.validate()?;
+        Ok(o)
+    }
+
+    /// `coverage` in (0, 1] and `min_keywords` >= 1 (the unsigned fields hold the rest).
+    pub fn validate(&self) -> Result<()> {
+        if !(self.coverage > 0.0 && self.coverage <= 1.0) {
+            return Err(Error::value(format!("coverage must be a number in (0, 1], got {}", self.coverage)));
+        }
+        if self.min_keywords < 1 {
+            return Err(Error::value(format!("min_keywords must be an int >= 1, got {}", self.min_keywords)));
+        }
+        Ok(())
+    }
+}
+
 /// What the keyword labelling found.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeywordReport {
@@ -143,7 +171,7 @@ fn keyword_labels(
     let k = keywords.len();
     let mut matches: Vec<Vec<usize>> = keywords.iter().map(|kws| vec![0; kws.len()]).collect();
     let mut evidence = vec![0usize; k];
-    let need = opts.min_keywords.max(1);
+    let need = opts.min_keywords;
     let sets = hits
         .iter()
         .map(|h| {
@@ -231,9 +259,7 @@ impl TopicModel {
         if docs.is_empty() {
             return Err(Error::value("from_keywords needs unlabelled texts; got an empty collection"));
         }
-        if !(opts.coverage > 0.0 && opts.coverage <= 1.0) {
-            return Err(Error::value(format!("coverage must be in (0, 1], got {}", opts.coverage)));
-        }
+        opts.validate()?;
         params.validate()?;
         let analyzer = Analyzer::new(&vectorizer.config().count.analyzer)?;
         if analyzer.kind != AnalyzerKind::Word {

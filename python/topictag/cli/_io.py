@@ -39,7 +39,8 @@ _FLAGS = {"ngram_range": "--ngram-max", "stemmer": "--stem", "stop_words": "--st
           "label_col": "--label-col", "id_col": "--id-col", "n_jobs": "--n-jobs",
           "allow_empty_labels": "--allow-empty-labels", "min_df": "--min-df",
           "max_features": "--max-features", "class_weight": "--class-weight",
-          "threshold": "--threshold", "language": "--language", "model": "--model", "C": "--C"}
+          "threshold": "--threshold", "language": "--language", "model": "--model", "C": "--C",
+          "min_keywords": "--min-keywords"}
 _PY_OPTION = re.compile(r"\b(" + "|".join(map(re.escape, _FLAGS)) + r")=('[^']*'|\"[^\"]*\"|[\w.-]*)")
 # names with an underscore are never English words: name the flag wherever they appear
 _PY_NAME = re.compile(r"\b(" + "|".join(n for n in _FLAGS if "_" in n) + r")\b(?!=)")

@@ -31,6 +31,16 @@ def add_parsers(sub, add_reading_options) -> None:
                    help="any number of topics per document (default: one)")
     p.add_argument("--rounds", type=int, default=5, metavar="N",
                    help="self-training rounds (default: 5; 0 trains on the keyword labels only)")
+    p.add_argument("--coverage", type=float, default=0.8, metavar="F",
+                   help="fraction of the documents without keyword labels that the last "
+                        "self-training round labels, in (0, 1] (default: 0.8)")
+    p.add_argument("--min-keywords", type=int, default=1, metavar="N",
+                   help="distinct keywords of a topic a document needs to be labelled with it "
+                        "from keywords (default: 1)")
+    p.add_argument("--labels", default=None, metavar="FILE",
+                   help="hand labels to combine with the keywords: a JSON object mapping the "
+                        "index of a document (0-based, in UNLABELLED's order) to its topic, or "
+                        "a list of topics with --multilabel")
     p.add_argument("--language", default=None,
                    help="the documents' language (name or ISO code); default: detected per "
                         "document among English and Spanish")
@@ -52,14 +62,13 @@ def cmd_train_keywords(args: argparse.Namespace) -> int:
     from .._classifier import TopicClassifier
     from .._keywords import read_keywords
 
-    if args.rounds < 0:
-        raise CLIError(f"--rounds must be >= 0, got {args.rounds}")
     try:
         keywords = read_keywords(args.keywords)
     except FileNotFoundError:
         raise CLIError(f"{args.keywords}: no such file") from None
     except (ValueError, TypeError) as e:
         raise CLIError(f"{args.keywords}: {e}") from None
+    labels = None if args.labels is None else read_labels(args.labels, keywords)
     texts, _ = read_unlabelled(args.data, None, args, None)
     params = {} if args.language is None else {"language": args.language}
     if args.n_jobs is not None:
@@ -68,8 +77,15 @@ def cmd_train_keywords(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         with progress(f"training from keywords on {len(texts):,} documents"):
-            model = TopicClassifier.from_keywords(keywords, texts, multilabel=args.multilabel,
-                                                  rounds=args.rounds, **params)
+            try:
+                model = TopicClassifier.from_keywords(
+                    keywords, texts, multilabel=args.multilabel, rounds=args.rounds,
+                    coverage=args.coverage, min_keywords=args.min_keywords, labels=labels,
+                    **params)
+            except ValueError as e:  # the core's value rules, in terms of this command's flags
+                if str(e).startswith(("rounds ", "coverage ")):
+                    raise CLIError(f"--{e}") from None
+                raise
     for w in caught:
         print(f"warning: {w.message}")
     elapsed = time.perf_counter() - t0
@@ -83,6 +99,30 @@ def cmd_train_keywords(args: argparse.Namespace) -> int:
         if unused:
             print(f"  {topic}: not found in any document: {', '.join(unused)}")
     return 0
+
+
+def read_labels(path, keywords) -> dict:
+    """``--labels``: a JSON object ``{"document index": topic or [topics]}``; topics are
+    named as in the keywords file."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        raise CLIError(f"{path}: no such file") from None
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CLIError(f"{path}: not JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise CLIError(f"{path}: --labels must hold a JSON object of document index -> topic(s)")
+    out = {}
+    for k, v in data.items():
+        try:
+            i = int(k)
+        except ValueError:
+            raise CLIError(f"{path}: {k!r} is not a document index (0-based)") from None
+        out[i] = v
+    return out
 
 
 def cmd_suggest_keywords(args: argparse.Namespace) -> int:
