@@ -157,3 +157,43 @@ def test_multilabel_file_streams_like_memory(tmp_path, starter):
     streamed = TopicClassifier(min_df=2).fit(str(path))
     assert streamed.multilabel_ and local.multilabel_
     np.testing.assert_allclose(streamed.decision_function(texts[:20]), local.decision_function(texts[:20]), atol=1e-5)
+
+
+def test_streamed_model_is_the_in_memory_model_on_20_newsgroups(tmp_path, news20_train):
+    # the solvers lay out the streamed X in its own buffers (no copy); the model is the
+    # one fitted on the same documents in memory, to the bit
+    texts, labels = news20_train
+    texts, labels = list(texts[:3000]), list(labels[:3000])
+    path = tmp_path / "news.jsonl"
+    _write(path, texts, labels, "jsonl")
+    params = dict(ngram_range=(1, 2), min_df=2, model="svm")
+    local = TopicClassifier(**params).fit(texts, labels)
+    streamed = TopicClassifier(**params).fit(Batches(str(path), batch_size=700))
+    assert streamed.vocabulary_size_ == local.vocabulary_size_
+    np.testing.assert_array_equal(streamed.decision_function(texts[:300]), local.decision_function(texts[:300]))
+
+
+def test_fit_features_takes_row_blocks_over_and_checks_them(starter):
+    from topictag import _core
+
+    texts, labels = starter
+    m = TopicClassifier(ngram_range=(1, 2), min_df=2)
+    vec = _core.TfidfCore(**m._vectorizer_params())
+    counts = _core.DfCounts()
+    vec.count_into(counts, texts, None)
+    vec.fit_counts(counts)
+    classes = sorted(set(labels))
+    y = [classes.index(l) for l in labels]
+    fit = lambda blocks: _core.TopicModel.fit_features(vec, blocks, y, False, classes, m._linear_params(classes), len(texts), 1)  # noqa: E731
+    blocks = [vec.transform(texts[:100], 1, "float32"), vec.transform(texts[100:], 1, "float32")]
+    core = fit(blocks)
+    assert blocks == [None, None]  # taken over
+    assert int(core.n_features) == len(vec.feature_names())
+    a = vec.transform(texts[:100], 1, "float32")
+    wide = (a[0], a[1], a[2], (a[3][0], a[3][1] + 1))
+    with pytest.raises(ValueError, match="different widths"):
+        fit([a, wide])
+    with pytest.raises(TypeError, match="different data types"):
+        fit([vec.transform(texts[:100], 1, "float32"), vec.transform(texts[100:], 1, "float64")])
+    with pytest.raises(ValueError, match="no row blocks"):
+        fit([])

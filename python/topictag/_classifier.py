@@ -27,7 +27,7 @@ from . import _keywords
 from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin, check_classes
 from ._state import snapshot_reads, swap_in
-from ._stream import Batches, concat_csr
+from ._stream import Batches
 from ._targets import (class_weight_arg, indicator_matrix, indicator_topic_lists,
                        parse_topic_labels, sorted_topics,
                        topic_indices)
@@ -441,20 +441,17 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         y_idx = topic_indices(sets, classes, multilabel)
         del sets
         vec.fit_counts(counts)
-        n_features = len(vec.feature_names())
         del counts
         blocks = [vec.transform(as_documents(texts), self.n_jobs, "float32") for texts, _ in batches]
         if sum(b[3][0] for b in blocks) != n:
             raise ValueError("the source changed between the two passes of the streaming fit")
-        X = concat_csr(blocks, n_features)
-        del blocks
-        parts = (X.data, X.indices, X.indptr, (int(X.shape[0]), int(X.shape[1])))
-        del X
+        # the core takes the blocks over (emptying the list as it copies them into one
+        # matrix) and lays the solvers' X out in that matrix's own buffers: X exists once
         core = _core.TopicModel.fit_features(
-            vec, parts, y_idx, multilabel, [str(c) for c in classes],
+            vec, blocks, y_idx, multilabel, [str(c) for c in classes],
             self._linear_params(classes), n, self.n_jobs,
         )
-        del parts
+        del blocks
         self._set_fitted(core, classes, multilabel, fit_time=time.perf_counter() - t0)
         if not core.converged:
             warnings.warn(

@@ -247,6 +247,51 @@ pub(crate) fn csr_from_py(obj: &Bound<'_, PyAny>) -> PyResult<CsrAny> {
     Err(PyTypeError::new_err("CSR data must be a float32 or float64 numpy array"))
 }
 
+/// One matrix from a Python list of CSR row blocks (`(data, indices, indptr, shape)`
+/// tuples of equal width and data type, as a streaming fit makes them a batch at a time),
+/// taken over: each block is copied, then its list item set to None, so with no other
+/// reference to them the blocks are freed one by one and the peak is the result plus one
+/// block.
+pub(crate) fn csr_from_blocks(blocks: &Bound<'_, PyList>) -> PyResult<CsrAny> {
+    fn append<T: Real>(out: &mut CsrMatrix<T>, b: CsrMatrix<T>) -> PyResult<()> {
+        if b.n_cols != out.n_cols {
+            return Err(PyValueError::new_err(format!(
+                "row blocks of different widths: {} and {} columns", out.n_cols, b.n_cols
+            )));
+        }
+        let base = out.indices.len();
+        out.indptr.extend(b.indptr[1..].iter().map(|&p| base + p));
+        out.indices.extend_from_slice(&b.indices);
+        out.data.extend_from_slice(&b.data);
+        out.n_rows += b.n_rows;
+        Ok(())
+    }
+    let mut nnz = 0usize;
+    for b in blocks.iter() {
+        nnz += b.get_item(0)?.len()?;
+    }
+    fn first<T: Real>(b: CsrMatrix<T>, nnz: usize) -> PyResult<CsrMatrix<T>> {
+        let indices = crate::hw::reserve_table(nnz, "the features' column indices")?;
+        let data = crate::hw::reserve_table(nnz, "the features' values")?;
+        let mut m = CsrMatrix { n_rows: 0, n_cols: b.n_cols, indptr: vec![0], indices, data };
+        append(&mut m, b)?;
+        Ok(m)
+    }
+    let mut out: Option<CsrAny> = None;
+    for i in 0..blocks.len() {
+        let b = csr_from_py(&blocks.get_item(i)?)?;
+        blocks.set_item(i, blocks.py().None())?;
+        match (&mut out, b) {
+            (None, CsrAny::F32(b)) => out = Some(CsrAny::F32(first(b, nnz)?)),
+            (None, CsrAny::F64(b)) => out = Some(CsrAny::F64(first(b, nnz)?)),
+            (Some(CsrAny::F32(m)), CsrAny::F32(b)) => append(m, b)?,
+            (Some(CsrAny::F64(m)), CsrAny::F64(b)) => append(m, b)?,
+            _ => return Err(PyTypeError::new_err("row blocks of different data types (float32 and float64)")),
+        }
+    }
+    out.ok_or_else(|| PyValueError::new_err("no row blocks: the features of at least one document are needed"))
+}
+
 /// Topic labels from Python: one index per document, or a list of indices per document.
 pub(crate) enum Y {
     One(Vec<usize>),

@@ -5,7 +5,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
-use super::common::{pymethods_with_getters, extract_y, Docs, Y};
+use super::common::{pymethods_with_getters, extract_y, CsrAny, Docs, Y};
 use super::persist::{from_py_bytes, to_py_bytes};
 use crate::linear::calibrate::CalibrationKind;
 use crate::linear::threshold::{parse_metric, CombineRule};
@@ -264,8 +264,9 @@ impl PyTopicModel {
     }
 
     /// `TopicModel.fit_features(vectorizer, x, y, multilabel, classes, linear_params,
-    /// n_documents, n_jobs)`: the linear model trained on features `x` (a CSR tuple) that the
-    /// fitted `vectorizer` made, as a streaming fit builds them a batch at a time.
+    /// n_documents, n_jobs)`: the linear model trained on features `x` (a CSR tuple, or a
+    /// list of CSR row blocks, which is emptied as they are read) that the fitted
+    /// `vectorizer` made, as a streaming fit builds them a batch at a time.
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (vectorizer, x, y, multilabel, classes, linear_params, n_documents, n_jobs=None))]
@@ -292,7 +293,16 @@ impl PyTopicModel {
         let vec = vectorizer.core().clone();
         let nf = vec.feature_names()?.len();
         let t0 = std::time::Instant::now();
-        let lm = super::linear::fit_from_py(py, x, &target, &params, n_jobs)?;
+        let lm = if let Ok(blocks) = x.cast::<PyList>() {
+            // Row blocks, taken over: the solvers lay X out in its own buffers (one X).
+            let x = super::common::csr_from_blocks(blocks)?;
+            super::interrupt::run(py, || match x {
+                CsrAny::F32(m) => crate::linear::fit_owned(m, &target, None, &params, n_jobs),
+                CsrAny::F64(m) => crate::linear::fit_owned(m, &target, None, &params, n_jobs),
+            })?
+        } else {
+            super::linear::fit_from_py(py, x, &target, &params, n_jobs)?
+        };
         if lm.n_features != nf {
             return Err(PyValueError::new_err(format!(
                 "the features have {} columns but the vectorizer {nf} terms", lm.n_features

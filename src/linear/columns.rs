@@ -141,32 +141,11 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
     merge: bool,
 ) -> Result<SolverX<T>> {
     let (indptr, indices, data) = x.parts();
-    let (n_rows, n_cols) = (x.n_rows, x.n_cols);
-    // The merged copy's column numbers keep their top bit for a flag (below).
-    const MERGED: u32 = 1 << 31;
-    let merge = merge && n_cols < MERGED as usize;
-    let sum = summaries(x, merge)?;
-    let (order, mut rep_of) = column_order(&sum, n_rows, merge)?;
-    let mut kept: Vec<u32> = Vec::new();
-    if rep_of.iter().any(|&r| r != NONE) {
-        let failed = check_groups(x, &rep_of, &mut kept)?;
-        if !failed.is_empty() {
-            for j in failed {
-                rep_of[j as usize] = NONE;
-            }
-            kept.clear();
-            if rep_of.iter().any(|&r| r != NONE) {
-                let again = check_groups(x, &rep_of, &mut kept)?;
-                debug_assert!(again.is_empty());
-            }
-        }
-    }
-    if kept.is_empty() {
+    let n_rows = x.n_rows;
+    let plan = plan(x, merge)?;
+    let Some(m) = plan.merged else {
         // A relabelling only.
-        let mut new_of = try_filled(n_cols, 0u32, "the column numbering")?;
-        for (r, &j) in order.iter().enumerate() {
-            new_of[j as usize] = r as u32;
-        }
+        let new_of = plan.new_of;
         // The two big arrays on huge pages where the system allows (faster to fill, to read
         // and to free); an allocation failure is an error, not an abort.
         let mut new_indices: Vec<u32> = crate::hw::reserve_table(indices.len(), "a copy of X's column indices")?;
@@ -175,48 +154,14 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
         new_data.par_extend(data.par_iter().copied());
         let xp = CsrMatrix {
             n_rows,
-            n_cols,
+            n_cols: x.n_cols,
             indptr: indptr.iter().map(|p| p.to_index()).collect(),
             indices: new_indices,
             data: new_data,
         };
         return Ok(SolverX { x: xp, new_of, scale: Vec::new() });
-    }
-    // Group sizes (on the representatives); the copy's numbering: representatives and
-    // unmerged columns in the order's sequence. `code[j]`: column j's number in the copy,
-    // with MERGED set for the representative of a group of two or more; NONE for a column
-    // merged into another.
-    let mut size = try_filled(n_cols, 1u32, "the column groups")?;
-    for &r in &rep_of {
-        if r != NONE {
-            size[r as usize] += 1;
-        }
-    }
-    let mut code = try_filled(n_cols, NONE, "the column numbering")?;
-    let mut n_new = 0u32;
-    for &j in &order {
-        let j = j as usize;
-        if rep_of[j] == NONE {
-            code[j] = n_new | if size[j] > 1 { MERGED } else { 0 };
-            n_new += 1;
-        }
-    }
-    let (new_of, scale): (Vec<u32>, Vec<f64>) = (0..n_cols)
-        .into_par_iter()
-        .map(|j| {
-            let r = if rep_of[j] == NONE { j } else { rep_of[j] as usize };
-            let s = if size[r] > 1 { 1.0 / (size[r] as f64).sqrt() } else { 1.0 };
-            (code[r] & !MERGED, s)
-        })
-        .unzip();
-    let mut new_indptr = Vec::with_capacity(n_rows + 1);
-    let mut at = 0usize;
-    new_indptr.push(0);
-    for &c in &kept {
-        at += c as usize;
-        new_indptr.push(at);
-    }
-    let nnz = at;
+    };
+    let nnz = m.indptr[n_rows];
     let mut new_indices: Vec<u32> = crate::hw::reserve_table(nnz, "a copy of X's column indices")?;
     let mut new_data: Vec<T> = crate::hw::reserve_table(nnz, "a copy of X's values")?;
     // Rows in contiguous blocks, each block writing its own part of the arrays.
@@ -225,7 +170,7 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
     let (mut rest_i, mut rest_d) = (&mut new_indices.spare_capacity_mut()[..nnz], &mut new_data.spare_capacity_mut()[..nnz]);
     for b in 0..n_blocks {
         let (lo, hi) = (b * n_rows / n_blocks, (b + 1) * n_rows / n_blocks);
-        let len = new_indptr[hi] - new_indptr[lo];
+        let len = m.indptr[hi] - m.indptr[lo];
         let (bi, ti) = std::mem::take(&mut rest_i).split_at_mut(len);
         let (bd, td) = std::mem::take(&mut rest_d).split_at_mut(len);
         blocks.push((lo, hi, bi, bd));
@@ -235,14 +180,11 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
     let written: usize = blocks
         .into_par_iter()
         .map(|(lo, hi, bi, bd)| {
-            let mut at = 0;
             let (a, b) = (indptr[lo].to_index(), indptr[hi].to_index());
+            let mut at = 0;
             for (&j, &v) in indices[a..b].iter().zip(&data[a..b]) {
-                let c = code[j.to_index()];
-                if c != NONE {
-                    // A merged column: sqrt(m) times its representative.
-                    let v = if c & MERGED != 0 { T::from_f64_lossy(v.as_f64() * (size[j.to_index()] as f64).sqrt()) } else { v };
-                    bi[at].write(c & !MERGED);
+                if let Some((c, v)) = m.entry(j.to_index(), v) {
+                    bi[at].write(c);
                     bd[at].write(v);
                     at += 1;
                 }
@@ -258,8 +200,162 @@ pub(crate) fn solver_copy<T: Real, I: SparseIndex, P: SparseIndex>(
         new_indices.set_len(nnz);
         new_data.set_len(nnz);
     }
-    let xp = CsrMatrix { n_rows, n_cols: n_new as usize, indptr: new_indptr, indices: new_indices, data: new_data };
-    Ok(SolverX { x: xp, new_of, scale })
+    let xp = CsrMatrix { n_rows, n_cols: m.n_new, indptr: m.indptr, indices: new_indices, data: new_data };
+    Ok(SolverX { x: xp, new_of: plan.new_of, scale: m.scale })
+}
+
+/// [`solver_copy`] made in the buffers of `x` itself, for a caller that hands X over (a
+/// streaming fit): the same matrix, the same numbering and merges, and no second copy of
+/// X in memory at any time.
+pub(crate) fn solver_layout<T: Real>(mut x: CsrMatrix<T>, merge: bool) -> Result<SolverX<T>> {
+    let plan = plan(&x.view(), merge)?;
+    let Some(m) = plan.merged else {
+        let new_of = &plan.new_of;
+        x.indices.par_iter_mut().for_each(|j| *j = new_of[*j as usize]);
+        return Ok(SolverX { x, new_of: plan.new_of, scale: Vec::new() });
+    };
+    let n_rows = x.n_rows;
+    // Each block of rows compacts its own part of the arrays towards the part's start (an
+    // entry only ever moves left), in parallel; then the parts are moved together, in order.
+    let n_blocks = (rayon::current_num_threads() * 4).clamp(1, n_rows.max(1));
+    let bounds: Vec<(usize, usize)> = (0..n_blocks).map(|b| (b * n_rows / n_blocks, (b + 1) * n_rows / n_blocks)).collect();
+    let mut parts = Vec::with_capacity(n_blocks);
+    let (mut rest_i, mut rest_d) = (&mut x.indices[..], &mut x.data[..]);
+    for &(lo, hi) in &bounds {
+        let len = x.indptr[hi] - x.indptr[lo];
+        let (bi, ti) = std::mem::take(&mut rest_i).split_at_mut(len);
+        let (bd, td) = std::mem::take(&mut rest_d).split_at_mut(len);
+        parts.push((bi, bd));
+        rest_i = ti;
+        rest_d = td;
+    }
+    let lens: Vec<usize> = parts
+        .into_par_iter()
+        .map(|(bi, bd)| {
+            let mut at = 0;
+            for q in 0..bi.len() {
+                if let Some((c, v)) = m.entry(bi[q] as usize, bd[q]) {
+                    bi[at] = c;
+                    bd[at] = v;
+                    at += 1;
+                }
+            }
+            at
+        })
+        .collect();
+    for (&(lo, hi), &len) in bounds.iter().zip(&lens) {
+        assert_eq!(len, m.indptr[hi] - m.indptr[lo], "solver_layout: a block of rows kept its entries");
+        let (from, to) = (x.indptr[lo], m.indptr[lo]);
+        x.indices.copy_within(from..from + len, to);
+        x.data.copy_within(from..from + len, to);
+    }
+    let nnz = m.indptr[n_rows];
+    x.indices.truncate(nnz);
+    x.data.truncate(nnz);
+    x.indptr = m.indptr;
+    x.n_cols = m.n_new;
+    Ok(SolverX { x, new_of: plan.new_of, scale: m.scale })
+}
+
+/// The numbering of the solvers' copy ([`solver_copy`]), and how to write its entries when
+/// columns are merged.
+struct Plan {
+    new_of: Vec<u32>,
+    merged: Option<Merged>,
+}
+
+/// The copy with merged columns: per input column its number in the copy (`code`, with
+/// [`MERGED`] set for the representative of a group of two or more, NONE for a column
+/// merged into another) and its group's size; the copy's row pointers and width; the
+/// factors of [`SolverX::scale`].
+struct Merged {
+    code: Vec<u32>,
+    size: Vec<u32>,
+    indptr: Vec<usize>,
+    n_new: usize,
+    scale: Vec<f64>,
+}
+
+/// The merged copy's column numbers keep their top bit for a flag ([`Merged`]).
+const MERGED: u32 = 1 << 31;
+
+impl Merged {
+    /// The copy's entry for the input entry (column `j`, value `v`), None when `j` is
+    /// merged into another column.
+    #[inline]
+    fn entry<T: Real>(&self, j: usize, v: T) -> Option<(u32, T)> {
+        let c = self.code[j];
+        if c == NONE {
+            return None;
+        }
+        // A merged column: sqrt(m) times its representative.
+        let v = if c & MERGED != 0 { T::from_f64_lossy(v.as_f64() * (self.size[j] as f64).sqrt()) } else { v };
+        Some((c & !MERGED, v))
+    }
+}
+
+/// The column order and merges of the solvers' copy of `x` ([`solver_copy`]).
+fn plan<T: Real, I: SparseIndex, P: SparseIndex>(x: &CsrView<'_, T, I, P>, merge: bool) -> Result<Plan> {
+    let (n_rows, n_cols) = (x.n_rows, x.n_cols);
+    let merge = merge && n_cols < MERGED as usize;
+    let sum = summaries(x, merge)?;
+    let (order, mut rep_of) = column_order(&sum, n_rows, merge)?;
+    drop(sum);
+    let mut kept: Vec<u32> = Vec::new();
+    if rep_of.iter().any(|&r| r != NONE) {
+        let failed = check_groups(x, &rep_of, &mut kept)?;
+        if !failed.is_empty() {
+            for j in failed {
+                rep_of[j as usize] = NONE;
+            }
+            kept.clear();
+            if rep_of.iter().any(|&r| r != NONE) {
+                let again = check_groups(x, &rep_of, &mut kept)?;
+                debug_assert!(again.is_empty());
+            }
+        }
+    }
+    if kept.is_empty() {
+        let mut new_of = try_filled(n_cols, 0u32, "the column numbering")?;
+        for (r, &j) in order.iter().enumerate() {
+            new_of[j as usize] = r as u32;
+        }
+        return Ok(Plan { new_of, merged: None });
+    }
+    // Group sizes (on the representatives); the copy's numbering: representatives and
+    // unmerged columns in the order's sequence.
+    let mut size = try_filled(n_cols, 1u32, "the column groups")?;
+    for &r in &rep_of {
+        if r != NONE {
+            size[r as usize] += 1;
+        }
+    }
+    let mut code = try_filled(n_cols, NONE, "the column numbering")?;
+    let mut n_new = 0u32;
+    for &j in &order {
+        let j = j as usize;
+        if rep_of[j] == NONE {
+            code[j] = n_new | if size[j] > 1 { MERGED } else { 0 };
+            n_new += 1;
+        }
+    }
+    drop(order);
+    let (new_of, scale): (Vec<u32>, Vec<f64>) = (0..n_cols)
+        .into_par_iter()
+        .map(|j| {
+            let r = if rep_of[j] == NONE { j } else { rep_of[j] as usize };
+            let s = if size[r] > 1 { 1.0 / (size[r] as f64).sqrt() } else { 1.0 };
+            (code[r] & !MERGED, s)
+        })
+        .unzip();
+    let mut indptr = try_vec(n_rows + 1, "the copy's row pointers")?;
+    let mut at = 0usize;
+    indptr.push(0);
+    for &c in &kept {
+        at += c as usize;
+        indptr.push(at);
+    }
+    Ok(Plan { new_of, merged: Some(Merged { code, size, indptr, n_new: n_new as usize, scale }) })
 }
 
 /// The copy's column order: first the columns with more than [`RARE_COLUMN`] entries by

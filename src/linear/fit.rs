@@ -102,15 +102,42 @@ pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
     check_fit(x, target, sample_weight, params)?;
     crate::parallel::install(n_jobs, || {
         let sx = columns::solver_copy(x, true)?;
-        let mut model = fit_renumbered(&sx, target, sample_weight, params)?;
-        if params.probability && matches!(params.kind, ModelKind::Svm { .. }) {
-            // The folds see the solvers' copy (columns renumbered and merged): the fold
-            // models score the held-out rows of that same copy, and merging gives the same
-            // scores as the input's columns would.
-            model.platt = Some(platt_cv(&sx.x, target, sample_weight, params)?);
-        }
-        Ok(model)
+        fit_solver_x(&sx, target, sample_weight, params)
     })?
+}
+
+/// [`fit`] on a matrix the caller hands over: the solvers' layout is made in its own
+/// buffers ([`columns::solver_layout`]), so X exists once in memory, not twice (the
+/// streaming fit). The same model as [`fit`] on the same matrix.
+pub fn fit_owned<T: Real>(
+    x: CsrMatrix<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+    n_jobs: Option<i64>,
+) -> Result<LinearModel> {
+    check_fit(&x.view(), target, sample_weight, params)?;
+    crate::parallel::install(n_jobs, || {
+        let sx = columns::solver_layout(x, true)?;
+        fit_solver_x(&sx, target, sample_weight, params)
+    })?
+}
+
+/// The fit on the solvers' layout of X, with the Platt calibration when asked for.
+fn fit_solver_x<T: Real>(
+    sx: &columns::SolverX<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+) -> Result<LinearModel> {
+    let mut model = fit_renumbered(sx, target, sample_weight, params)?;
+    if params.probability && matches!(params.kind, ModelKind::Svm { .. }) {
+        // The folds see the solvers' copy (columns renumbered and merged): the fold
+        // models score the held-out rows of that same copy, and merging gives the same
+        // scores as the input's columns would.
+        model.platt = Some(platt_cv(&sx.x, target, sample_weight, params)?);
+    }
+    Ok(model)
 }
 
 /// The fit without checks (run inside the thread pool).

@@ -54,7 +54,7 @@ pub mod threshold;
 pub mod weights;
 
 pub use dcd::BATCH;
-pub use fit::{fit, fit_view, PLATT_FOLDS};
+pub use fit::{fit, fit_owned, fit_view, PLATT_FOLDS};
 pub(crate) use fit::cv_folds;
 pub use linfa_impl::csr_from_array2;
 pub use model::LinearModel;

@@ -628,3 +628,31 @@ fn empty_columns_are_kept_apart_and_last() {
         assert_eq!(sx.scale(j), 1.0);
     }
 }
+
+#[test]
+fn solver_layout_in_place_equals_the_copy() {
+    // With merges (duplicate columns), without (a plain random matrix), and a one-row matrix.
+    let one = CsrMatrix::new(1, 3, vec![0, 2], vec![2, 0], vec![1.5, 2.5]).unwrap();
+    for (x, merge) in [(with_duplicate_columns(), true), (with_duplicate_columns(), false), (random_csr(50, 20, 4, 3), true), (one, true)] {
+        let copy = columns::solver_copy(&x.view(), merge).unwrap();
+        let own = columns::solver_layout(x.clone(), merge).unwrap();
+        assert_eq!((own.x.n_rows, own.x.n_cols), (copy.x.n_rows, copy.x.n_cols));
+        assert_eq!(own.x.indptr, copy.x.indptr);
+        assert_eq!(own.x.indices, copy.x.indices);
+        assert_eq!(own.x.data, copy.x.data);
+        assert_eq!(own.new_of, copy.new_of);
+        for j in 0..x.n_cols {
+            assert_eq!(own.scale(j), copy.scale(j));
+        }
+    }
+    // The fit on a matrix handed over is the fit on the same matrix borrowed.
+    let x = with_duplicate_columns();
+    let y: Vec<usize> = (0..x.n_rows).map(|i| (i * 5 + i / 3) % 3).collect();
+    for kind in all_kinds() {
+        let p = LinearParams { kind, c: 0.9, ..Default::default() };
+        let a = fit(&x, &mc(&y, 3), None, &p, Some(2)).unwrap();
+        let b = fit_owned(x.clone(), &mc(&y, 3), None, &p, Some(2)).unwrap();
+        assert_eq!(a.coef, b.coef, "{kind:?}");
+        assert_eq!(a.intercept, b.intercept, "{kind:?}");
+    }
+}
