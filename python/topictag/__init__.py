@@ -16,6 +16,7 @@ from . import datasets
 from ._vectorizers import CountVectorizer, HashingVectorizer, TfidfVectorizer
 # -- linear classifiers
 from ._linear import LinearSVC, LogisticRegression
+from ._path import regularization_path
 # -- TopicClassifier, persistence, evaluation
 from ._classifier import TopicClassifier
 from ._evaluate import CrossValidationResult, EvaluationReport, cross_validate
@@ -35,6 +36,7 @@ __all__ = [
     "HashingVectorizer",
     "LinearSVC",
     "LogisticRegression",
+    "regularization_path",
     "TopicClassifier",
     "load",
     "Batches",

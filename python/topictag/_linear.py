@@ -185,6 +185,7 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                 )
             sw = np.ascontiguousarray(sw)
         cw = class_weight_arg(self.class_weight, classes)
+        init = self._warm_start_core(classes, kind, parts[3][1])
         core = _core.LinearClassifier.fit(
             parts,
             payload,
@@ -201,6 +202,7 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             _seed(self.random_state),
             self._probability(),
             None if self.n_jobs is None else int(self.n_jobs),
+            init=init,
         )
         self._set_fitted(core, classes, kind)
         if not core.converged:
@@ -212,6 +214,17 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                 stacklevel=2,
             )
         return self
+
+    def _warm_start_core(self, classes, target_kind, n_features):
+        """``warm_start=True``: the fitted model to start from, when there is one of the same
+        kind, classes and number of features (scikit-learn's rule: else a fresh start)."""
+        core = self.__dict__.get("_core")
+        if not getattr(self, "warm_start", False) or core is None:
+            return None
+        same = (core.kind == self._core_kind() and int(core.n_features) == n_features
+                and self.__dict__.get("_target_kind") == target_kind
+                and list(self.classes_) == list(classes))
+        return core if same else None
 
     # -- incremental training
     def _multilabel(self) -> bool:
@@ -599,7 +612,8 @@ class LogisticRegression(_LinearClassifier):
         problem (LIBLINEAR's rule); 'balanced' for multi-label targets balances each label's
         positives against its negatives.
     max_iter : int, default 100
-        L-BFGS iterations (multinomial) or coordinate-descent epochs (one-vs-rest).
+        Coordinate-descent epochs (multinomial with 3 or more classes, and one-vs-rest) or
+        L-BFGS iterations (two classes).
     tol : float, default 1e-4
         Multinomial: stop when the largest gradient entry of the objective divided by
         ``C * sum(s_i)`` is below ``tol`` (scikit-learn's lbfgs criterion). One-vs-rest:
@@ -609,18 +623,24 @@ class LogisticRegression(_LinearClassifier):
         ``solver="liblinear"``), or when the largest dual sub-problem gradient of an epoch
         is below ``tol`` (liblinear's dual rule), whichever comes first.
     multi_class : {"auto", "multinomial", "ovr"}, default "auto"
-        Softmax over all classes (L-BFGS; a single binomial model for two classes, with an
-        unpenalised intercept, like scikit-learn's lbfgs), or one binary model per class by
+        Softmax over all classes (dual coordinate descent for maximum entropy, Yu, Huang and
+        Lin 2011; a single binomial model by L-BFGS for two classes; both with an
+        unpenalised intercept and scikit-learn's lbfgs optimum), or one binary model per class by
         dual coordinate descent (like scikit-learn's liblinear solver, intercept regularised
         as a feature of value ``intercept_scaling``). ``"auto"``: one-vs-rest with
         ``solver="liblinear"``, else multinomial. Multi-label targets are always
         one-vs-rest.
-    penalty, l1_ratio, dual, solver, verbose, warm_start
+    penalty, l1_ratio, dual, solver, verbose
         scikit-learn's parameters, accepted with the values topictag implements: the L2
         penalty (``penalty`` "deprecated" or "l2", ``l1_ratio`` 0 or None), either ``dual``
         and any of scikit-learn's solver names (topictag's solvers reach the same L2
-        optimum; "liblinear" selects one-vs-rest), ``warm_start=False``; ``verbose`` prints
-        nothing. Other values raise ValueError saying what is supported.
+        optimum; "liblinear" selects one-vs-rest); ``verbose`` prints nothing. Other
+        values raise ValueError saying what is supported.
+    warm_start : bool, default False
+        Start the next ``fit`` from this model's solution (same classes and features), as
+        scikit-learn: a refit at a nearby ``C`` takes a fraction of the epochs (see
+        ``topictag.regularization_path``). Multinomial fits only; one-vs-rest fits start
+        from zero.
     fit_intercept : bool, default True
     intercept_scaling : float, default 1.0
         One-vs-rest only: the value of the constant feature that carries the intercept.
@@ -651,8 +671,7 @@ class LogisticRegression(_LinearClassifier):
         "solver": [Options(*_LR_SOLVERS, hint="these are the supported names (topictag's "
                            "solvers reach the same L2 optimum as scikit-learn's; 'liblinear' "
                            "also means one-vs-rest for several classes)")],
-        "warm_start": [Condition(bool, lambda v: not v, "False (warm_start=True is not "
-                                 "supported: every fit starts from zero)")],
+        "warm_start": [BOOLEAN],
     }
 
     def __init__(

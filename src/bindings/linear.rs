@@ -68,7 +68,7 @@ pub(crate) fn fit_from_py(
     params: &LinearParams,
     n_jobs: Option<i64>,
 ) -> PyResult<LinearModel> {
-    return_with_borrowed_csr!(x, |v| interrupt::run(py, || linear::fit_view(&v, target, None, params, n_jobs)));
+    return_with_borrowed_csr!(x, |v| interrupt::run(py, || linear::fit_view(&v, target, None, params, n_jobs, None)));
     let x = csr_in(x)?;
     interrupt::run(py, || match &x {
         CsrAny::F32(m) => linear::fit(m, target, None, params, n_jobs),
@@ -236,7 +236,7 @@ impl PyLinearClassifier {
 
     /// Fit. See `topictag._linear` for the meaning of every argument.
     #[staticmethod]
-    #[pyo3(signature = (x, y, multilabel, n_classes, sample_weight, kind, c, class_weight, tol, max_iter, fit_intercept, intercept_scaling, random_state, probability, n_jobs))]
+    #[pyo3(signature = (x, y, multilabel, n_classes, sample_weight, kind, c, class_weight, tol, max_iter, fit_intercept, intercept_scaling, random_state, probability, n_jobs, init=None))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
@@ -255,8 +255,12 @@ impl PyLinearClassifier {
         random_state: u64,
         probability: bool,
         n_jobs: Option<i64>,
+        init: Option<PyRef<'_, PyLinearClassifier>>,
     ) -> PyResult<Self> {
         let target = parse_target(y, multilabel, n_classes)?;
+        // warm_start: the previous model's weights (copied: the GIL is released below)
+        let init: Option<LinearModel> = init.map(|m| m.model.clone());
+        let init = init.as_ref();
         let sw: Option<Vec<f64>> = sample_weight.map(|a| a.as_array().to_vec());
         let params = LinearParams {
             kind: parse_kind(kind)?,
@@ -282,15 +286,16 @@ impl PyLinearClassifier {
         // Contiguous numpy arrays of the usual dtypes (as scipy makes them) are read in place;
         // anything else goes through the copying parser.
         return_with_borrowed_csr!(x, |v| {
-            let (model, fm) = interrupt::run(py, || finish(linear::fit_view(&v, &target, sw, &params, n_jobs)?))?;
+            let (model, fm) =
+                interrupt::run(py, || finish(linear::fit_view(&v, &target, sw, &params, n_jobs, init)?))?;
             crate::hw::release_free_memory();
             Ok(PyLinearClassifier { model, feature_major: fm })
         });
         let x = csr_in(x)?;
         let (model, fm) = interrupt::run(py, || {
             finish(match &x {
-                CsrAny::F32(m) => linear::fit(m, &target, sw, &params, n_jobs),
-                CsrAny::F64(m) => linear::fit(m, &target, sw, &params, n_jobs),
+                CsrAny::F32(m) => linear::fit_view(&m.view(), &target, sw, &params, n_jobs, init),
+                CsrAny::F64(m) => linear::fit_view(&m.view(), &target, sw, &params, n_jobs, init),
             }?)
         })?;
         crate::hw::release_free_memory();

@@ -1,5 +1,6 @@
 //! Training: the checks, then one-vs-rest (batched dual coordinate descent, [`super::dcd`])
-//! or multinomial (L-BFGS, [`super::lbfgs`]) on the solvers' copy of X
+//! or multinomial (dual coordinate descent for maximum entropy, [`super::maxent`]; L-BFGS,
+//! [`super::lbfgs`], for two classes) on the solvers' copy of X
 //! ([`super::columns`]), class weights, and the Platt calibration on held-out folds.
 
 use rayon::prelude::*;
@@ -7,6 +8,7 @@ use rayon::prelude::*;
 use super::columns;
 use super::dcd;
 use super::lbfgs;
+use super::maxent;
 use super::model::LinearModel;
 use super::params::{check_fit, n_outputs_of, ClassWeight, LinearParams, ModelKind, Target};
 use super::platt;
@@ -87,22 +89,39 @@ pub fn fit<T: Real>(
     params: &LinearParams,
     n_jobs: Option<i64>,
 ) -> Result<LinearModel> {
-    fit_view(&x.view(), target, sample_weight, params, n_jobs)
+    fit_view(&x.view(), target, sample_weight, params, n_jobs, None)
 }
 
 /// [`fit`] on a borrowed matrix (numpy buffers, say), checked here (column indices in range,
 /// finite values): the only copy made is the solver's own, with renumbered columns.
+///
+/// `init`: a previous model's weights to start from (scikit-learn's `warm_start`): the
+/// multinomial solvers start from its coefficients and intercepts, which must have this
+/// fit's shape (same number of features and outputs); one-vs-rest fits start from zero.
 pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
     x: &CsrView<'_, T, I, P>,
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
     n_jobs: Option<i64>,
+    init: Option<&LinearModel>,
 ) -> Result<LinearModel> {
     check_fit(x, target, sample_weight, params)?;
+    if let Some(m) = init {
+        let n_out = n_outputs_of(target.is_multilabel(), target.n_classes());
+        if m.n_features != x.n_cols || m.n_outputs() != n_out || m.coef.len() != n_out * x.n_cols {
+            return Err(Error::value(format!(
+                "warm start: the previous model has {} features and {} outputs, this fit {} and {}",
+                m.n_features,
+                m.n_outputs(),
+                x.n_cols,
+                n_out
+            )));
+        }
+    }
     crate::parallel::install(n_jobs, || {
         let sx = columns::solver_copy(x, true)?;
-        fit_solver_x(&sx, target, sample_weight, params)
+        fit_solver_x(&sx, target, sample_weight, params, init)
     })?
 }
 
@@ -119,7 +138,7 @@ pub fn fit_owned<T: Real>(
     check_fit(&x.view(), target, sample_weight, params)?;
     crate::parallel::install(n_jobs, || {
         let sx = columns::solver_layout(x, true)?;
-        fit_solver_x(&sx, target, sample_weight, params)
+        fit_solver_x(&sx, target, sample_weight, params, None)
     })?
 }
 
@@ -129,8 +148,9 @@ fn fit_solver_x<T: Real>(
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
+    init: Option<&LinearModel>,
 ) -> Result<LinearModel> {
-    let mut model = fit_renumbered(sx, target, sample_weight, params)?;
+    let mut model = fit_renumbered_from(sx, target, sample_weight, params, init)?;
     if params.probability && matches!(params.kind, ModelKind::Svm { .. }) {
         // The folds see the solvers' copy (columns renumbered and merged): the fold
         // models score the held-out rows of that same copy, and merging gives the same
@@ -168,6 +188,17 @@ pub(crate) fn fit_renumbered<T: Real>(
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
 ) -> Result<LinearModel> {
+    fit_renumbered_from(sx, target, sample_weight, params, None)
+}
+
+/// [`fit_renumbered`] from `init`'s weights (see [`fit_view`]; its shape is checked).
+fn fit_renumbered_from<T: Real>(
+    sx: &columns::SolverX<T>,
+    target: &Target,
+    sample_weight: Option<&[f64]>,
+    params: &LinearParams,
+    init: Option<&LinearModel>,
+) -> Result<LinearModel> {
     let n = sx.x.n_rows;
     let k = target.n_classes();
     let multilabel = target.is_multilabel();
@@ -184,12 +215,12 @@ pub(crate) fn fit_renumbered<T: Real>(
         Target::Multiclass { y, .. } => multiclass_weights(&params.class_weight, y, k),
         Target::Multilabel { .. } => vec![1.0; k],
     };
-    let setup = Setup { sw, class_w: &class_w, n_out, params };
+    let setup = Setup { sw, class_w: &class_w, n_out, params, init };
     crate::cancel::check()?; // after the solvers' copy of X
     let coef = crate::hw::try_table(n_out.saturating_mul(sx.n_input_cols()), "the coefficients")?;
     let solved = match (params.kind, target) {
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
-            fit_multinomial(sx, y, &setup, coef)
+            fit_multinomial(sx, y, &setup, coef)?
         }
         _ => fit_one_vs_rest(sx, target, &setup, coef),
     };
@@ -215,20 +246,48 @@ struct Setup<'a> {
     class_w: &'a [f64],
     n_out: usize,
     params: &'a LinearParams,
+    /// The warm start's model, if any.
+    init: Option<&'a LinearModel>,
 }
 
-/// Multinomial (binomial for one output) logistic regression by L-BFGS.
-fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup<'_>, mut coef: Vec<f64>) -> Solved {
-    let &Setup { sw, class_w, n_out, params } = setup;
+/// Multinomial logistic regression by dual coordinate descent ([`maxent`]; L-BFGS for one
+/// output, the binomial model, and for more than [`maxent::MAX_KP`] outputs).
+fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup<'_>, mut coef: Vec<f64>) -> Result<Solved> {
+    let &Setup { sw, class_w, n_out, params, init } = setup;
     let x = &sx.x;
     // Features of the input (of the model) and columns of the copy the solvers see.
     let nf = sx.n_input_cols();
     let nx = x.n_cols;
     let new_of = &sx.new_of[..];
+    // The warm start in the solvers' layout (feature-major over the copy's columns, then the
+    // intercepts): a merged column takes the weight of the last input column mapped to it.
+    let theta0 = match init {
+        Some(m) => {
+            let mut t: Vec<f64> = crate::hw::try_table(nx * n_out + n_out, "the warm start")?;
+            for j in 0..nf {
+                let (jn, s) = (new_of[j] as usize, sx.scale(j));
+                for o in 0..n_out {
+                    t[jn * n_out + o] = m.coef[o * nf + j] / s;
+                }
+            }
+            if params.fit_intercept {
+                t[nx * n_out..].copy_from_slice(&m.intercept);
+            }
+            Some(t)
+        }
+        None => None,
+    };
     let s: Vec<f64> = y.iter().zip(sw).map(|(&c, &w)| w * class_w[c]).collect();
     let yy: Vec<usize> = if n_out == 1 { y.iter().map(|&c| (c == 1) as usize).collect() } else { y.to_vec() };
-    let prob = lbfgs::SoftmaxProblem::new(x, &yy, &s, n_out, params.c, params.fit_intercept);
-    let r = lbfgs::minimize(&prob, params.tol, params.max_iter);
+    let r = if n_out >= 3 && n_out <= maxent::MAX_KP {
+        let prob = maxent::MaxentProblem { x, y: &yy, s: &s, k: n_out, c: params.c, fit_intercept: params.fit_intercept };
+        let seed = rng::derive_seed(params.random_state, 0);
+        let m = maxent::solve(&prob, params.tol, params.max_iter, seed, theta0.as_deref())?;
+        lbfgs::LbfgsResult { theta: m.theta, n_iter: m.n_iter, converged: m.converged }
+    } else {
+        let prob = lbfgs::SoftmaxProblem::new(x, &yy, &s, n_out, params.c, params.fit_intercept);
+        lbfgs::minimize(&prob, params.tol, params.max_iter, theta0)
+    };
     for j in 0..nf {
         let (jn, s) = (new_of[j] as usize, sx.scale(j));
         for o in 0..n_out {
@@ -240,12 +299,12 @@ fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup
     } else {
         vec![0.0; n_out]
     };
-    Solved { coef, intercept, converged: r.converged, n_iter: vec![r.n_iter] }
+    Ok(Solved { coef, intercept, converged: r.converged, n_iter: vec![r.n_iter] })
 }
 
 /// One-vs-rest by dual coordinate descent, batches of outputs in parallel.
 fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>, mut coef: Vec<f64>) -> Solved {
-    let &Setup { sw, class_w, n_out, params } = setup;
+    let &Setup { sw, class_w, n_out, params, .. } = setup;
     let x = &sx.x;
     let nf = sx.n_input_cols();
     let norms = dcd::row_sq_norms(x);

@@ -294,7 +294,7 @@ fn chunked_sums(n: usize, width: usize, f: impl Fn(std::ops::Range<usize>) -> Ve
     out
 }
 
-/// L-BFGS from theta = 0.
+/// L-BFGS from `theta0` (a warm start, [`SoftmaxProblem::n_params`] values) or from 0.
 ///
 /// The search direction `-H g` is the two-loop recursion's (Nocedal and Wright, Algorithm
 /// 7.4), evaluated from inner products instead of vector updates: every inner product the
@@ -304,9 +304,9 @@ fn chunked_sums(n: usize, width: usize, f: impl Fn(std::ops::Range<usize>) -> Ve
 /// the inner products, one more the direction: on wide problems (millions of parameters)
 /// this replaces the recursion's 4m passes over memory. Pairs are stored in f32 (they only
 /// shape the direction; every step is checked by the line search).
-pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize) -> LbfgsResult {
+pub fn minimize<T: Real>(p: &SoftmaxProblem<'_, T>, tol: f64, max_iter: usize, theta0: Option<Vec<f64>>) -> LbfgsResult {
     let n = p.n_params();
-    let mut theta = vec![0.0f64; n];
+    let mut theta = theta0.filter(|t| t.len() == n).unwrap_or_else(|| vec![0.0f64; n]);
     let mut grad = vec![0.0f64; n];
     let mut z = vec![0.0f64; p.x.n_rows * p.k];
     if crate::cancel::requested() {
@@ -558,7 +558,7 @@ mod tests {
         let (x, y) = data();
         let s = vec![1.0; 7];
         let p = SoftmaxProblem::new(&x, &y, &s, 3, 1.0, true);
-        let r = minimize(&p, 1e-9, 1000);
+        let r = minimize(&p, 1e-9, 1000, None);
         assert!(r.converged);
         let mut g = vec![0.0; p.n_params()];
         let mut z = vec![0.0; 21];

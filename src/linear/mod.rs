@@ -8,7 +8,10 @@
 //!   - [`columns`]: the solvers' copy of X (equal columns merged, columns renumbered);
 //!   - [`dcd`]: batched dual coordinate descent for the linear SVM (Hsieh et al., ICML 2008)
 //!     and for logistic regression (Yu, Huang and Lin, Machine Learning 2011), one-vs-rest;
-//!   - [`lbfgs`]: L-BFGS on the multinomial (or binomial) logistic objective of scikit-learn;
+//!   - [`maxent`]: dual coordinate descent for maximum entropy (Yu, Huang and Lin 2011) on
+//!     the multinomial logistic objective of scikit-learn (3 to [`maxent::MAX_KP`] classes);
+//!   - [`lbfgs`]: L-BFGS on the binomial logistic objective of scikit-learn (and the
+//!     multinomial one for more classes than `maxent` takes);
 //!   - [`platt`]: Platt scaling of SVM scores, fitted on held-out folds;
 //! - [`model`]: the fitted [`LinearModel`];
 //! - [`weights`]: [`FeatureMajor`], the weights as prediction reads them (shared with the
@@ -43,6 +46,7 @@ mod fit;
 pub mod isotonic;
 mod lbfgs;
 mod linfa_impl;
+mod maxent;
 mod model;
 #[cfg(test)]
 mod objective;

@@ -124,7 +124,7 @@ avx2_dispatch! {
 /// epoch's stopping test), the number of Newton steps, and the change of `alpha_i` when a
 /// step was taken (the pair is then updated).
 #[inline(always)]
-pub(super) fn newton_sub_problem(alpha: &mut [f64], base: usize, a: f64, b: f64, ci: f64, eps: f64) -> (f64, usize, Option<f64>) {
+pub(crate) fn newton_sub_problem(alpha: &mut [f64], base: usize, a: f64, b: f64, ci: f64, eps: f64) -> (f64, usize, Option<f64>) {
     const MAX_INNER: usize = 100;
     const ETA: f64 = 0.1;
     let (mut i1, mut i2, mut sign) = (base, base + 1, 1.0f64);
