@@ -298,7 +298,9 @@ impl PyTopicModel {
         let nf = vec.feature_names()?.len();
         let t0 = std::time::Instant::now();
         let lm = if let Ok(blocks) = x.cast::<PyList>() {
-            // Row blocks, taken over: the solvers lay X out in its own buffers (one X).
+            // Row blocks, taken over: the solvers lay X out in its own buffers (one X). The
+            // heap the counting and transforming passes freed goes back first.
+            crate::hw::release_free_memory();
             let x = super::common::csr_from_blocks(blocks)?;
             super::interrupt::run(py, || match x {
                 CsrAny::F32(m) => crate::linear::fit_owned(m, &target, None, &params, n_jobs),
