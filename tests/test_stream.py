@@ -193,7 +193,7 @@ def test_fit_features_takes_row_blocks_over_and_checks_them(starter):
     wide = (a[0], a[1], a[2], (a[3][0], a[3][1] + 1))
     with pytest.raises(ValueError, match="different widths"):
         fit([a, wide])
-    with pytest.raises(TypeError, match="different data types"):
+    with pytest.raises(TypeError, match="one dtype"):
         fit([vec.transform(texts[:100], 1, "float32"), vec.transform(texts[100:], 1, "float64")])
     with pytest.raises(ValueError, match="no row blocks"):
         fit([])

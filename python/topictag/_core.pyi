@@ -54,7 +54,8 @@ class TopicModel:
     @staticmethod
     def fit_features(
         vectorizer: "TfidfCore",
-        x: Tuple[np.ndarray, np.ndarray, np.ndarray, Tuple[int, int]],
+        # a CSR tuple, or a list of CSR row blocks (taken over: emptied as they are joined)
+        x: Union[Tuple[np.ndarray, np.ndarray, np.ndarray, Tuple[int, int]], List[Any]],
         y: Union[List[int], List[List[int]]],
         multilabel: bool,
         classes: List[str],

@@ -249,47 +249,80 @@ pub(crate) fn csr_from_py(obj: &Bound<'_, PyAny>) -> PyResult<CsrAny> {
 
 /// One matrix from a Python list of CSR row blocks (`(data, indices, indptr, shape)`
 /// tuples of equal width and data type, as a streaming fit makes them a batch at a time),
-/// taken over: each block is copied, then its list item set to None, so with no other
-/// reference to them the blocks are freed one by one and the peak is the result plus one
-/// block.
+/// taken over: each block is appended straight from its arrays, then its list item set to
+/// None, so with no other reference to them the blocks are freed one by one and the peak is
+/// the result plus one block. The result is checked as a whole ([`CsrMatrix::new`]).
 pub(crate) fn csr_from_blocks(blocks: &Bound<'_, PyList>) -> PyResult<CsrAny> {
-    fn append<T: Real>(out: &mut CsrMatrix<T>, b: CsrMatrix<T>) -> PyResult<()> {
-        if b.n_cols != out.n_cols {
+    /// Appends block `t` if its data are of type `T` (false otherwise).
+    fn append<T: Real + numpy::Element>(out: &mut CsrMatrix<T>, t: &Bound<'_, PyTuple>) -> PyResult<bool> {
+        let Ok(d) = t.get_item(0)?.extract::<PyReadonlyArray1<T>>() else { return Ok(false) };
+        let (n_rows, n_cols): (usize, usize) = t.get_item(3)?.extract()?;
+        if out.indptr.len() > 1 && n_cols != out.n_cols {
             return Err(PyValueError::new_err(format!(
-                "row blocks of different widths: {} and {} columns", out.n_cols, b.n_cols
+                "row blocks of different widths: {} and {n_cols} columns", out.n_cols
             )));
         }
+        out.n_cols = n_cols;
         let base = out.indices.len();
-        out.indptr.extend(b.indptr[1..].iter().map(|&p| base + p));
-        out.indices.extend_from_slice(&b.indices);
-        out.data.extend_from_slice(&b.data);
-        out.n_rows += b.n_rows;
-        Ok(())
+        let ptr = index_vec(&t.get_item(2)?, "indptr")?;
+        if ptr.len() != n_rows + 1 || ptr[0] != 0 || ptr[n_rows] != d.len() {
+            return Err(PyValueError::new_err("a row block's indptr does not match its shape and data"));
+        }
+        out.indptr.extend(ptr[1..].iter().map(|&p| base + p));
+        let ind = t.get_item(1)?;
+        if let Ok(a) = ind.extract::<PyReadonlyArray1<i32>>() {
+            for &j in a.as_array() {
+                out.indices.push(u32::try_from(j).map_err(|_| PyValueError::new_err("indices has a negative entry"))?);
+            }
+        } else {
+            for j in index_vec(&ind, "indices")? {
+                out.indices.push(u32::try_from(j).map_err(|_| PyValueError::new_err("column index too large"))?);
+            }
+        }
+        out.data.extend(d.as_array().iter().copied());
+        out.n_rows += n_rows;
+        Ok(true)
     }
-    let mut nnz = 0usize;
-    for b in blocks.iter() {
-        nnz += b.get_item(0)?.len()?;
-    }
-    fn first<T: Real>(b: CsrMatrix<T>, nnz: usize) -> PyResult<CsrMatrix<T>> {
+    fn empty<T>(nnz: usize) -> PyResult<CsrMatrix<T>> {
         let indices = crate::hw::reserve_table(nnz, "the features' column indices")?;
         let data = crate::hw::reserve_table(nnz, "the features' values")?;
-        let mut m = CsrMatrix { n_rows: 0, n_cols: b.n_cols, indptr: vec![0], indices, data };
-        append(&mut m, b)?;
-        Ok(m)
+        Ok(CsrMatrix { n_rows: 0, n_cols: 0, indptr: vec![0], indices, data })
     }
-    let mut out: Option<CsrAny> = None;
-    for i in 0..blocks.len() {
-        let b = csr_from_py(&blocks.get_item(i)?)?;
-        blocks.set_item(i, blocks.py().None())?;
-        match (&mut out, b) {
-            (None, CsrAny::F32(b)) => out = Some(CsrAny::F32(first(b, nnz)?)),
-            (None, CsrAny::F64(b)) => out = Some(CsrAny::F64(first(b, nnz)?)),
-            (Some(CsrAny::F32(m)), CsrAny::F32(b)) => append(m, b)?,
-            (Some(CsrAny::F64(m)), CsrAny::F64(b)) => append(m, b)?,
-            _ => return Err(PyTypeError::new_err("row blocks of different data types (float32 and float64)")),
+    fn checked<T: Real>(m: CsrMatrix<T>) -> PyResult<CsrMatrix<T>> {
+        Ok(CsrMatrix::new(m.n_rows, m.n_cols, m.indptr, m.indices, m.data)?)
+    }
+    let tuple = |i: usize| -> PyResult<Bound<'_, PyTuple>> {
+        let t = blocks.get_item(i)?;
+        let t = t.cast_into::<PyTuple>().map_err(|_| {
+            PyTypeError::new_err("a row block must be a (data, indices, indptr, shape) tuple")
+        })?;
+        if t.len() != 4 {
+            return Err(PyTypeError::new_err("a row block must be a (data, indices, indptr, shape) tuple"));
         }
+        Ok(t)
+    };
+    let mut nnz = 0usize;
+    for i in 0..blocks.len() {
+        nnz += tuple(i)?.get_item(0)?.len()?;
     }
-    out.ok_or_else(|| PyValueError::new_err("no row blocks: the features of at least one document are needed"))
+    if blocks.is_empty() {
+        return Err(PyValueError::new_err("no row blocks: the features of at least one document are needed"));
+    }
+    let (mut m32, mut m64) = (empty::<f32>(0)?, empty::<f64>(0)?);
+    let f32_data = tuple(0)?.get_item(0)?.extract::<PyReadonlyArray1<f32>>().is_ok();
+    if f32_data { m32 = empty(nnz)? } else { m64 = empty(nnz)? }
+    for i in 0..blocks.len() {
+        let t = tuple(i)?;
+        let done = if f32_data { append(&mut m32, &t)? } else { append(&mut m64, &t)? };
+        if !done {
+            return Err(PyTypeError::new_err(
+                "row blocks must all have float32 data or all float64 data (one dtype)",
+            ));
+        }
+        drop(t);
+        blocks.set_item(i, blocks.py().None())?;
+    }
+    Ok(if f32_data { CsrAny::F32(checked(m32)?) } else { CsrAny::F64(checked(m64)?) })
 }
 
 /// Topic labels from Python: one index per document, or a list of indices per document.

@@ -290,11 +290,12 @@ impl PyTopicModel {
             Y::Many(v) => Target::Multilabel { y: v, n_classes },
         };
         let params = parse_linear_params(linear_params, n_classes)?;
-        let vec = vectorizer.core().clone();
-        let nf = vec.feature_names()?.len();
+        let nf = vectorizer.core().feature_names()?.len();
         let t0 = std::time::Instant::now();
         let lm = if let Ok(blocks) = x.cast::<PyList>() {
-            // Row blocks, taken over: the solvers lay X out in its own buffers (one X).
+            // Row blocks, taken over: the solvers lay X out in its own buffers (one X). The
+            // heap the counting and transforming passes freed goes back first.
+            crate::hw::release_free_memory();
             let x = super::common::csr_from_blocks(blocks)?;
             super::interrupt::run(py, || match x {
                 CsrAny::F32(m) => crate::linear::fit_owned(m, &target, None, &params, n_jobs),
@@ -309,6 +310,8 @@ impl PyTopicModel {
             )));
         }
         let secs = t0.elapsed().as_secs_f64();
+        // The model's own vectorizer, copied once the solvers' X is gone (not beside it).
+        let vec = vectorizer.core().clone();
         let inner = super::interrupt::run(py, || TopicModel::from_parts(vec, classes, lm, n_documents, secs, n_jobs))?;
         crate::hw::release_free_memory();
         Ok(PyTopicModel { inner })

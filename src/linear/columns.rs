@@ -53,6 +53,16 @@ impl<T> SolverX<T> {
     pub fn n_input_cols(&self) -> usize {
         self.new_of.len()
     }
+
+    /// Frees the matrix (keeping its shape and the map back to the input's columns) unless
+    /// `keep`: the solvers are done with it and the coefficients are written from the map.
+    pub fn release_x(&mut self, keep: bool) -> &Self {
+        if !keep {
+            let (n_rows, n_cols) = (self.x.n_rows, self.x.n_cols);
+            self.x = CsrMatrix { n_rows, n_cols, indptr: Vec::new(), indices: Vec::new(), data: Vec::new() };
+        }
+        self
+    }
 }
 
 /// One column's summary: the wrapping sum of its entries' hashes, its count of entries and

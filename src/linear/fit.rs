@@ -120,8 +120,8 @@ pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
         }
     }
     crate::parallel::install(n_jobs, || {
-        let sx = columns::solver_copy(x, true)?;
-        fit_solver_x(&sx, target, sample_weight, params, init)
+        let mut sx = columns::solver_copy(x, true)?;
+        fit_solver_x(&mut sx, target, sample_weight, params, init)
     })?
 }
 
@@ -137,14 +137,14 @@ pub fn fit_owned<T: Real>(
 ) -> Result<LinearModel> {
     check_fit(&x.view(), target, sample_weight, params)?;
     crate::parallel::install(n_jobs, || {
-        let sx = columns::solver_layout(x, true)?;
-        fit_solver_x(&sx, target, sample_weight, params, None)
+        let mut sx = columns::solver_layout(x, true)?;
+        fit_solver_x(&mut sx, target, sample_weight, params, None)
     })?
 }
 
 /// The fit on the solvers' layout of X, with the Platt calibration when asked for.
 fn fit_solver_x<T: Real>(
-    sx: &columns::SolverX<T>,
+    sx: &mut columns::SolverX<T>,
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
@@ -167,8 +167,8 @@ fn fit_inner<T: Real>(
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
 ) -> Result<LinearModel> {
-    let sx = columns::solver_copy(&x.view(), true)?;
-    fit_renumbered(&sx, target, sample_weight, params)
+    let mut sx = columns::solver_copy(&x.view(), true)?;
+    fit_renumbered(&mut sx, target, sample_weight, params)
 }
 
 /// What a solver run gives: `coef` (`n_outputs x n_features`, the input's columns), the
@@ -181,9 +181,11 @@ struct Solved {
 }
 
 /// [`fit_inner`] on the solvers' copy of X ([`columns::solver_copy`]); the model's
-/// coefficients are in the input's numbering.
+/// coefficients are in the input's numbering. The copy's matrix is freed once the solvers
+/// are done with it, before the coefficient table is made (the Platt folds of an SVM with
+/// `probability` keep it).
 pub(crate) fn fit_renumbered<T: Real>(
-    sx: &columns::SolverX<T>,
+    sx: &mut columns::SolverX<T>,
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
@@ -193,7 +195,7 @@ pub(crate) fn fit_renumbered<T: Real>(
 
 /// [`fit_renumbered`] from `init`'s weights (see [`fit_view`]; its shape is checked).
 fn fit_renumbered_from<T: Real>(
-    sx: &columns::SolverX<T>,
+    sx: &mut columns::SolverX<T>,
     target: &Target,
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
@@ -217,12 +219,12 @@ fn fit_renumbered_from<T: Real>(
     };
     let setup = Setup { sw, class_w: &class_w, n_out, params, init };
     crate::cancel::check()?; // after the solvers' copy of X
-    let coef = crate::hw::try_table(n_out.saturating_mul(sx.n_input_cols()), "the coefficients")?;
+    let keep_x = params.probability && matches!(params.kind, ModelKind::Svm { .. });
     let solved = match (params.kind, target) {
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
-            fit_multinomial(sx, y, &setup, coef)?
+            fit_multinomial(sx, y, &setup, keep_x)?
         }
-        _ => fit_one_vs_rest(sx, target, &setup, coef),
+        _ => fit_one_vs_rest(sx, target, &setup, keep_x)?,
     };
     // The solvers stop early when the call is cancelled: their result is not a model.
     crate::cancel::check()?;
@@ -252,17 +254,17 @@ struct Setup<'a> {
 
 /// Multinomial logistic regression by dual coordinate descent ([`maxent`]; L-BFGS for one
 /// output, the binomial model, and for more than [`maxent::MAX_KP`] outputs).
-fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup<'_>, mut coef: Vec<f64>) -> Result<Solved> {
+fn fit_multinomial<T: Real>(sx: &mut columns::SolverX<T>, y: &[usize], setup: &Setup<'_>, keep_x: bool) -> Result<Solved> {
     let &Setup { sw, class_w, n_out, params, init } = setup;
     let x = &sx.x;
     // Features of the input (of the model) and columns of the copy the solvers see.
     let nf = sx.n_input_cols();
     let nx = x.n_cols;
-    let new_of = &sx.new_of[..];
     // The warm start in the solvers' layout (feature-major over the copy's columns, then the
     // intercepts): a merged column takes the weight of the last input column mapped to it.
     let theta0 = match init {
         Some(m) => {
+            let new_of = &sx.new_of[..];
             let mut t: Vec<f64> = crate::hw::try_table(nx * n_out + n_out, "the warm start")?;
             for j in 0..nf {
                 let (jn, s) = (new_of[j] as usize, sx.scale(j));
@@ -288,6 +290,9 @@ fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup
         let prob = lbfgs::SoftmaxProblem::new(x, &yy, &s, n_out, params.c, params.fit_intercept);
         lbfgs::minimize(&prob, params.tol, params.max_iter, theta0)
     };
+    let sx = sx.release_x(keep_x);
+    let new_of = &sx.new_of[..];
+    let mut coef = crate::hw::try_table(n_out.saturating_mul(nf), "the coefficients")?;
     for j in 0..nf {
         let (jn, s) = (new_of[j] as usize, sx.scale(j));
         for o in 0..n_out {
@@ -303,7 +308,7 @@ fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup
 }
 
 /// One-vs-rest by dual coordinate descent, batches of outputs in parallel.
-fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>, mut coef: Vec<f64>) -> Solved {
+fn fit_one_vs_rest<T: Real>(sx: &mut columns::SolverX<T>, target: &Target, setup: &Setup<'_>, keep_x: bool) -> Result<Solved> {
     let &Setup { sw, class_w, n_out, params, .. } = setup;
     let x = &sx.x;
     let nf = sx.n_input_cols();
@@ -315,20 +320,10 @@ fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &S
     let n_batches = n_out.div_ceil(dcd::BATCH).max(1);
     let bounds: Vec<(usize, usize)> =
         (0..n_batches).map(|b| (b * n_out / n_batches, (b + 1) * n_out / n_batches)).collect();
-    // Each batch writes its outputs' rows of `coef` (original column order) itself, in
-    // parallel, straight from the solver's feature-major table.
-    let mut outs: Vec<&mut [f64]> = Vec::with_capacity(n_batches);
-    let mut rest = &mut coef[..];
-    for &(lo, hi) in &bounds {
-        let (out, tail) = std::mem::take(&mut rest).split_at_mut((hi - lo) * nf);
-        outs.push(out);
-        rest = tail;
-    }
     let sols: Vec<dcd::BatchSolution> = bounds
-        .into_par_iter()
-        .zip(outs)
+        .par_iter()
         .enumerate()
-        .map(|(b, ((lo, hi), out))| {
+        .map(|(b, &(lo, hi))| {
             let tasks: Vec<dcd::Task> = (lo..hi)
                 .map(|o| {
                     let (y, c) = binary_problem(target, sw, params, class_w, o);
@@ -336,24 +331,33 @@ fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &S
                 })
                 .collect();
             let seed = rng::derive_seed(params.random_state, b as u64);
-            let sol = match params.kind {
+            match params.kind {
                 ModelKind::Svm { hinge } => {
                     dcd::svm_batch(&problem, &tasks, hinge, params.tol, params.max_iter, seed)
                 }
                 ModelKind::Logistic { .. } => {
                     dcd::logistic_batch(&problem, &tasks, params.tol, params.max_iter, seed)
                 }
-            };
-            sol.write_coef(sx, out);
-            sol
+            }
         })
         .collect();
-    Solved {
-        coef,
-        intercept: sols.iter().flat_map(|s| s.w_bias.iter().map(|&wb| wb * bias)).collect(),
-        converged: sols.iter().all(|s| s.converged.iter().all(|&c| c)),
-        n_iter: sols.iter().flat_map(|s| s.n_iter.iter().copied()).collect(),
+    drop(problem);
+    drop(norms);
+    // Each batch's rows of `coef` (original column order) from its feature-major table
+    // (each write runs in parallel over ranges of columns), the table freed once written.
+    let sx = sx.release_x(keep_x);
+    let mut coef = crate::hw::try_table(n_out.saturating_mul(nf), "the coefficients")?;
+    let mut rest = &mut coef[..];
+    let (mut intercept, mut n_iter, mut converged) = (Vec::with_capacity(n_out), Vec::with_capacity(n_out), true);
+    for (sol, &(lo, hi)) in sols.into_iter().zip(&bounds) {
+        let (out, tail) = std::mem::take(&mut rest).split_at_mut((hi - lo) * nf);
+        sol.write_coef(sx, out);
+        intercept.extend(sol.w_bias.iter().map(|&wb| wb * bias));
+        n_iter.extend_from_slice(&sol.n_iter);
+        converged &= sol.converged.iter().all(|&c| c);
+        rest = tail;
     }
+    Ok(Solved { coef, intercept, converged, n_iter })
 }
 
 /// The held-out folds of the Platt calibration (also used by the pipeline's cross-validated

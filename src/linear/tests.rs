@@ -575,8 +575,8 @@ fn equal_columns_are_merged_and_give_the_unmerged_solution() {
     let t = mc(&y, 3);
     for kind in all_kinds() {
         let p = LinearParams { kind, c: 0.7, tol: 1e-10, max_iter: 100_000, ..Default::default() };
-        let a = fit_renumbered(&merged, &t, None, &p).unwrap();
-        let b = fit_renumbered(&plain, &t, None, &p).unwrap();
+        let a = fit_renumbered(&mut columns::solver_copy(&x.view(), true).unwrap(), &t, None, &p).unwrap();
+        let b = fit_renumbered(&mut columns::solver_copy(&x.view(), false).unwrap(), &t, None, &p).unwrap();
         assert!(a.converged && b.converged, "{kind:?}");
         let (fa, fb) = (a.objective(&x, &t, None, &p).unwrap(), b.objective(&x, &t, None, &p).unwrap());
         assert!((fa - fb).abs() <= 1e-7 * fb.abs(), "{kind:?}: objective {fa} vs {fb}");
