@@ -164,7 +164,7 @@ pub(crate) fn fit_renumbered<T: Real>(
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
             fit_multinomial(sx, y, &setup, coef)
         }
-        _ => fit_one_vs_rest(sx, target, &setup, coef),
+        _ => fit_one_vs_rest(sx, target, &setup, coef)?,
     };
     // The solvers stop early when the call is cancelled: their result is not a model.
     crate::cancel::check()?;
@@ -217,7 +217,7 @@ fn fit_multinomial<T: Real>(sx: &columns::SolverX<T>, y: &[usize], setup: &Setup
 }
 
 /// One-vs-rest by dual coordinate descent, batches of outputs in parallel.
-fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>, mut coef: Vec<f64>) -> Solved {
+fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>, mut coef: Vec<f64>) -> Result<Solved> {
     let &Setup { sw, class_w, n_out, params } = setup;
     let x = &sx.x;
     let nf = sx.n_input_cols();
@@ -257,17 +257,17 @@ fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &S
                 ModelKind::Logistic { .. } => {
                     dcd::logistic_batch(&problem, &tasks, params.tol, params.max_iter, seed)
                 }
-            };
+            }?;
             sol.write_coef(sx, out);
-            sol
+            Ok(sol)
         })
-        .collect();
-    Solved {
+        .collect::<Result<_>>()?;
+    Ok(Solved {
         coef,
         intercept: sols.iter().flat_map(|s| s.w_bias.iter().map(|&wb| wb * bias)).collect(),
         converged: sols.iter().all(|s| s.converged.iter().all(|&c| c)),
         n_iter: sols.iter().flat_map(|s| s.n_iter.iter().copied()).collect(),
-    }
+    })
 }
 
 /// The held-out folds of the Platt calibration (also used by the pipeline's cross-validated
