@@ -17,6 +17,7 @@ pub trait Real:
     + std::iter::Sum
     + std::ops::AddAssign
     + std::ops::MulAssign
+    + crate::error::ZeroBits
     + 'static
 {
     fn from_f64_lossy(v: f64) -> Self;

@@ -93,3 +93,88 @@ def test_loading_a_model_larger_than_memory(mb):
         limit({mb})
         expect_memory_error(lambda: topictag.load(data))
     """)
+
+
+# --- the vectorizers and the pipeline on real text (issue 19's remaining gap) ------------
+
+DATA = __import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks"
+NEWS = """
+import sys
+sys.path.insert(0, {bench!r})
+import datasets_shared as ds
+docs, labels = ds.load_20newsgroups("train")
+"""
+
+
+def _news_available() -> bool:
+    sys.path.insert(0, str(DATA))
+    try:
+        import datasets_shared as ds
+
+        return (ds.data_dir() / "20newsgroups" / "20news_bydate_train.jsonl.gz").exists()
+    except Exception:
+        return False
+    finally:
+        sys.path.remove(str(DATA))
+
+
+needs_news = pytest.mark.skipif(not _news_available(), reason="20 Newsgroups is not in ../shared/data")
+
+
+def run_news(body: str, timeout: float = 600) -> str:
+    return run(NEWS.format(bench=str(DATA)) + textwrap.dedent(body), timeout=timeout)
+
+
+@needs_news
+@pytest.mark.parametrize("mb", [600, 900])
+def test_tfidf_trigrams_on_20_newsgroups_under_a_limit(mb):
+    # issue 19: TfidfVectorizer(ngram_range=(1, 3)) on 20 Newsgroups under 900 MB died with
+    # SIGABRT; it must raise MemoryError, and the process must carry on (a smaller fit works)
+    out = run_news(f"""
+        limit({mb})
+        try:
+            topictag.TfidfVectorizer(ngram_range=(1, 3)).fit_transform(docs)
+        except MemoryError as e:
+            small = topictag.TfidfVectorizer().fit_transform(docs[:2000])
+            assert small.shape[0] == 2000
+            print("MemoryError:", e)
+            sys.exit(0)
+        print("no MemoryError")
+        sys.exit(3)
+    """)
+    assert "could not allocate" in out, out
+
+
+@needs_news
+def test_tfidf_trigrams_on_20_newsgroups_fit_without_a_limit():
+    p = subprocess.run([sys.executable, "-c", NEWS.format(bench=str(DATA)) + textwrap.dedent("""
+        import topictag
+        X = topictag.TfidfVectorizer(ngram_range=(1, 3)).fit_transform(docs)
+        print(X.shape[0], X.shape[1] > 1_000_000)
+    """)], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.split() == [str(11314), "True"], p.stdout
+
+
+@needs_news
+@pytest.mark.parametrize("cls", ["CountVectorizer", "HashingVectorizer"])
+def test_transform_under_a_limit(cls):
+    # the transform's output grows past the limit: 40 copies of the corpus, one document each
+    # (the fitted vocabulary is small; the output matrix is what does not fit)
+    run_news(f"""
+        params = dict(ngram_range=(1, 2)) if "{cls}" == "HashingVectorizer" else dict(ngram_range=(1, 2), min_df=2)
+        v = topictag.{cls}(**params)
+        if "{cls}" != "HashingVectorizer":
+            v.fit(docs[:3000])
+        big = docs * 40
+        limit(900)
+        expect_memory_error(lambda: v.transform(big))
+    """)
+
+
+@needs_news
+def test_topic_classifier_fit_under_a_limit():
+    run_news("""
+        limit(600)
+        expect_memory_error(lambda: topictag.TopicClassifier(ngram_range=(1, 3), min_df=1).fit(docs, labels))
+    """)

@@ -212,7 +212,7 @@ impl PyTopicModel {
         if let Some(l) = get::<Vec<(usize, Vec<usize>)>>(keyword_params, "labelled")? {
             opts.labelled = l;
         }
-        let (inner, rep) = py.detach(|| {
+        let (inner, rep) = super::interrupt::run(py, || {
             TopicModel::fit_keywords(&strs, &keywords, classes, vectorizer, &params, &opts, articles.as_ref(), n_jobs)
         })?;
         crate::hw::release_free_memory();
@@ -231,7 +231,7 @@ impl PyTopicModel {
     fn uncertain<'py>(&self, py: Python<'py>, docs: &Bound<'py, PyAny>, n: usize, segments: bool, n_jobs: Option<i64>) -> PyResult<Bound<'py, PyTuple>> {
         let docs = Docs::extract(docs)?;
         let strs = docs.as_strs()?;
-        let (idx, margin) = py.detach(|| self.inner.uncertain(&strs, n, segments, n_jobs))?;
+        let (idx, margin) = super::interrupt::run(py, || self.inner.uncertain(&strs, n, segments, n_jobs))?;
         let idx: Vec<i64> = idx.into_iter().map(|i| i as i64).collect();
         PyTuple::new(py, [PyArray1::from_vec(py, idx).into_any(), PyArray1::from_vec(py, margin).into_any()])
     }
@@ -260,7 +260,7 @@ impl PyTopicModel {
     ) -> PyResult<std::collections::HashMap<String, String>> {
         let docs = Docs::extract(docs)?;
         let strs = docs.as_strs()?;
-        Ok(py.detach(|| self.inner.keyword_surface(&strs, per_topic, n_jobs))?)
+        super::interrupt::run(py, || self.inner.keyword_surface(&strs, per_topic, n_jobs))
     }
 
     /// `TopicModel.fit_features(vectorizer, x, y, multilabel, classes, linear_params,

@@ -496,9 +496,9 @@ impl PyDfCounts {
     }
 
     /// Add the counts of other documents (counted with the same vectorizer parameters).
-    fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyDfCounts>) {
+    fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyDfCounts>) -> PyResult<()> {
         let (a, b) = (&mut self.inner, &other.inner);
-        py.detach(|| a.merge(b));
+        super::interrupt::run(py, || a.merge(b))
     }
 
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {

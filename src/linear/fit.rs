@@ -340,7 +340,7 @@ fn fit_one_vs_rest<T: Real>(sx: &mut columns::SolverX<T>, target: &Target, setup
                 }
             }
         })
-        .collect();
+        .collect::<Result<_>>()?;
     drop(problem);
     drop(norms);
     // Each batch's rows of `coef` (original column order) from its feature-major table

@@ -378,18 +378,18 @@ fn avx2_copies_are_bit_identical() {
             })
             .collect();
         for hinge in [false, true] {
-            let a = dcd::svm_batch_body(&p, &tasks, hinge, 1e-4, 200, 5).into_binary();
+            let a = dcd::svm_batch_body(&p, &tasks, hinge, 1e-4, 200, 5).unwrap().into_binary();
             // SAFETY: AVX2 is available (checked above).
-            let b = unsafe { dcd::svm_batch_avx2(&p, &tasks, hinge, 1e-4, 200, 5) }.into_binary();
+            let b = unsafe { dcd::svm_batch_avx2(&p, &tasks, hinge, 1e-4, 200, 5) }.unwrap().into_binary();
             for (sa, sb) in a.iter().zip(&b) {
                 assert_eq!(sa.w, sb.w);
                 assert_eq!(sa.w_bias.to_bits(), sb.w_bias.to_bits());
                 assert_eq!(sa.n_iter, sb.n_iter);
             }
         }
-        let a = dcd::logistic_batch_body(&p, &tasks, 1e-4, 200, 5).into_binary();
+        let a = dcd::logistic_batch_body(&p, &tasks, 1e-4, 200, 5).unwrap().into_binary();
         // SAFETY: as above.
-        let b = unsafe { dcd::logistic_batch_avx2(&p, &tasks, 1e-4, 200, 5) }.into_binary();
+        let b = unsafe { dcd::logistic_batch_avx2(&p, &tasks, 1e-4, 200, 5) }.unwrap().into_binary();
         for (sa, sb) in a.iter().zip(&b) {
             assert_eq!(sa.w, sb.w);
             assert_eq!(sa.n_iter, sb.n_iter);
@@ -434,7 +434,7 @@ fn logistic_primal_stop_meets_its_rule() {
                 c: (0..x.n_rows).map(|i| if uneven && i % 3 == 0 { 4.0 } else { 10.0 }).collect(),
             })
             .collect();
-        let batch = dcd::logistic_batch(&p, &tasks, tol, 1000, 3).into_binary();
+        let batch = dcd::logistic_batch(&p, &tasks, tol, 1000, 3).unwrap().into_binary();
         for (t, task) in tasks.iter().enumerate() {
             let strict = dcd::logistic(&p, &task.y, &task.c, tol, 1000, 3);
             let objective = |w: &[f64], wb: f64| {

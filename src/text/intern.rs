@@ -105,6 +105,12 @@ impl Interner {
         if let Some(id) = self.get_hashed(s, h) {
             return (id, false);
         }
+        (self.insert_new(s, h), true)
+    }
+
+    /// Add `s` (not interned yet, hash `h`): its id.
+    #[inline]
+    fn insert_new(&mut self, s: &str, h: u64) -> u32 {
         let id = self.len() as u32;
         let start = self.arena.len();
         self.arena.push_str(s);
@@ -113,7 +119,55 @@ impl Interner {
         self.table.insert_unique(h, (start, s.len() as u32, id), |&(st, len, _)| {
             hash_str(&arena[st..st + len as usize])
         });
-        (id, true)
+        id
+    }
+
+    /// [`Interner::intern_hashed`] whose growth (arena, offsets, table) is fallible: an
+    /// [`Error::Memory`](crate::error::Error) naming `what` instead of an abort.
+    #[inline]
+    pub fn try_intern_hashed(&mut self, s: &str, h: u64, what: &str) -> crate::error::Result<(u32, bool)> {
+        if let Some(id) = self.get_hashed(s, h) {
+            return Ok((id, false));
+        }
+        crate::error::grow_str(&mut self.arena, s.len(), what)?;
+        crate::error::grow(&mut self.offs, 1, what)?;
+        let arena = &self.arena;
+        self.table
+            .try_reserve(1, |&(st, len, _)| hash_str(&arena[st..st + len as usize]))
+            .map_err(|_| crate::error::table_full::<(usize, u32, u32)>(what, self.table.len()))?;
+        Ok((self.insert_new(s, h), true))
+    }
+
+    /// Room for `n` more strings of `bytes` bytes in all (fallible): interning them then
+    /// allocates nothing.
+    pub fn try_reserve(&mut self, n: usize, bytes: usize, what: &str) -> crate::error::Result<()> {
+        crate::error::grow_str(&mut self.arena, bytes, what)?;
+        crate::error::grow(&mut self.offs, n, what)?;
+        let arena = &self.arena;
+        self.table
+            .try_reserve(n, |&(st, len, _)| hash_str(&arena[st..st + len as usize]))
+            .map_err(|_| crate::error::table_full::<(usize, u32, u32)>(what, self.table.len() + n))
+    }
+
+    /// Keep the first `n` strings only (the ids below `n`), forgetting the later ones.
+    pub fn truncate(&mut self, n: usize) {
+        if n >= self.len() {
+            return;
+        }
+        self.table.retain(|e| (e.2 as usize) < n);
+        self.arena.truncate(self.offs[n]);
+        self.offs.truncate(n + 1);
+    }
+
+    /// Bytes of all the strings.
+    pub fn bytes(&self) -> usize {
+        self.arena.len()
+    }
+
+    /// [`Interner::intern`] growing fallibly (see [`Interner::try_intern_hashed`]).
+    #[inline]
+    pub fn try_intern(&mut self, s: &str, what: &str) -> crate::error::Result<(u32, bool)> {
+        self.try_intern_hashed(s, hash_str(s), what)
     }
 
     /// Iterate the strings in id order.

@@ -28,6 +28,9 @@ pub fn for_chunks<St: Send, R: Send>(
 ) -> Result<(Vec<R>, Vec<St>)> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
+    // Out of memory before a chunk (see `error::headroom`): the workers stop taking chunks.
+    let failed: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let workers = rayon::current_num_threads().min(n_chunks).max(1);
     let per_worker: Vec<(Vec<(usize, R)>, St)> = (0..workers)
         .into_par_iter()
@@ -36,7 +39,14 @@ pub fn for_chunks<St: Send, R: Send>(
             let mut mine = Vec::new();
             loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= n_chunks || crate::cancel::requested() {
+                if k >= n_chunks || crate::cancel::requested() || stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                if let Err(e) = crate::error::headroom("the work on a chunk of documents") {
+                    stop.store(true, Ordering::Relaxed);
+                    if let Ok(mut f) = failed.lock() {
+                        f.get_or_insert(e);
+                    }
                     break;
                 }
                 mine.push((k, f(&mut st, k)));
@@ -52,6 +62,9 @@ pub fn for_chunks<St: Send, R: Send>(
     }
     if done.len() < n_chunks {
         crate::cancel::check()?;
+        if let Some(e) = failed.into_inner().ok().flatten() {
+            return Err(e);
+        }
         return Err(Error::value("internal: a chunk was not processed"));
     }
     done.sort_unstable_by_key(|e| e.0);

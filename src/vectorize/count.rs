@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use super::chunks::{chunk, for_chunks, CHUNK};
 use super::index::U64Map;
-use crate::error::Result;
+use crate::error::{grow, grow_str, push, table_full, try_vec, Error, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::sparse::sum_sorted_duplicates;
 use crate::text::intern::{hash_str, Interner, HASHER};
@@ -74,7 +74,8 @@ impl LocalChunk {
         }
     }
 
-    /// A new local feature, its frequencies zero: its id.
+    /// A new local feature, its frequencies zero: its id. Room for it must have been made
+    /// ([`LocalChunk::room`]).
     #[inline]
     fn new_feature(&mut self) -> u32 {
         let f = self.df.len() as u32;
@@ -83,12 +84,22 @@ impl LocalChunk {
         f
     }
 
+    /// Room for `n` more features (here and in `dc`), grown fallibly: made once per
+    /// document for as many features as it has n-grams, so that nothing grows inside the
+    /// per-token loop.
+    #[inline]
+    fn room(&mut self, dc: &mut DocCounter, n: usize) -> Result<()> {
+        grow(&mut self.df, n, WHAT)?;
+        grow(&mut self.tf, n, WHAT)?;
+        dc.room(self.df.len() + n)
+    }
+
     /// The end of a document: its counts (taken from `dc`, which is reset) become its
     /// entries, and the frequencies grow by them.
     #[inline]
-    fn end_doc(&mut self, dc: &mut DocCounter) {
-        dc.flush(&mut self.entries, &mut self.df, Some(&mut self.tf));
-        self.doc_ptr.push(self.entries.len());
+    fn end_doc(&mut self, dc: &mut DocCounter) -> Result<()> {
+        dc.flush(&mut self.entries, &mut self.df, Some(&mut self.tf))?;
+        push(&mut self.doc_ptr, self.entries.len(), WHAT)
     }
 
     #[inline]
@@ -96,6 +107,9 @@ impl LocalChunk {
         &self.names[self.offs[f as usize]..self.offs[f as usize + 1]]
     }
 }
+
+/// What the counting pass's tables are called in an out-of-memory error.
+const WHAT: &str = "the vectorizer's counting tables";
 
 /// Dense per-document counting over local ids.
 pub struct DocCounter {
@@ -106,6 +120,18 @@ pub struct DocCounter {
 impl DocCounter {
     fn new() -> Self {
         DocCounter { counts: Vec::new(), touched: Vec::new() }
+    }
+    /// Room to count features below `n` (fallible; [`DocCounter::add`] then never grows
+    /// the table).
+    #[inline]
+    fn room(&mut self, n: usize) -> Result<()> {
+        if n > self.counts.len() {
+            let want = n.max(self.counts.len() * 2);
+            let extra = want - self.counts.len();
+            grow(&mut self.counts, extra, WHAT)?;
+            self.counts.resize(want, 0);
+        }
+        Ok(())
     }
     #[inline]
     fn add(&mut self, f: u32) {
@@ -119,7 +145,8 @@ impl DocCounter {
         self.counts[f] += 1;
     }
     /// Emit `(feature, count)` and update df (and tf, when the caller keeps it); reset.
-    fn flush(&mut self, entries: &mut Vec<(u32, u32)>, df: &mut [u32], mut tf: Option<&mut [u64]>) {
+    fn flush(&mut self, entries: &mut Vec<(u32, u32)>, df: &mut [u32], mut tf: Option<&mut [u64]>) -> Result<()> {
+        grow(entries, self.touched.len(), WHAT)?;
         for &f in &self.touched {
             let c = self.counts[f as usize];
             entries.push((f, c));
@@ -130,10 +157,11 @@ impl DocCounter {
             self.counts[f as usize] = 0;
         }
         self.touched.clear();
+        Ok(())
     }
 }
 
-fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
+fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> Result<LocalChunk> {
     let (min_n, max_n) = (an.min_n, an.max_n);
     let mut cache = TermCache::new();
     let mut ids: Vec<u32> = Vec::new();
@@ -146,6 +174,21 @@ fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
     let mut dc = DocCounter::new();
     for d in docs {
         an.word_terms(d.as_ref(), &mut cache, &mut ids);
+        // Room for every n-gram of the document to be new, made before the n-gram loop.
+        let (mut n_grams, mut n_toks) = (0usize, 0usize);
+        word_ngrams(ids.len(), min_n, max_n, |i, j| {
+            n_grams += 1;
+            n_toks += j - i;
+        });
+        ch.room(&mut dc, n_grams)?;
+        grow(&mut key_toks, n_toks, WHAT)?;
+        grow(&mut key_offs, n_grams, WHAT)?;
+        if max_n >= 2 {
+            bi.try_reserve(ids.len()).map_err(|_| table_full::<(u64, u32)>(WHAT, bi.len()))?;
+        }
+        if max_n >= 3 {
+            multi.try_reserve(n_grams).map_err(|_| table_full::<(Box<[u32]>, u32)>(WHAT, multi.len()))?;
+        }
         let mut new_feature = |toks: &[u32], ch: &mut LocalChunk| -> u32 {
             key_toks.extend_from_slice(toks);
             key_offs.push(key_toks.len());
@@ -176,41 +219,58 @@ fn word_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
             };
             dc.add(f);
         });
-        ch.end_doc(&mut dc);
+        ch.end_doc(&mut dc)?;
     }
     // Materialise feature strings.
     let n = ch.df.len();
-    ch.offs = Vec::with_capacity(n + 1);
+    ch.offs = try_vec(n + 1, WHAT)?;
     ch.offs.push(0);
     for f in 0..n {
-        cache.push_ngram(&key_toks[key_offs[f]..key_offs[f + 1]], &mut ch.names);
+        let toks = &key_toks[key_offs[f]..key_offs[f + 1]];
+        grow_str(&mut ch.names, toks.iter().map(|&t| cache.terms.get_str(t).len() + 1).sum(), WHAT)?;
+        cache.push_ngram(toks, &mut ch.names);
         ch.offs.push(ch.names.len());
     }
     if an.terms_may_contain_space() && max_n >= 2 {
         dedupe(&mut ch);
     }
-    finish_chunk(&mut ch);
-    ch
+    finish_chunk(&mut ch)?;
+    Ok(ch)
 }
 
-fn char_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> LocalChunk {
+fn char_chunk<S: AsRef<str>>(an: &Analyzer, docs: &[S]) -> Result<LocalChunk> {
     let mut sc = CharScratch::new();
     let mut feats = Interner::new();
     let mut ch = LocalChunk::with_docs(docs.len());
     let mut dc = DocCounter::new();
+    let mut failed: Option<Error> = None;
     for d in docs {
+        // Room for as many new features as the document has characters (an upper bound on
+        // its n-grams of each order, times the orders).
+        let n = d.as_ref().len().saturating_mul(an.max_n + 1 - an.min_n.min(an.max_n));
+        ch.room(&mut dc, n)?;
         an.char_ngrams(d.as_ref(), &mut sc, |s| {
-            let (f, new) = feats.intern(s);
-            if new {
-                ch.new_feature();
+            if failed.is_some() {
+                return;
             }
-            dc.add(f);
+            match feats.try_intern_hashed(s, hash_str(s), WHAT) {
+                Ok((f, new)) => {
+                    if new {
+                        ch.new_feature();
+                    }
+                    dc.add(f);
+                }
+                Err(e) => failed = Some(e),
+            }
         });
-        ch.end_doc(&mut dc);
+        if let Some(e) = failed.take() {
+            return Err(e);
+        }
+        ch.end_doc(&mut dc)?;
     }
     (ch.names, ch.offs) = feats.into_parts();
-    finish_chunk(&mut ch);
-    ch
+    finish_chunk(&mut ch)?;
+    Ok(ch)
 }
 
 /// Merge local features with equal strings (only possible when a term contains a space).
@@ -249,17 +309,21 @@ fn dedupe(ch: &mut LocalChunk) {
     ch.doc_ptr = doc_ptr;
 }
 
-fn finish_chunk(ch: &mut LocalChunk) {
+fn finish_chunk(ch: &mut LocalChunk) -> Result<()> {
     let n = ch.df.len();
-    ch.hashes = (0..n as u32).map(|f| hash_str(ch.name(f))).collect();
+    let mut hashes = try_vec(n, WHAT)?;
+    hashes.extend((0..n as u32).map(|f| hash_str(ch.name(f))));
+    ch.hashes = hashes;
     let mut by_shard = vec![Vec::new(); N_SHARDS];
     let mut packed: Vec<Vec<(u64, u32, u64, usize)>> = vec![Vec::new(); N_SHARDS];
     let mut packed_names = vec![String::new(); N_SHARDS];
     for (f, &h) in ch.hashes.iter().enumerate() {
         let s = shard_of(h);
-        by_shard[s].push(f as u32);
-        packed_names[s].push_str(ch.name(f as u32));
-        packed[s].push((h, ch.df[f], ch.tf[f], packed_names[s].len()));
+        let name = ch.name(f as u32);
+        push(&mut by_shard[s], f as u32, WHAT)?;
+        grow_str(&mut packed_names[s], name.len(), WHAT)?;
+        packed_names[s].push_str(name);
+        push(&mut packed[s], (h, ch.df[f], ch.tf[f], packed_names[s].len()), WHAT)?;
     }
     ch.by_shard = by_shard;
     ch.packed = packed;
@@ -267,19 +331,24 @@ fn finish_chunk(ch: &mut LocalChunk) {
     ch.names = String::new();
     ch.offs = Vec::new();
     ch.hashes = Vec::new();
+    Ok(())
 }
 
-/// Analyse `docs` into chunks (parallel; a cancelled call stops taking chunks).
+/// Analyse `docs` into chunks (parallel; a cancelled call stops taking chunks; a chunk that
+/// runs out of memory is an [`Error::Memory`], the first one in chunk order).
 pub fn analyse_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> Result<Vec<LocalChunk>> {
-    docs.par_chunks(CHUNK)
-        .map(|c| {
-            (!crate::cancel::requested()).then(|| match an.kind {
-                AnalyzerKind::Word => word_chunk(an, c),
-                _ => char_chunk(an, c),
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or(crate::error::Error::Interrupted)
+    let mut out = try_vec(docs.len().div_ceil(CHUNK), WHAT)?;
+    out.par_extend(docs.par_chunks(CHUNK).map(|c| {
+        if crate::cancel::requested() {
+            return Err(Error::Interrupted);
+        }
+        crate::error::headroom("the work on a chunk of documents")?;
+        match an.kind {
+            AnalyzerKind::Word => word_chunk(an, c),
+            _ => char_chunk(an, c),
+        }
+    }));
+    out.into_iter().collect()
 }
 
 /// One chunk's documents as term ids of the worker that analysed it (see [`term_chunks`]).
@@ -310,28 +379,31 @@ pub fn term_chunks<S: AsRef<str> + Sync>(an: &Analyzer, docs: &[S]) -> Result<(V
         |(worker, cache, ids): &mut (usize, TermCache, Vec<u32>), k| {
             let c = chunk(docs, k);
             let mut toks = Vec::new();
-            let mut tok_ptr = Vec::with_capacity(c.len() + 1);
+            let mut tok_ptr = try_vec(c.len() + 1, WHAT)?;
             tok_ptr.push(0);
             for d in c {
                 an.word_terms(d.as_ref(), cache, ids);
+                grow(&mut toks, ids.len(), WHAT)?;
                 toks.extend_from_slice(ids);
                 tok_ptr.push(toks.len());
             }
-            TermChunk { worker: *worker, toks, tok_ptr }
+            Ok(TermChunk { worker: *worker, toks, tok_ptr })
         },
     )?;
+    let chunks = chunks.into_iter().collect::<Result<Vec<_>>>()?;
     let workers = caches
         .into_par_iter()
         .map(|(_, mut cache, _)| {
             let terms = std::mem::take(&mut cache.terms);
-            let hashes: Vec<u64> = terms.iter().map(hash_str).collect();
+            let mut hashes: Vec<u64> = try_vec(terms.len(), WHAT)?;
+            hashes.extend(terms.iter().map(hash_str));
             let mut by_shard = vec![Vec::new(); N_SHARDS];
             for (f, &h) in hashes.iter().enumerate() {
-                by_shard[shard_of(h)].push(f as u32);
+                push(&mut by_shard[shard_of(h)], f as u32, WHAT)?;
             }
-            WorkerTerms { terms, hashes, by_shard }
+            Ok(WorkerTerms { terms, hashes, by_shard })
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     Ok((chunks, workers))
 }
 
@@ -363,20 +435,21 @@ impl KeyScratch {
     }
 }
 
-pub fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, need_tf: bool, scratch: &mut KeyScratch) -> KeyChunk {
+pub fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, need_tf: bool, scratch: &mut KeyScratch) -> Result<KeyChunk> {
     // Unigrams: a dense table over the chunk's local terms (no hashing); bigrams: a map
     // sized up front (a chunk has roughly a third as many distinct bigrams as tokens).
     let KeyScratch { uni, map, dc, bk } = scratch;
     uni.clear();
+    grow(uni, lg.len(), WHAT)?;
     uni.resize(lg.len(), UNSET);
-    map.reset(if max_n >= 2 { tc.toks.len() / 3 } else { 0 });
+    map.try_reset(if max_n >= 2 { tc.toks.len() / 3 } else { 0 }, WHAT)?;
     let mut keys: Vec<u64> = Vec::new();
     let mut df: Vec<u32> = Vec::new();
     let mut tf: Vec<u64> = Vec::new();
     // At most one entry per token and n-gram order (an upper bound: the room beyond what
     // is written is address space, never touched).
-    let mut entries = Vec::with_capacity(tc.toks.len() * (max_n + 1 - min_n.min(max_n)));
-    let mut doc_ptr = Vec::with_capacity(tc.tok_ptr.len());
+    let mut entries = try_vec(tc.toks.len() * (max_n + 1 - min_n.min(max_n)), WHAT)?;
+    let mut doc_ptr = try_vec(tc.tok_ptr.len(), WHAT)?;
     doc_ptr.push(0);
     // How many bigrams ahead to prefetch the map slot (the map outgrows the caches).
     const AHEAD: usize = 16;
@@ -384,6 +457,14 @@ pub fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, need_tf
     let bigrams = min_n <= 2 && max_n >= 2;
     for w in tc.tok_ptr.windows(2) {
         let loc = &tc.toks[w[0]..w[1]];
+        // Room for every unigram and bigram of the document to be new (fallible), so that
+        // nothing grows inside the per-token loops.
+        grow(&mut keys, 2 * loc.len(), WHAT)?;
+        grow(&mut df, 2 * loc.len(), WHAT)?;
+        dc.room(keys.len() + 2 * loc.len())?;
+        if bigrams {
+            map.try_room(loc.len(), WHAT)?;
+        }
         // Same features in the same order as `word_ngrams(loc.len(), min_n, max_n, ..)`
         // (max_n <= 2): unigrams, then bigrams.
         if unigrams {
@@ -416,9 +497,11 @@ pub fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, need_tf
             }
         }
         if need_tf {
+            let extra = df.len().saturating_sub(tf.len());
+            grow(&mut tf, extra, WHAT)?;
             tf.resize(df.len(), 0);
         }
-        dc.flush(&mut entries, &mut df, need_tf.then_some(&mut tf[..]));
+        dc.flush(&mut entries, &mut df, need_tf.then_some(&mut tf[..]))?;
         doc_ptr.push(entries.len());
     }
     let mut by_shard = vec![Vec::new(); N_SHARDS];
@@ -426,11 +509,11 @@ pub fn key_chunk(tc: &TermChunk, lg: &[u32], min_n: usize, max_n: usize, need_tf
     let mut packed_tf: Vec<Vec<u64>> = vec![Vec::new(); if need_tf { N_SHARDS } else { 0 }];
     for (f, &k) in keys.iter().enumerate() {
         let s = shard_of(hash_u64(k));
-        by_shard[s].push(f as u32);
-        packed[s].push((k, df[f]));
+        push(&mut by_shard[s], f as u32, WHAT)?;
+        push(&mut packed[s], (k, df[f]), WHAT)?;
         if need_tf {
-            packed_tf[s].push(tf[f]);
+            push(&mut packed_tf[s], tf[f], WHAT)?;
         }
     }
-    KeyChunk { doc_ptr, entries, n_local: keys.len(), by_shard, packed, packed_tf }
+    Ok(KeyChunk { doc_ptr, entries, n_local: keys.len(), by_shard, packed, packed_tf })
 }

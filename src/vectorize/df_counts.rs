@@ -105,6 +105,11 @@ impl DfCounts {
             }
             Err(e) => return Err(e),
         };
+        const WHAT: &str = "the document frequencies";
+        let n = fitted.names.len();
+        self.names.try_reserve(n, fitted.names.iter().map(String::len).sum(), WHAT)?;
+        crate::error::grow(&mut self.df, n, WHAT)?;
+        crate::error::grow(&mut self.tf, n, WHAT)?;
         self.n_docs += docs.len() as u64;
         for (i, name) in fitted.names.iter().enumerate() {
             self.bump(name, fitted.df[i], fitted.tf.get(i).copied().unwrap_or(0));
@@ -123,12 +128,41 @@ impl DfCounts {
         self.tf[g as usize] += tf;
     }
 
-    /// Add another set of counts (of other documents, counted with the same analyzer).
-    pub fn merge(&mut self, other: &DfCounts) {
-        self.n_docs += other.n_docs;
+    /// Add another set of counts (of other documents, counted with the same analyzer). All
+    /// the room is reserved first (fallibly: out of memory is an [`Error::Memory`] and the
+    /// counts are unchanged), then the merge itself allocates nothing. A cancelled call
+    /// ([`crate::cancel`], polled every 65,536 features: a few milliseconds) undoes what it
+    /// added and returns [`Error::Interrupted`], the counts unchanged.
+    pub fn merge(&mut self, other: &DfCounts) -> Result<()> {
+        self.merge_polling(other, 1 << 16)
+    }
+
+    /// [`DfCounts::merge`] polling for cancellation every `every` features.
+    fn merge_polling(&mut self, other: &DfCounts, every: usize) -> Result<()> {
+        const WHAT: &str = "the merged document frequencies";
+        let n = other.names.len();
+        self.names.try_reserve(n, other.names.bytes(), WHAT)?;
+        crate::error::grow(&mut self.df, n, WHAT)?;
+        crate::error::grow(&mut self.tf, n, WHAT)?;
+        let before = self.names.len();
         for (g, name) in other.names.iter().enumerate() {
+            if g > 0 && g % every == 0 && crate::cancel::requested() {
+                // Undo: the counts added to features seen before, then the new features.
+                for (h, name) in other.names.iter().take(g).enumerate() {
+                    if let Some(id) = self.names.get(name).filter(|&id| (id as usize) < before) {
+                        self.df[id as usize] -= other.df[h];
+                        self.tf[id as usize] -= other.tf[h];
+                    }
+                }
+                self.names.truncate(before);
+                self.df.truncate(before);
+                self.tf.truncate(before);
+                return Err(Error::Interrupted);
+            }
             self.bump(name, other.df[g], other.tf[g]);
         }
+        self.n_docs += other.n_docs;
+        Ok(())
     }
 
     /// Document frequency of `term` (0 if never seen).
@@ -210,6 +244,26 @@ mod tests {
     }
 
     #[test]
+    fn an_interrupted_merge_leaves_the_counts_unchanged() {
+        let docs = docs();
+        let an = analyzer((1, 3));
+        let (mut a, mut b) = (DfCounts::new(), DfCounts::new());
+        a.add(&an, &docs[..150]).unwrap();
+        b.add(&an, &docs[100..]).unwrap();
+        let before = a.to_bytes().unwrap();
+        let t = crate::cancel::Token::new();
+        t.cancel();
+        let r = crate::cancel::with_token(&t, || a.merge_polling(&b, 5));
+        assert_eq!(r, Err(Error::Interrupted));
+        assert_eq!(a.to_bytes().unwrap(), before, "an interrupted merge must undo what it added");
+        let mut c = a.clone();
+        c.merge(&b).unwrap();
+        a.merge_polling(&b, 5).unwrap();
+        assert_eq!(a.to_bytes().unwrap(), c.to_bytes().unwrap());
+        assert_eq!(a.n_docs(), 350, "150 documents, then the 200 of the merge");
+    }
+
+    #[test]
     fn batches_in_any_split_give_the_fit_on_all_documents() {
         let docs = docs();
         for &ngram in &[(1, 1), (1, 2), (1, 3)] {
@@ -239,7 +293,7 @@ mod tests {
                     // merged in reverse order, through bytes
                     let mut total = DfCounts::new();
                     for p in parts.iter().rev() {
-                        total.merge(&DfCounts::from_bytes(&p.to_bytes().unwrap()).unwrap());
+                        total.merge(&DfCounts::from_bytes(&p.to_bytes().unwrap()).unwrap()).unwrap();
                     }
                     assert_eq!(total.n_docs(), docs.len() as u64);
                     match (&whole_fit, total.select(min_df, max_df, mf)) {

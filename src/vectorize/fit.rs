@@ -13,7 +13,7 @@ use super::vocab::{
     GlobalView, KeyShard, Limits, OrderKey, Removed, Shard,
 };
 use super::weight::{fill_csr, MakeWeighting, Weighting};
-use crate::error::Result;
+use crate::error::{grow_str, try_filled, try_vec, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::sparse::{CsrMatrix, Real};
 use crate::text::{Analyzer, AnalyzerKind};
@@ -35,7 +35,7 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
     let shards: Vec<Shard> = (0..N_SHARDS)
         .into_par_iter()
         .map(|s| merge_shard(&chunks, s))
-        .collect();
+        .collect::<Result<_>>()?;
     for ch in &mut chunks {
         ch.packed = Vec::new();
         ch.packed_names = Vec::new();
@@ -48,11 +48,14 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
     let n_removed: usize = col.iter().map(|c| c.iter().filter(|&&x| x == UNSET).count()).sum();
     if n_removed > 0 {
         let mut arena = String::new();
-        let mut offs = vec![0usize];
+        let mut offs = try_vec(n_removed + 1, "the removed terms")?;
+        offs.push(0usize);
         for (s, sh) in shards.iter().enumerate() {
             for g in 0..sh.df.len() {
                 if col[s][g] == UNSET {
-                    arena.push_str(sh.names.get_str(g as u32));
+                    let t = sh.names.get_str(g as u32);
+                    grow_str(&mut arena, t.len(), "the removed terms")?;
+                    arena.push_str(t);
                     offs.push(arena.len());
                 }
             }
@@ -64,7 +67,7 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
         .par_iter()
         .enumerate()
         .map(|(ci, ch)| local_to_col(ch.df.len(), &ch.by_shard, |s| &shards[s].assign[ci], &col))
-        .collect();
+        .collect::<Result<_>>()?;
     drop(shards);
     drop(col);
     let rows = chunks.into_iter().map(|ch| (ch.doc_ptr, ch.entries));
@@ -92,15 +95,16 @@ fn local_to_col<'a>(
     by_shard: &[Vec<u32>],
     assign: impl Fn(usize) -> &'a [u32],
     col: &[Vec<u32>],
-) -> Vec<u32> {
-    let mut lc = vec![UNSET; n_local];
+) -> Result<Vec<u32>> {
+    crate::error::headroom("the column map")?;
+    let mut lc = try_filled(n_local, UNSET, "the column map")?;
     for (s, list) in by_shard.iter().enumerate() {
         let a = assign(s);
         for (k, &f) in list.iter().enumerate() {
             lc[f as usize] = col[s][a[k] as usize];
         }
     }
-    lc
+    Ok(lc)
 }
 
 fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
@@ -113,12 +117,12 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
     // 1. terms per chunk (term ids per worker)
     let (tchunks, workers) = term_chunks(an, docs)?;
     // 2. global term ids (sharded merge of term strings)
-    let (lgs, arena, offs) = merge_terms(workers);
+    let (lgs, arena, offs) = merge_terms(workers)?;
     // 3. n-gram keys per chunk, 4. sharded merge of keys
     let (min_n, max_n) = (an.min_n, an.max_n);
     // Term frequencies only rank features for `max_features`.
     let need_tf = limits.max_features.is_some();
-    let (mut kchunks, _): (Vec<KeyChunk>, _) = for_chunks(
+    let (kchunks, _): (Vec<Result<KeyChunk>>, _) = for_chunks(
         tchunks.len(),
         |_| KeyScratch::new(),
         |sc, k| {
@@ -126,10 +130,12 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
             key_chunk(tc, &lgs[tc.worker], min_n, max_n, need_tf, sc)
         },
     )?;
+    let mut kchunks = kchunks.into_iter().collect::<Result<Vec<_>>>()?;
     drop(tchunks);
     drop(lgs);
-    let (kshards, _): (Vec<KeyShard>, _) =
+    let (kshards, _): (Vec<Result<KeyShard>>, _) =
         for_chunks(N_SHARDS, |_| U64Map::with_capacity(0), |map, s| merge_key_shard(&kchunks, s, map))?;
+    let kshards = kshards.into_iter().collect::<Result<Vec<_>>>()?;
     for ch in &mut kchunks {
         ch.packed = Vec::new();
         ch.packed_tf = Vec::new();
@@ -188,7 +194,7 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         .par_iter()
         .enumerate()
         .map(|(ci, ch)| local_to_col(ch.n_local, &ch.by_shard, |s| &kshards[s].assign[ci], &col))
-        .collect();
+        .collect::<Result<_>>()?;
     keep_removed(&mut fitted, &mut kshards, col, (arena, offs));
     drop(kshards);
     let rows = kchunks.into_iter().map(|ch| (ch.doc_ptr, ch.entries));

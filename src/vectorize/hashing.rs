@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::chunks::CHUNK;
 use super::config::Norm;
 use super::weight::Weighting;
-use crate::error::Result;
+use crate::error::{grow, try_vec, try_zeroed, Error, Result};
 use crate::sparse::{sum_sorted_duplicates, CsrMatrix, Real};
 use crate::text::{word_ngrams, Analyzer, AnalyzerKind, CharScratch, TermCache, TermMemo};
 
@@ -62,19 +62,23 @@ fn hash_chunk<S: AsRef<str>>(
     n_features: u32,
     alternate_sign: bool,
     docs: &[S],
-) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
-    let mut doc_ptr = Vec::with_capacity(docs.len() + 1);
+) -> Result<(Vec<usize>, Vec<u32>, Vec<f64>)> {
+    const WHAT: &str = "the hashed rows";
+    let mut doc_ptr = try_vec(docs.len() + 1, WHAT)?;
     doc_ptr.push(0);
     let mut idx: Vec<u32> = Vec::new();
     let mut val: Vec<f64> = Vec::new();
     let mut row: Vec<(u32, f64)> = Vec::new();
-    let push = |row: &mut Vec<(u32, f64)>, idx: &mut Vec<u32>, val: &mut Vec<f64>| {
+    let push = |row: &mut Vec<(u32, f64)>, idx: &mut Vec<u32>, val: &mut Vec<f64>| -> Result<()> {
         row.sort_by_key(|e| e.0);
+        grow(idx, row.len(), WHAT)?;
+        grow(val, row.len(), WHAT)?;
         sum_sorted_duplicates(row, |c, v| {
             idx.push(c);
             val.push(v);
         });
         row.clear();
+        Ok(())
     };
     let sv = |pos: bool| if !alternate_sign || pos { 1.0 } else { -1.0 };
     match an.kind {
@@ -96,7 +100,7 @@ fn hash_chunk<S: AsRef<str>>(
                     };
                     row.push((c, sv(pos)));
                 });
-                push(&mut row, &mut idx, &mut val);
+                push(&mut row, &mut idx, &mut val)?;
                 doc_ptr.push(idx.len());
             }
         }
@@ -107,12 +111,12 @@ fn hash_chunk<S: AsRef<str>>(
                     let (c, pos) = feature_index_sign(s, n_features);
                     row.push((c, sv(pos)));
                 });
-                push(&mut row, &mut idx, &mut val);
+                push(&mut row, &mut idx, &mut val)?;
                 doc_ptr.push(idx.len());
             }
         }
     }
-    (doc_ptr, idx, val)
+    Ok((doc_ptr, idx, val))
 }
 
 /// HashingVectorizer transform.
@@ -124,26 +128,30 @@ pub fn hashing_transform<T: Real, S: AsRef<str> + Sync>(
     norm: Option<Norm>,
     docs: &[S],
 ) -> Result<CsrMatrix<T>> {
-    let chunks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = docs
-        .par_chunks(CHUNK)
-        .map(|c| (!crate::cancel::requested()).then(|| hash_chunk(an, n_features, alternate_sign, c)))
-        .collect::<Option<_>>()
-        .ok_or(crate::error::Error::Interrupted)?;
+    let mut chunks: Vec<Result<(Vec<usize>, Vec<u32>, Vec<f64>)>> = try_vec(docs.len().div_ceil(CHUNK), "the hashed rows")?;
+    chunks.par_extend(docs.par_chunks(CHUNK).map(|c| {
+        if crate::cancel::requested() {
+            return Err(Error::Interrupted);
+        }
+        crate::error::headroom("the work on a chunk of documents")?;
+        hash_chunk(an, n_features, alternate_sign, c)
+    }));
+    let chunks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = chunks.into_iter().collect::<Result<_>>()?;
     let n_rows = docs.len();
     let nnz: usize = chunks.iter().map(|c| c.1.len()).sum();
-    let mut indptr = Vec::with_capacity(n_rows + 1);
+    let mut indptr = try_vec(n_rows + 1, "the matrix's row pointers")?;
     indptr.push(0);
     let mut base = 0;
     for c in &chunks {
         indptr.extend(c.0[1..].iter().map(|p| p + base));
         base += c.1.len();
     }
-    let mut indices = Vec::with_capacity(nnz);
+    let mut indices = try_vec(nnz, "the matrix's column indices")?;
     for c in &chunks {
         indices.extend_from_slice(&c.1);
     }
     let w = Weighting { binary, sublinear: false, idf: None, norm };
-    let mut data = vec![T::zero(); nnz];
+    let mut data: Vec<T> = try_zeroed(nnz, "the matrix's values")?;
     {
         let mut slices = Vec::with_capacity(chunks.len());
         let mut rest: &mut [T] = &mut data;

@@ -5,6 +5,7 @@
 
 use hashbrown::HashTable;
 
+use crate::error::{grow, try_filled, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::text::intern::{hash_str, Interner};
 use crate::text::{Analyzer, AnalyzerKind, TermCache};
@@ -39,6 +40,33 @@ impl U64Map {
         self.slots.resize(cap, (0, u32::MAX));
         self.len = 0;
         self.shift = 64 - cap.trailing_zeros();
+    }
+
+    /// [`U64Map::reset`] whose allocation is fallible (an [`Error::Memory`] naming `what`).
+    pub fn try_reset(&mut self, n: usize, what: &str) -> Result<()> {
+        let cap = Self::capacity_for(n).max(self.slots.len());
+        let extra = cap - self.slots.len();
+        grow(&mut self.slots, extra, what)?;
+        self.reset(n);
+        Ok(())
+    }
+
+    /// Room for `n` more keys without growing inside [`U64Map::get_or_insert_with`]: the
+    /// table grows here first, fallibly, if it must.
+    #[inline]
+    pub fn try_room(&mut self, n: usize, what: &str) -> Result<()> {
+        let need = (self.len + n).saturating_mul(2);
+        if need > self.slots.len() {
+            return self.try_grow_to(need.next_power_of_two(), what);
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn try_grow_to(&mut self, cap: usize, what: &str) -> Result<()> {
+        let fresh = try_filled(cap, (0u64, u32::MAX), what)?;
+        self.rehash_into(fresh);
+        Ok(())
     }
 
     #[inline]
@@ -94,9 +122,14 @@ impl U64Map {
     }
 
     fn grow(&mut self) {
-        let old = std::mem::take(&mut self.slots);
-        let cap = old.len() * 2;
-        self.slots = vec![(0, u32::MAX); cap];
+        let cap = self.slots.len() * 2;
+        self.rehash_into(vec![(0, u32::MAX); cap]);
+    }
+
+    /// Move the entries into `fresh` (empty slots, a power of two longer than `2 * len`).
+    fn rehash_into(&mut self, fresh: Vec<(u64, u32)>) {
+        let old = std::mem::replace(&mut self.slots, fresh);
+        let cap = self.slots.len();
         self.shift = 64 - cap.trailing_zeros();
         let mask = cap - 1;
         for (k, v) in old {

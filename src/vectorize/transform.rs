@@ -6,7 +6,7 @@ use hashbrown::HashMap;
 use super::chunks::{chunk, for_chunks, CHUNK};
 use super::index::{KeyIndex, VocabIndex};
 use super::weight::Weighting;
-use crate::error::{Error, Result};
+use crate::error::{try_reserve, try_vec, Error, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::sparse::{CsrMatrix, Real};
 use crate::text::intern::{Interner, HASHER};
@@ -312,12 +312,14 @@ pub fn transform<T: Real, S: AsRef<str> + Sync>(
         data: Vec<T>,
         /// Bytes of the documents appended so far (for the output size estimate).
         bytes_done: usize,
+        /// The output could not grow: the call fails with this error.
+        failed: Option<Error>,
     }
     let total_bytes: usize = docs.iter().map(|d| d.as_ref().len()).sum();
     let chunk_bytes = |k: usize| -> usize {
         docs[k * CHUNK..((k + 1) * CHUNK).min(docs.len())].iter().map(|d| d.as_ref().len()).sum()
     };
-    let mut indptr = Vec::with_capacity(docs.len() + 1);
+    let mut indptr = try_vec(docs.len() + 1, "the matrix's row pointers")?;
     indptr.push(0usize);
     let out = Mutex::new(Out {
         next: 0,
@@ -326,9 +328,13 @@ pub fn transform<T: Real, S: AsRef<str> + Sync>(
         indices: Vec::new(),
         data: Vec::new(),
         bytes_done: 0,
+        failed: None,
     });
     let n_chunks = docs.len().div_ceil(CHUNK);
     chunks_with_scratch(n_chunks, lookup, |sc: &mut RowScratch<T>, k| {
+        if out.lock().map_or(true, |o| o.failed.is_some()) {
+            return; // out of memory already: the call fails
+        }
         let c = chunk(docs, k);
         let rows: Rows<T> = rows_of(an, names, lookup, c, w, sc);
         // A poisoned lock means another worker panicked; rayon re-raises that panic.
@@ -346,8 +352,19 @@ pub fn transform<T: Real, S: AsRef<str> + Sync>(
                 let margin = if o.indices.capacity() == 0 { 1.3 } else { 1.6 };
                 let est = (done as f64 * total_bytes as f64 / o.bytes_done.max(1) as f64 * margin) as usize;
                 let want = est.max(done) - o.indices.len();
-                o.indices.reserve_exact(want);
-                o.data.reserve_exact(want);
+                let grown = try_reserve(&mut o.indices, want, "the matrix's column indices")
+                    .and_then(|_| try_reserve(&mut o.data, want, "the matrix's values"))
+                    .or_else(|_| {
+                        // No room for the estimate: exactly this chunk's, or fail.
+                        let k = r.indices.len();
+                        try_reserve(&mut o.indices, k, "the matrix's column indices")?;
+                        try_reserve(&mut o.data, k, "the matrix's values")
+                    });
+                if let Err(e) = grown {
+                    o.failed = Some(e);
+                    o.pending.clear();
+                    return;
+                }
             }
             let base = o.indices.len();
             o.indptr.extend(r.indptr[1..].iter().map(|&e| e + base));
@@ -357,6 +374,9 @@ pub fn transform<T: Real, S: AsRef<str> + Sync>(
         }
     })?;
     let o = out.into_inner().map_err(|_| Error::value("internal: a transform worker failed"))?;
+    if let Some(e) = o.failed {
+        return Err(e);
+    }
     let (indptr, mut indices, mut data) = (o.indptr, o.indices, o.data);
     indices.shrink_to_fit();
     data.shrink_to_fit();

@@ -7,9 +7,12 @@ use rayon::prelude::*;
 
 use super::count::{KeyChunk, LocalChunk, WorkerTerms, N_SHARDS};
 use super::index::U64Map;
-use crate::error::{Error, Result};
+use crate::error::{grow, grow_str, push, try_filled, try_string, try_vec, Error, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::text::intern::Interner;
+
+/// What the vocabulary's tables are called in an out-of-memory error.
+const WHAT: &str = "the vectorizer's vocabulary tables";
 
 pub struct Shard {
     pub names: Interner,
@@ -19,7 +22,8 @@ pub struct Shard {
     pub assign: Vec<Vec<u32>>,
 }
 
-pub fn merge_shard(chunks: &[LocalChunk], s: usize) -> Shard {
+pub fn merge_shard(chunks: &[LocalChunk], s: usize) -> Result<Shard> {
+    crate::error::headroom(WHAT)?;
     let mut names = Interner::new();
     let mut df: Vec<u64> = Vec::new();
     let mut tf: Vec<u64> = Vec::new();
@@ -27,10 +31,12 @@ pub fn merge_shard(chunks: &[LocalChunk], s: usize) -> Shard {
     for ch in chunks {
         let list = &ch.packed[s];
         let arena = &ch.packed_names[s];
-        let mut a = Vec::with_capacity(list.len());
+        let mut a = try_vec(list.len(), WHAT)?;
+        grow(&mut df, list.len(), WHAT)?;
+        grow(&mut tf, list.len(), WHAT)?;
         let mut start = 0usize;
         for &(h, d, t, end) in list {
-            let (g, new) = names.intern_hashed(&arena[start..end], h);
+            let (g, new) = names.try_intern_hashed(&arena[start..end], h, WHAT)?;
             start = end;
             if new {
                 df.push(0);
@@ -42,7 +48,7 @@ pub fn merge_shard(chunks: &[LocalChunk], s: usize) -> Shard {
         }
         assign.push(a);
     }
-    Shard { names, df, tf, assign }
+    Ok(Shard { names, df, tf, assign })
 }
 
 pub struct KeyShard {
@@ -54,17 +60,21 @@ pub struct KeyShard {
 
 /// Merge shard `s` of every chunk's keys; `map` is the worker's table, reused from shard to
 /// shard (see [`KeyScratch`]).
-pub fn merge_key_shard(chunks: &[KeyChunk], s: usize, map: &mut U64Map) -> KeyShard {
+pub fn merge_key_shard(chunks: &[KeyChunk], s: usize, map: &mut U64Map) -> Result<KeyShard> {
     const AHEAD: usize = 16;
     // Keys recur across chunks: the distinct ones are about half of all listed.
     let listed: usize = chunks.iter().map(|c| c.packed[s].len()).sum();
     let cap = listed / 2;
-    map.reset(cap);
-    let (mut keys, mut df, mut tf) = (Vec::with_capacity(cap), Vec::with_capacity(cap), Vec::new());
+    map.try_reset(cap, WHAT)?;
+    let (mut keys, mut df, mut tf) = (try_vec(cap, WHAT)?, try_vec(cap, WHAT)?, Vec::new());
     let mut assign = Vec::with_capacity(chunks.len());
     for ch in chunks {
         let list = &ch.packed[s];
-        let mut a = Vec::with_capacity(list.len());
+        let mut a = try_vec(list.len(), WHAT)?;
+        // Room for every key of the list to be new: nothing grows in the loop.
+        grow(&mut keys, list.len(), WHAT)?;
+        grow(&mut df, list.len(), WHAT)?;
+        map.try_room(list.len(), WHAT)?;
         for (i, &(k, d)) in list.iter().enumerate() {
             if let Some(ahead) = list.get(i + AHEAD) {
                 map.prefetch(ahead.0);
@@ -79,6 +89,8 @@ pub fn merge_key_shard(chunks: &[KeyChunk], s: usize, map: &mut U64Map) -> KeySh
         }
         // Term frequencies, when the chunks kept them: a second pass over the same ids.
         if let Some(tfs) = ch.packed_tf.get(s) {
+            let extra = keys.len() - tf.len();
+            grow(&mut tf, extra, WHAT)?;
             tf.resize(keys.len(), 0u64);
             for (&g, &t) in a.iter().zip(tfs) {
                 tf[g as usize] += t;
@@ -86,28 +98,29 @@ pub fn merge_key_shard(chunks: &[KeyChunk], s: usize, map: &mut U64Map) -> KeySh
         }
         assign.push(a);
     }
-    KeyShard { keys, df, tf, assign }
+    Ok(KeyShard { keys, df, tf, assign })
 }
 
 /// Merge the workers' terms into global term ids (sharded by the terms' hashes, in parallel;
 /// worker order within a shard). Returns, per worker, its term id -> global term id, and the
 /// global terms back to back in an arena with offsets.
-pub fn merge_terms(workers: Vec<WorkerTerms>) -> (Vec<Vec<u32>>, String, Vec<usize>) {
+pub fn merge_terms(workers: Vec<WorkerTerms>) -> Result<(Vec<Vec<u32>>, String, Vec<usize>)> {
     let tshards: Vec<(Interner, Vec<Vec<u32>>)> = (0..N_SHARDS)
         .into_par_iter()
         .map(|s| {
+            crate::error::headroom(WHAT)?;
             let mut names = Interner::new();
             let mut assign = Vec::with_capacity(workers.len());
             for wt in &workers {
-                let a: Vec<u32> = wt.by_shard[s]
-                    .iter()
-                    .map(|&f| names.intern_hashed(wt.terms.get_str(f), wt.hashes[f as usize]).0)
-                    .collect();
+                let mut a: Vec<u32> = try_vec(wt.by_shard[s].len(), WHAT)?;
+                for &f in &wt.by_shard[s] {
+                    a.push(names.try_intern_hashed(wt.terms.get_str(f), wt.hashes[f as usize], WHAT)?.0);
+                }
                 assign.push(a);
             }
-            (names, assign)
+            Ok((names, assign))
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let mut base = Vec::with_capacity(N_SHARDS);
     let mut n_terms = 0usize;
     for (names, _) in &tshards {
@@ -119,17 +132,18 @@ pub fn merge_terms(workers: Vec<WorkerTerms>) -> (Vec<Vec<u32>>, String, Vec<usi
         .par_iter()
         .enumerate()
         .map(|(wi, wt)| {
-            let mut lg = vec![0u32; wt.terms.len()];
+            let mut lg = try_filled(wt.terms.len(), 0u32, WHAT)?;
             for (s, list) in wt.by_shard.iter().enumerate() {
                 for (k, &f) in list.iter().enumerate() {
                     lg[f as usize] = base[s] + tshards[s].1[wi][k];
                 }
             }
-            lg
+            Ok(lg)
         })
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let mut arena = String::new();
-    let mut offs = Vec::with_capacity(n_terms + 1);
+    grow_str(&mut arena, tshards.iter().map(|(names, _)| names.iter().map(str::len).sum::<usize>()).sum(), WHAT)?;
+    let mut offs = try_vec(n_terms + 1, WHAT)?;
     offs.push(0usize);
     for (names, _) in tshards {
         for t in names.iter() {
@@ -137,7 +151,7 @@ pub fn merge_terms(workers: Vec<WorkerTerms>) -> (Vec<Vec<u32>>, String, Vec<usi
             offs.push(arena.len());
         }
     }
-    (lgs, arena, offs)
+    Ok((lgs, arena, offs))
 }
 
 /// Document-frequency bounds of a fit.
@@ -243,18 +257,18 @@ pub fn prune(
     for (s, df) in view.df.iter().enumerate() {
         for (g, &d) in df.iter().enumerate() {
             if kept_df(d) {
-                keep.push((s as u32, g as u32));
+                push(&mut keep, (s as u32, g as u32), WHAT)?;
             }
         }
     }
-    let named = |keep: Vec<(u32, u32)>| -> Vec<(String, u32, u32)> {
-        keep.into_par_iter()
-            .map(|(s, g)| {
-                let mut n = String::new();
-                name(s as usize, g, &mut n);
-                (n, s, g)
-            })
-            .collect()
+    let named = |keep: Vec<(u32, u32)>| -> Result<Vec<(String, u32, u32)>> {
+        let mut out = try_vec(keep.len(), WHAT)?;
+        out.par_extend(keep.into_par_iter().map_init(String::new, |buf, (s, g)| {
+            buf.clear();
+            name(s as usize, g, buf);
+            (try_string(buf, WHAT).ok(), s, g)
+        }));
+        all_named(out)
     };
     let mut kept: Vec<(String, u32, u32)>;
     match limits.max_features {
@@ -262,11 +276,11 @@ pub fn prune(
             // Highest corpus term frequency first; ties in alphabetical order (the order
             // scikit-learn's features are in when it ranks them).
             let tf = |e: &(String, u32, u32)| view.tf[e.1 as usize][e.2 as usize];
-            kept = named(keep);
+            kept = named(keep)?;
             kept.par_sort_unstable_by(|a, b| tf(b).cmp(&tf(a)).then_with(|| a.0.cmp(&b.0)));
             kept.truncate(limit);
         }
-        _ => kept = named(keep),
+        _ => kept = named(keep)?,
     }
     if kept.is_empty() {
         return Err(Error::value(
@@ -276,24 +290,39 @@ pub fn prune(
     // Alphabetical (byte) order. Comparing the first 8 bytes as a big-endian integer (zero
     // padded) first agrees with the byte order whenever those integers differ, and settles
     // most comparisons without touching the strings' heap buffers.
-    let mut keyed: Vec<(u64, String, u32, u32)> =
-        kept.into_par_iter().map(|(n, s, g)| (name_prefix(&n), n, s, g)).collect();
+    let mut keyed: Vec<(u64, String, u32, u32)> = try_vec(kept.len(), WHAT)?;
+    keyed.par_extend(kept.into_par_iter().map(|(n, s, g)| (name_prefix(&n), n, s, g)));
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     let kept = keyed.into_iter().map(|(_, n, s, g)| (n, s, g));
-    let mut col: Vec<Vec<u32>> = view.df.iter().map(|d| vec![UNSET; d.len()]).collect();
-    let mut names = Vec::with_capacity(kept.len());
-    let mut df = Vec::with_capacity(kept.len());
+    let col = columns_unset(view)?;
+    let mut col = col;
+    let mut names = try_vec(kept.len(), WHAT)?;
+    let mut df = try_vec(kept.len(), WHAT)?;
     let mut tf = Vec::new();
     let has_tf = view.tf.len() == view.df.len() && view.tf.iter().zip(&view.df).all(|(t, d)| t.len() == d.len());
     for (c, (n, s, g)) in kept.enumerate() {
         col[s as usize][g as usize] = c as u32;
         df.push(view.df[s as usize][g as usize]);
         if has_tf {
-            tf.push(view.tf[s as usize][g as usize]);
+            push(&mut tf, view.tf[s as usize][g as usize], WHAT)?;
         }
         names.push(n);
     }
     Ok((Fitted { names, df, tf, removed: Removed::None, n_docs }, col))
+}
+
+/// The names made by [`prune`] (`None` where a name's allocation failed), or an
+/// [`Error::Memory`]. The vector is reused in place (an `Option<String>` is a `String`'s size).
+fn all_named(v: Vec<(Option<String>, u32, u32)>) -> Result<Vec<(String, u32, u32)>> {
+    if v.iter().any(|e| e.0.is_none()) {
+        return Err(Error::memory::<u8>("the vocabulary's names", v.len()));
+    }
+    Ok(v.into_iter().map(|(n, s, g)| (n.unwrap_or_default(), s, g)).collect())
+}
+
+/// Per shard, a column per feature, every one `UNSET` (removed) to begin with.
+fn columns_unset(view: &GlobalView) -> Result<Vec<Vec<u32>>> {
+    view.df.iter().map(|d| try_filled(d.len(), UNSET, WHAT)).collect()
 }
 
 /// [`prune`] with an order key: sort `(key, shard, id)` triples of the features whose document
@@ -306,17 +335,26 @@ fn prune_ordered(
     limits: Limits,
     kept_df: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<(Fitted, Vec<Vec<u32>>)> {
-    let mut keyed: Vec<(u64, u32, u32)> = view
+    // Per shard, then back to back (the tables allocated fallibly).
+    let per_shard: Vec<Vec<(u64, u32, u32)>> = view
         .df
         .par_iter()
         .enumerate()
-        .flat_map_iter(|(s, df)| {
-            df.iter()
-                .enumerate()
-                .filter(|e| kept_df(*e.1))
-                .map(move |(g, _)| ((order.key)(s, g as u32), s as u32, g as u32))
+        .map(|(s, df)| {
+            let mut v = try_vec(df.iter().filter(|&&d| kept_df(d)).count(), WHAT)?;
+            v.extend(
+                df.iter()
+                    .enumerate()
+                    .filter(|e| kept_df(*e.1))
+                    .map(|(g, _)| ((order.key)(s, g as u32), s as u32, g as u32)),
+            );
+            Ok(v)
         })
-        .collect();
+        .collect::<Result<_>>()?;
+    let mut keyed: Vec<(u64, u32, u32)> = try_vec(per_shard.iter().map(Vec::len).sum(), WHAT)?;
+    for v in per_shard {
+        keyed.extend(v);
+    }
     if let Some(limit) = limits.max_features {
         if keyed.len() > limit {
             // Highest corpus term frequency first; ties in name order.
@@ -331,22 +369,27 @@ fn prune_ordered(
         ));
     }
     keyed.par_sort_unstable_by_key(|e| e.0);
-    let names: Vec<String> = keyed
-        .par_iter()
-        .map(|&(o, _, _)| {
-            let mut n = String::new();
-            (order.name)(o, &mut n);
-            n
-        })
-        .collect();
-    let df: Vec<u64> = keyed.par_iter().map(|&(_, s, g)| view.df[s as usize][g as usize]).collect();
+    let mut names: Vec<Option<String>> = try_vec(keyed.len(), WHAT)?;
+    names.par_extend(keyed.par_iter().map_init(String::new, |buf, &(o, _, _)| {
+        buf.clear();
+        (order.name)(o, buf);
+        try_string(buf, WHAT).ok()
+    }));
+    if names.iter().any(Option::is_none) {
+        return Err(Error::memory::<u8>("the vocabulary's names", keyed.len()));
+    }
+    let names: Vec<String> = names.into_iter().map(Option::unwrap_or_default).collect();
+    let mut df: Vec<u64> = try_vec(keyed.len(), WHAT)?;
+    df.par_extend(keyed.par_iter().map(|&(_, s, g)| view.df[s as usize][g as usize]));
     let has_tf = view.tf.len() == view.df.len() && view.tf.iter().zip(&view.df).all(|(t, d)| t.len() == d.len());
     let tf: Vec<u64> = if has_tf {
-        keyed.par_iter().map(|&(_, s, g)| view.tf[s as usize][g as usize]).collect()
+        let mut tf = try_vec(keyed.len(), WHAT)?;
+        tf.par_extend(keyed.par_iter().map(|&(_, s, g)| view.tf[s as usize][g as usize]));
+        tf
     } else {
         Vec::new()
     };
-    let mut col: Vec<Vec<u32>> = view.df.iter().map(|d| vec![UNSET; d.len()]).collect();
+    let mut col = columns_unset(view)?;
     {
         /// The shards' column tables, written from several threads at distinct places.
         struct Tables(Vec<(*mut u32, usize)>);

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use super::config::Norm;
-use crate::error::Result;
+use crate::error::{try_vec, try_zeroed, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::sparse::{CsrMatrix, Real};
 
@@ -96,7 +96,7 @@ pub fn fill_csr<T: Real>(
         })
         .collect();
     let n_rows: usize = row_nnz.iter().map(|v| v.len()).sum();
-    let mut indptr = Vec::with_capacity(n_rows + 1);
+    let mut indptr = try_vec(n_rows + 1, "the matrix's row pointers")?;
     indptr.push(0usize);
     let mut acc = 0usize;
     for v in &row_nnz {
@@ -106,8 +106,8 @@ pub fn fill_csr<T: Real>(
         }
     }
     let nnz = acc;
-    let mut indices = vec![0u32; nnz];
-    let mut data = vec![T::zero(); nnz];
+    let mut indices: Vec<u32> = try_zeroed(nnz, "the matrix's column indices")?;
+    let mut data: Vec<T> = try_zeroed(nnz, "the matrix's values")?;
     {
         let mut slices = Vec::with_capacity(parts.len());
         let (mut ri, mut di): (&mut [u32], &mut [T]) = (&mut indices, &mut data);
@@ -119,7 +119,8 @@ pub fn fill_csr<T: Real>(
             ri = rest_i;
             di = rest_d;
         }
-        slices.into_par_iter().zip(parts.into_par_iter()).for_each(|((oi, od), (ptr, ent, map))| {
+        slices.into_par_iter().zip(parts.into_par_iter()).try_for_each(|((oi, od), (ptr, ent, map))| {
+            crate::error::headroom("the weighted rows")?;
             // A row's entries as `column << 32 | count`: sorting these integers sorts by
             // column (a row has each column once), faster than sorting pairs by a key.
             let mut row: Vec<u64> = Vec::new();
@@ -152,7 +153,8 @@ pub fn fill_csr<T: Real>(
                 w.apply_counts(cols, &cnts, &mut od[pos..pos + k], &mut buf);
                 pos += k;
             }
-        });
+            Ok::<(), crate::error::Error>(())
+        })?;
     }
     CsrMatrix::new(n_rows, n_cols, indptr, indices, data)
 }

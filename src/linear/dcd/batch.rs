@@ -5,6 +5,7 @@
 
 use super::problem::{Problem, PREFETCH_AHEAD};
 use crate::hw::{prefetch_ptr, prefetch_range};
+use crate::error::Result;
 use crate::sparse::Real;
 
 /// Outputs per batch of the one-vs-rest coordinate descent.
@@ -97,12 +98,13 @@ pub(super) struct BatchWeights<W: Weight = f64> {
 impl<W: Weight> BatchWeights<W> {
     /// A zeroed table for the rows of `p` and `k` tasks; checks once that every column index
     /// of `p` is in range.
-    pub(super) fn new<T: Real>(p: &Problem<'_, T>, k: usize) -> Self {
+    pub(super) fn new<T: Real>(p: &Problem<'_, T>, k: usize) -> Result<Self> {
         let x = p.x;
         let ok = x.indices.iter().all(|&j| (j as usize) < x.n_cols)
             && x.indptr.last().is_some_and(|&e| e <= x.indices.len() && e <= x.data.len());
         let checked = if ok { (x.indices.as_ptr() as usize, x.indices.len(), x.n_cols) } else { (0, 0, 0) };
-        BatchWeights { k, w: crate::hw::table(x.n_cols * k), wb: vec![0.0; k], checked }
+        let w = crate::hw::try_table(x.n_cols.saturating_mul(k), "the solver's weight table")?;
+        Ok(BatchWeights { k, w, wb: vec![0.0; k], checked })
     }
 
     /// Were `p`'s column indices checked against this table?

@@ -7,6 +7,7 @@ use super::problem::{prefetch_row_start, Problem, Task, PREFETCH_AHEAD};
 use crate::avx2_dispatch;
 use crate::hw::prefetch_range;
 use crate::rng::SplitMix64;
+use crate::error::Result;
 use crate::sparse::Real;
 
 /// Epochs between two primal-gradient checks of [`logistic_batch`] (each check costs
@@ -65,12 +66,13 @@ fn primal_norms<T: Real>(
     bw: Option<&BatchWeights>,
     scratch: &mut Vec<f32>,
     coef: impl Fn(usize, usize, f64) -> f64,
-) -> Vec<f64> {
+) -> Result<Vec<f64>> {
     let k = tasks.len();
     if scratch.len() == p.x.n_cols * k {
         scratch.fill(0.0);
     } else {
-        *scratch = crate::hw::table(p.x.n_cols * k);
+        *scratch = Vec::new();
+        *scratch = crate::hw::try_table(p.x.n_cols.saturating_mul(k), "the solver's gradient table")?;
     }
     let g = &mut scratch[..];
     let mut gb = vec![0.0f64; k];
@@ -92,7 +94,7 @@ fn primal_norms<T: Real>(
             *s += v as f64 * v as f64;
         }
     }
-    sq.iter().zip(&gb).map(|(&s, &b)| (s + b * b).sqrt()).collect()
+    Ok(sq.iter().zip(&gb).map(|(&s, &b)| (s + b * b).sqrt()).collect())
 }
 
 avx2_dispatch! {
@@ -113,7 +115,7 @@ avx2_dispatch! {
         tol: f64,
         max_iter: usize,
         seed: u64,
-    ) -> BatchSolution
+    ) -> Result<BatchSolution>
 }
 
 /// Newton steps on one sample's sub-problem of the logistic dual (Yu, Huang and Lin 2011,
@@ -165,10 +167,10 @@ pub(crate) fn logistic_batch_body<T: Real>(
     tol: f64,
     max_iter: usize,
     seed: u64,
-) -> BatchSolution {
+) -> Result<BatchSolution> {
     let n = p.x.n_rows;
     let k = tasks.len();
-    let mut bw = BatchWeights::new(p, k);
+    let mut bw = BatchWeights::new(p, k)?;
     let bias_sq = p.bias * p.bias;
     // alpha[2(ik+t)] is alpha, alpha[2(ik+t)+1] is C - alpha.
     let mut alpha = vec![0.0f64; 2 * n * k];
@@ -223,7 +225,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
             })
             .collect()
     } else {
-        primal_norms(p, tasks, &rows, None, &mut scratch, |i, t, _| -0.5 * tasks[t].c[i])
+        primal_norms(p, tasks, &rows, None, &mut scratch, |i, t, _| -0.5 * tasks[t].c[i])?
     };
     let primal_tol: Vec<f64> = (0..k)
         .map(|t| {
@@ -294,7 +296,7 @@ pub(crate) fn logistic_batch_body<T: Real>(
             let gn = primal_norms(p, tasks, &rows, Some(&bw), &mut scratch, |i, t, zt| {
                 let m = tasks[t].y[i] * zt;
                 alpha[2 * (i * k + t)] - tasks[t].c[i] / (1.0 + m.exp())
-            });
+            })?;
             for t in 0..k {
                 if !done[t] && gn[t] <= primal_tol[t] {
                     converged[t] = true;
@@ -308,5 +310,5 @@ pub(crate) fn logistic_batch_body<T: Real>(
             }
         }
     }
-    BatchSolution::new(bw, iters, converged)
+    Ok(BatchSolution::new(bw, iters, converged))
 }

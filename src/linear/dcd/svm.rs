@@ -6,6 +6,7 @@ use super::coef::BatchSolution;
 use super::problem::{prefetch_row_start, Problem, Task};
 use crate::avx2_dispatch;
 use crate::rng::SplitMix64;
+use crate::error::Result;
 use crate::sparse::Real;
 
 avx2_dispatch! {
@@ -38,7 +39,7 @@ avx2_dispatch! {
         tol: f64,
         max_iter: usize,
         seed: u64,
-    ) -> BatchSolution
+    ) -> Result<BatchSolution>
 }
 
 /// The tolerance the linear SVM's float32 phase stops at when `tol` is smaller
@@ -133,13 +134,13 @@ pub(crate) fn svm_batch_body<T: Real>(
     tol: f64,
     max_iter: usize,
     seed: u64,
-) -> BatchSolution {
+) -> Result<BatchSolution> {
     let n = p.x.n_rows;
     let k = tasks.len();
     let mut st = SvmState::new(n, tasks);
     let mut rng = SplitMix64::new(seed);
     let tol32 = tol.max(F32_TOL);
-    let mut bw32 = BatchWeights::<f32>::new(p, k);
+    let mut bw32 = BatchWeights::<f32>::new(p, k)?;
     svm_epochs(p, tasks, hinge, tol32, max_iter.min(F32_EPOCHS), &mut st, &mut rng, &mut bw32);
     // Tasks not done yet: those that met only the float32 phase's tolerance, and those
     // stopped by the float32 phase's epoch limit.
@@ -147,11 +148,11 @@ pub(crate) fn svm_batch_body<T: Real>(
         .map(|t| if st.converged[t] { tol < tol32 && st.n_total[t] > 0 } else { st.iters[t] < max_iter })
         .collect();
     if !reopen.iter().any(|&r| r) {
-        return BatchSolution::new(bw32, st.iters, st.converged);
+        return Ok(BatchSolution::new(bw32, st.iters, st.converged));
     }
     drop(bw32);
     // The float64 weights of the dual variables reached.
-    let mut bw = BatchWeights::<f64>::new(p, k);
+    let mut bw = BatchWeights::<f64>::new(p, k)?;
     let mut d = vec![0.0f64; k];
     for i in 0..n {
         let mut any = false;
@@ -171,7 +172,7 @@ pub(crate) fn svm_batch_body<T: Real>(
         }
     }
     svm_epochs(p, tasks, hinge, tol, max_iter, &mut st, &mut rng, &mut bw);
-    BatchSolution::new(bw, st.iters, st.converged)
+    Ok(BatchSolution::new(bw, st.iters, st.converged))
 }
 
 /// Epochs of the batched linear SVM until every task is done: converged within `tol`, or

@@ -44,7 +44,7 @@ fn unchecked_weight_loops_match_the_checked_ones() {
     let data = Data::from_rows(&rows, nf);
     let p = data.problem(0.5);
     for k in [1, 2, 3, 7, 10, 13] {
-        let mut fast = BatchWeights::new(&p, k);
+        let mut fast = BatchWeights::new(&p, k).unwrap();
         assert!(fast.fits(&p));
         for v in fast.w.iter_mut() {
             *v = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
@@ -143,7 +143,7 @@ fn batches_reach_the_same_optima_as_single_problems() {
     );
     let p = data.problem(1.0);
     for hinge in [false, true] {
-        let b = svm_batch(&p, &tasks, hinge, 1e-10, 100_000, 4).into_binary();
+        let b = svm_batch(&p, &tasks, hinge, 1e-10, 100_000, 4).unwrap().into_binary();
         for (t, task) in tasks.iter().enumerate() {
             let s = svm(&p, &task.y, &task.c, hinge, 1e-10, 100_000, 4);
             assert!(b[t].converged && s.converged);
@@ -153,7 +153,7 @@ fn batches_reach_the_same_optima_as_single_problems() {
             assert!((b[t].w_bias - s.w_bias).abs() < 1e-6);
         }
     }
-    let b = logistic_batch(&p, &tasks, 1e-10, 100_000, 4).into_binary();
+    let b = logistic_batch(&p, &tasks, 1e-10, 100_000, 4).unwrap().into_binary();
     for (t, task) in tasks.iter().enumerate() {
         let s = logistic(&p, &task.y, &task.c, 1e-10, 100_000, 4);
         assert!(b[t].converged && s.converged);
@@ -184,7 +184,7 @@ fn svm_float32_phase_matches_float64_and_hands_over() {
     };
     for (c, hinge) in [(0.5, false), (0.5, true), (20.0, true)] {
         let tasks: Vec<Task> = tasks.iter().map(|t| Task { y: t.y.clone(), c: vec![c; 200] }).collect();
-        let b = svm_batch(&p, &tasks, hinge, F32_TOL, 100_000, 3).into_binary();
+        let b = svm_batch(&p, &tasks, hinge, F32_TOL, 100_000, 3).unwrap().into_binary();
         for (t, task) in tasks.iter().enumerate() {
             let s = svm(&p, &task.y, &task.c, hinge, F32_TOL, 100_000, 3);
             assert!(b[t].converged && s.converged, "C={c} hinge={hinge} task {t}: {} {} {} {}", b[t].converged, b[t].n_iter, s.converged, s.n_iter);
