@@ -9,7 +9,7 @@ use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 use super::common::{pymethods_with_getters, csr_from_py, CsrAny};
 use super::interrupt;
 use super::persist::{from_py_bytes, to_py_bytes};
-use crate::linear::{self, ClassWeight, FeatureMajor, LinearModel, LinearParams, ModelKind, Target};
+use crate::linear::{self, ClassWeight, FeatureMajor, LinearModel, LinearParams, ModelKind, Penalty, Target};
 
 /// When `x` is a `(data, indices, indptr, shape)` tuple of contiguous numpy arrays of the
 /// usual dtypes (float32/float64 data, int32/int64 indices and row pointers of one dtype, as
@@ -86,6 +86,20 @@ fn parse_kind(kind: &str) -> PyResult<ModelKind> {
             return Err(PyValueError::new_err(format!(
                 "unknown model kind {other:?}; expected 'svm_squared_hinge', 'svm_hinge', \
                  'logistic_multinomial' or 'logistic_ovr'"
+            )))
+        }
+    })
+}
+
+/// `penalty` ('l2', 'l1' or 'elasticnet') and `l1_ratio` (elastic net only) as a [`Penalty`].
+pub(crate) fn parse_penalty(penalty: &str, l1_ratio: f64) -> PyResult<Penalty> {
+    Ok(match penalty {
+        "l2" => Penalty::L2,
+        "l1" => Penalty::L1,
+        "elasticnet" => Penalty::ElasticNet { l1_ratio },
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown penalty {other:?}; expected 'l2', 'l1' or 'elasticnet'"
             )))
         }
     })
@@ -236,7 +250,7 @@ impl PyLinearClassifier {
 
     /// Fit. See `topictag._linear` for the meaning of every argument.
     #[staticmethod]
-    #[pyo3(signature = (x, y, multilabel, n_classes, sample_weight, kind, c, class_weight, tol, max_iter, fit_intercept, intercept_scaling, random_state, probability, n_jobs))]
+    #[pyo3(signature = (x, y, multilabel, n_classes, sample_weight, kind, c, class_weight, tol, max_iter, fit_intercept, intercept_scaling, random_state, probability, n_jobs, penalty="l2", l1_ratio=0.0))]
     #[allow(clippy::too_many_arguments)]
     fn fit(
         py: Python<'_>,
@@ -255,6 +269,8 @@ impl PyLinearClassifier {
         random_state: u64,
         probability: bool,
         n_jobs: Option<i64>,
+        penalty: &str,
+        l1_ratio: f64,
     ) -> PyResult<Self> {
         let target = parse_target(y, multilabel, n_classes)?;
         let sw: Option<Vec<f64>> = sample_weight.map(|a| a.as_array().to_vec());
@@ -268,6 +284,7 @@ impl PyLinearClassifier {
             intercept_scaling,
             random_state,
             probability,
+            penalty: parse_penalty(penalty, l1_ratio)?,
         };
         let sw = sw.as_deref();
         // The model and, computed once here rather than at the first predict, the

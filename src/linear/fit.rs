@@ -10,6 +10,8 @@ use super::lbfgs;
 use super::model::LinearModel;
 use super::params::{check_fit, n_outputs_of, ClassWeight, LinearParams, ModelKind, Target};
 use super::platt;
+use super::primal;
+use super::params::Penalty;
 use crate::error::{Error, Result};
 use crate::rng;
 use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
@@ -101,7 +103,7 @@ pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
 ) -> Result<LinearModel> {
     check_fit(x, target, sample_weight, params)?;
     crate::parallel::install(n_jobs, || {
-        let sx = columns::solver_copy(x, true)?;
+        let sx = columns::solver_copy(x, params.penalty.merges_columns())?;
         let mut model = fit_renumbered(&sx, target, sample_weight, params)?;
         if params.probability && matches!(params.kind, ModelKind::Svm { .. }) {
             // The folds see the solvers' copy (columns renumbered and merged): the fold
@@ -120,7 +122,7 @@ fn fit_inner<T: Real>(
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
 ) -> Result<LinearModel> {
-    let sx = columns::solver_copy(&x.view(), true)?;
+    let sx = columns::solver_copy(&x.view(), params.penalty.merges_columns())?;
     fit_renumbered(&sx, target, sample_weight, params)
 }
 
@@ -161,6 +163,7 @@ pub(crate) fn fit_renumbered<T: Real>(
     crate::cancel::check()?; // after the solvers' copy of X
     let coef = crate::hw::try_table(n_out.saturating_mul(sx.n_input_cols()), "the coefficients")?;
     let solved = match (params.kind, target) {
+        _ if params.penalty != Penalty::L2 => fit_primal(sx, target, &setup, coef)?,
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
             fit_multinomial(sx, y, &setup, coef)
         }
@@ -268,6 +271,51 @@ fn fit_one_vs_rest<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &S
         converged: sols.iter().all(|s| s.converged.iter().all(|&c| c)),
         n_iter: sols.iter().flat_map(|s| s.n_iter.iter().copied()).collect(),
     }
+}
+
+/// One-vs-rest with an L1 or elastic-net penalty ([`primal`]): X column by column (with
+/// the bias column), then the outputs in parallel, each with its own seed (so the result
+/// does not depend on the thread count), each writing its row of `coef`.
+fn fit_primal<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>, mut coef: Vec<f64>) -> Result<Solved> {
+    let &Setup { sw, class_w, n_out, params } = setup;
+    let nf = sx.n_input_cols();
+    // L1 (LIBLINEAR): the intercept is a feature of value intercept_scaling, penalised like
+    // the others; elastic net (scikit-learn's saga): an intercept of its own, not penalised.
+    let elastic = matches!(params.penalty, Penalty::ElasticNet { .. });
+    let bias = match (params.fit_intercept, elastic) {
+        (false, _) => 0.0,
+        (true, true) => 1.0,
+        (true, false) => params.intercept_scaling,
+    };
+    let cols = columns::ColumnMajor::of(&sx.x, bias)?;
+    let (l1, l2) = params.penalty.weights();
+    let reg = primal::Reg { l1, l2, free_bias: elastic && bias > 0.0 };
+    let nx = sx.x.n_cols;
+    let sols: Vec<(primal::Solution, f64)> = coef
+        .par_chunks_mut(nf.max(1))
+        .take(n_out)
+        .enumerate()
+        .map(|(o, out)| {
+            let (y, c) = binary_problem(target, sw, params, class_w, o);
+            let seed = rng::derive_seed(params.random_state, o as u64);
+            let problem = primal::Binary { cols: &cols, y: &y, c: &c, reg, tol: params.tol, max_iter: params.max_iter, seed };
+            let sol = match params.kind {
+                ModelKind::Svm { .. } => primal::l1svc::solve(&problem, None),
+                ModelKind::Logistic { .. } => primal::glmnet::solve(&problem, None),
+            };
+            for (j, v) in out.iter_mut().enumerate() {
+                *v = (sol.w[sx.new_of[j] as usize] * sx.scale(j)) as f32 as f64;
+            }
+            let b = if bias > 0.0 { sol.w[nx] * bias } else { 0.0 };
+            (sol, b)
+        })
+        .collect();
+    Ok(Solved {
+        coef,
+        intercept: sols.iter().map(|s| s.1).collect(),
+        converged: sols.iter().all(|s| s.0.converged),
+        n_iter: sols.iter().map(|s| s.0.n_iter).collect(),
+    })
 }
 
 /// The held-out folds of the Platt calibration (also used by the pipeline's cross-validated

@@ -9,6 +9,9 @@
 //!   - [`dcd`]: batched dual coordinate descent for the linear SVM (Hsieh et al., ICML 2008)
 //!     and for logistic regression (Yu, Huang and Lin, Machine Learning 2011), one-vs-rest;
 //!   - [`lbfgs`]: L-BFGS on the multinomial (or binomial) logistic objective of scikit-learn;
+//!   - [`primal`]: primal coordinate descent for the L1 and elastic-net penalties
+//!     (newGLMNET for logistic regression, Yuan, Ho and Lin, JMLR 2012; the L1 squared-hinge
+//!     SVM of Yuan, Chang, Hsieh and Lin, JMLR 2010), one-vs-rest, on X column by column;
 //!   - [`platt`]: Platt scaling of SVM scores, fitted on held-out folds;
 //! - [`model`]: the fitted [`LinearModel`];
 //! - [`weights`]: [`FeatureMajor`], the weights as prediction reads them (shared with the
@@ -50,6 +53,7 @@ mod params;
 pub(crate) mod persist;
 pub mod platt;
 mod predict;
+mod primal;
 pub mod threshold;
 pub mod weights;
 
@@ -58,7 +62,7 @@ pub use fit::{fit, fit_view, PLATT_FOLDS};
 pub(crate) use fit::cv_folds;
 pub use linfa_impl::csr_from_array2;
 pub use model::LinearModel;
-pub use params::{ClassWeight, LinearParams, ModelKind, Target};
+pub use params::{ClassWeight, LinearParams, ModelKind, Penalty, Target};
 pub use weights::FeatureMajor;
 
 // The names the tests (`tests.rs`) use.
