@@ -9,7 +9,7 @@ matrices (about the same for both sides).
 
 Usage::
 
-    python benchmarks/bench_linear.py            # everything (~6-8 minutes on 2 cores)
+    python benchmarks/bench_linear.py            # everything (~6-8 minutes on 2 cores, plus ~5-10 for the L1 rows)
     python benchmarks/bench_linear.py --quick    # skip scikit-learn's lbfgs multinomial (~100 s)
 
 Writes ``benchmarks/results/linear.md``.
@@ -73,6 +73,19 @@ def _model(name):
         return LogisticRegression(C=10)
     if name == "tt_lr_mn":
         return topictag.LogisticRegression(C=10)
+    if name == "sk_lr_l1":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+
+        return OneVsRestClassifier(LogisticRegression(C=10, l1_ratio=1, solver="liblinear"))
+    if name == "tt_lr_l1":
+        return topictag.LogisticRegression(C=10, l1_ratio=1, solver="liblinear")
+    if name == "sk_svc_l1":
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(C=0.5, penalty="l1", dual=False)
+    if name == "tt_svc_l1":
+        return topictag.LinearSVC(C=0.5, penalty="l1", dual=False)
     raise ValueError(name)
 
 
@@ -100,12 +113,15 @@ def worker_features(name, tmp):
     n_iter = getattr(clf, "n_iter_", None)
     if n_iter is None and hasattr(clf, "estimators_"):
         n_iter = max(int(np.max(e.n_iter_)) for e in clf.estimators_)
+    coef = (np.vstack([e.coef_ for e in clf.estimators_]) if hasattr(clf, "estimators_")
+            else clf.coef_)
     return {
         "fit_s": fit_s,
         "predict_s": predict_s,
         "predict_first_s": predict_first_s,
         "accuracy": float(np.mean(pred == yte)),
         "n_iter": int(np.max(n_iter)) if n_iter is not None else None,
+        "nonzero": int(np.count_nonzero(coef)),
         "warnings": sorted({type(x.message).__name__ for x in w}),
     }
 
@@ -265,7 +281,9 @@ def main():
 
         pairs = [("LinearSVC(C=0.5)", "sk_svc", "tt_svc"),
                  ("Logistic OvR, C=10 (sklearn: OneVsRest(liblinear))", "sk_lr_ovr", "tt_lr_ovr"),
-                 ("Logistic multinomial, C=10 (lbfgs, max_iter=100)", "sk_lr_mn", "tt_lr_mn")]
+                 ("Logistic multinomial, C=10 (lbfgs, max_iter=100)", "sk_lr_mn", "tt_lr_mn"),
+                 ("L1 logistic OvR, C=10 (sklearn: OneVsRest(liblinear))", "sk_lr_l1", "tt_lr_l1"),
+                 ("L1 LinearSVC(C=0.5, dual=False)", "sk_svc_l1", "tt_svc_l1")]
         res = {}
         svc_rounds = []
         for _ in range(max(1, args.svc_rounds)):
@@ -310,19 +328,19 @@ def main():
         "",
         "## Same features",
         "",
-        "| model | side | fit (s) | predict, median of 5 (s) | predict, first call (s) | accuracy | iterations | peak RSS (MB) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| model | side | fit (s) | predict, median of 5 (s) | predict, first call (s) | accuracy | iterations | non-zero weights | peak RSS (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for title, a, b in pairs:
         for side, key in (("scikit-learn", a), ("topictag", b)):
             r = res[key]
             if r is None:
-                lines.append(f"| {title} | {side} | skipped (--quick) | | | | | |")
+                lines.append(f"| {title} | {side} | skipped (--quick) | | | | | | |")
                 continue
             warn = " (ConvergenceWarning)" if "ConvergenceWarning" in r.get("warnings", []) else ""
             lines.append(
                 f"| {title} | {side} | {r['fit_s']:.2f} | {r['predict_s']:.4f} | {r['predict_first_s']:.4f} | "
-                f"{r['accuracy']:.4f} | {r['n_iter']}{warn} | {r['max_rss_mb']:.0f} |"
+                f"{r['accuracy']:.4f} | {r['n_iter']}{warn} | {r.get('nonzero', '')} | {r['max_rss_mb']:.0f} |"
             )
     lines += [
         "",

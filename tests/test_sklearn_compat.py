@@ -428,6 +428,9 @@ def test_constructor_accepts_sklearn_parameters():
     (tt.LogisticRegression, dict(dual=True, solver="liblinear")),
     (tt.LogisticRegression, dict(solver="newton-cholesky", penalty="l2")),
     (tt.LogisticRegression, dict(warm_start=True)),
+    (tt.LinearSVC, dict(penalty="l1")),
+    (tt.LogisticRegression, dict(l1_ratio=0.5, solver="saga")),
+    (tt.LogisticRegression, dict(penalty="l1", solver="liblinear")),
 ])
 def test_supported_sklearn_parameter_values_fit(cls, params):
     X, y = _binary()
@@ -435,11 +438,9 @@ def test_supported_sklearn_parameter_values_fit(cls, params):
 
 
 @pytest.mark.parametrize("cls,params,word", [
-    (tt.LinearSVC, dict(penalty="l1"), "penalty"),
     (tt.LinearSVC, dict(multi_class="crammer_singer"), "multi_class"),
-    (tt.LogisticRegression, dict(l1_ratio=0.5), "l1_ratio"),
     (tt.LogisticRegression, dict(solver="quasi-newton"), "solver"),
-    (tt.LogisticRegression, dict(penalty="l1"), "penalty"),
+    (tt.LogisticRegression, dict(penalty=None), "penalty"),
 ])
 def test_unsupported_sklearn_parameter_values_say_what_is_supported(cls, params, word):
     X, y = _binary()

@@ -131,8 +131,8 @@ LINEAR_CONSTRAINTS: Dict[str, list] = {
 # scikit-learn's parameters that choose among things topictag has one of: accepted when the
 # value names what topictag does, else ValueError saying what is supported. verbose is
 # accepted and prints nothing.
-_L2_ONLY = ("topictag supports the L2 penalty only ('l2'); L1 and elastic net are not "
-            "supported yet")
+_L2_ONLY = ("topictag supports the penalties 'l2', 'l1' and 'elasticnet' (penalty=None, "
+            "no penalty, is not supported)")
 _SKLEARN_COMMON: Dict[str, list] = {
     "verbose": [Interval(Integral, 0, None), BOOLEAN],
 }
@@ -151,6 +151,11 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
 
     def _probability(self) -> bool:
         return False
+
+    def _core_penalty(self):
+        """``(penalty, l1_ratio)`` for the core: 'l2', 'l1' (LIBLINEAR's: the intercept
+        feature penalised too) or 'elasticnet' (scikit-learn's saga: intercept free)."""
+        return "l2", 0.0
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model to features ``X`` and labels ``y`` (see the module docstring for
@@ -186,6 +191,7 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             sw = np.ascontiguousarray(sw)
         cw = class_weight_arg(self.class_weight, classes)
         init = self._warm_start_core(classes, kind, parts[3][1])
+        penalty, l1_ratio = self._core_penalty()
         core = _core.LinearClassifier.fit(
             parts,
             payload,
@@ -203,6 +209,8 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             self._probability(),
             None if self.n_jobs is None else int(self.n_jobs),
             init=init,
+            penalty=penalty,
+            l1_ratio=l1_ratio,
         )
         self._set_fitted(core, classes, kind)
         if not core.converged:
@@ -631,11 +639,23 @@ class LogisticRegression(_LinearClassifier):
         ``solver="liblinear"``, else multinomial. Multi-label targets are always
         one-vs-rest.
     penalty, l1_ratio, dual, solver, verbose
-        scikit-learn's parameters, accepted with the values topictag implements: the L2
-        penalty (``penalty`` "deprecated" or "l2", ``l1_ratio`` 0 or None), either ``dual``
+        scikit-learn's parameters, accepted with the values topictag implements. The L2
+        penalty (``l1_ratio`` 0 or None, ``penalty`` "deprecated" or "l2"): either ``dual``
         and any of scikit-learn's solver names (topictag's solvers reach the same L2
-        optimum; "liblinear" selects one-vs-rest); ``verbose`` prints nothing. Other
-        values raise ValueError saying what is supported.
+        optimum; "liblinear" selects one-vs-rest). L1 (``l1_ratio=1`` or ``penalty="l1"``)
+        with ``solver="liblinear"``: LIBLINEAR's objective ``||w||_1 + C sum_i s_i loss_i``
+        with the intercept a feature of value ``intercept_scaling``, penalised too, one
+        binary model per class, solved by newGLMNET (Yuan, Ho and Lin, JMLR 2012: Newton
+        steps with coordinate descent on the quadratic model, shrinking and a line search);
+        ``tol`` bounds the 1-norm of the minimum-norm subgradient relative to its value at
+        zero, as liblinear's. Elastic net (``0 < l1_ratio < 1``, or L1 with ``solver="saga"``):
+        ``l1_ratio ||w||_1 + (1 - l1_ratio) / 2 ||w||^2 + C sum_i s_i loss_i`` with an
+        unpenalised intercept, scikit-learn's saga objective, solved by the same newGLMNET
+        with the L2 part in its quadratic model; one-vs-rest for several classes (saga's is
+        multinomial). The solver and ``dual`` rules are scikit-learn's (L1 needs
+        "liblinear" or "saga" and ``dual=False``, the elastic net "saga"), with its error
+        messages. ``verbose`` prints nothing. Other values raise
+        ValueError saying what is supported.
     warm_start : bool, default False
         Start the next ``fit`` from this model's solution (same classes and features), as
         scikit-learn: a refit at a nearby ``C`` takes a fraction of the epochs (see
@@ -665,8 +685,9 @@ class LogisticRegression(_LinearClassifier):
         **_SKLEARN_COMMON,
         # the core takes a model kind (_core_kind), so Python checks the names
         "multi_class": [Options("multinomial", "ovr", "auto")],
-        "penalty": [Options("deprecated", "l2", hint=_L2_ONLY), Unsupported(None, _L2_ONLY)],
-        "l1_ratio": [None, Condition(Real, lambda v: v == 0, "0 (" + _L2_ONLY + ")")],
+        "penalty": [Options("deprecated", "l2", "l1", "elasticnet", hint=_L2_ONLY),
+                    Unsupported(None, _L2_ONLY)],
+        "l1_ratio": [None, Interval(Real, 0, 1)],
         "dual": [BOOLEAN],
         "solver": [Options(*_LR_SOLVERS, hint="these are the supported names (topictag's "
                            "solvers reach the same L2 optimum as scikit-learn's; 'liblinear' "
@@ -700,6 +721,32 @@ class LogisticRegression(_LinearClassifier):
     def _core_kind(self):
         ovr = self.multi_class == "ovr" or (self.multi_class == "auto" and self.solver == "liblinear")
         return "logistic_ovr" if ovr else "logistic_multinomial"
+
+    def _core_penalty(self):
+        # scikit-learn 1.9's reading of penalty and l1_ratio, and its solver rules
+        # (sklearn.linear_model._logistic._check_solver)
+        r = self.l1_ratio
+        if self.penalty == "deprecated":
+            penalty = "l2" if r is None or r == 0 else "l1" if r == 1 else "elasticnet"
+        else:
+            penalty = self.penalty
+        if penalty == "l2":
+            return "l2", 0.0
+        if self.solver not in ("liblinear", "saga"):
+            raise ValueError(f"Solver {self.solver} supports only 'l2' or None penalties, got "
+                             f"{penalty} penalty.")
+        if penalty == "elasticnet" and self.solver != "saga":
+            raise ValueError("Only 'saga' solver supports elasticnet penalty, got "
+                             f"solver={self.solver}.")
+        if penalty == "elasticnet" and r is None:
+            raise ValueError("l1_ratio must be specified when penalty is elasticnet.")
+        if self.dual:
+            raise ValueError(f"Unsupported set of arguments: The combination of penalty={penalty!r} "
+                             "and loss='logistic_regression' are not supported when dual=True, "
+                             f"Parameters: penalty={penalty!r}, loss='logistic_regression', dual=True")
+        if self.solver == "saga":  # saga's objective: the intercept is not penalised
+            return "elasticnet", 1.0 if penalty == "l1" else float(r)
+        return "l1", 1.0
 
     def _n_iter_value(self, iters):
         return np.array([max(iters) if iters else 0], dtype=np.int32)
@@ -764,7 +811,11 @@ class LinearSVC(_LinearClassifier):
         Multi-label prediction: labels whose decision value is above it (None: 0).
     penalty, dual, multi_class, verbose
         scikit-learn's parameters, accepted with the values topictag implements:
-        ``penalty="l2"``, any ``dual`` (one dual coordinate-descent solver; ``dual=False``
+        ``penalty="l1"`` with the squared hinge and ``dual=False`` (or "auto"), as
+        scikit-learn: ``||w||_1 + sum_i C_i max(0, 1 - y_i f(x_i))^2``, the intercept's
+        feature penalised too, solved by primal coordinate descent with a line search per
+        feature and shrinking (Yuan, Chang, Hsieh and Lin, JMLR 2010; liblinear's solver), so
+        most weights are exactly zero; ``penalty="l2"``, any ``dual`` (one dual coordinate-descent solver; ``dual=False``
         reaches the same optimum), ``multi_class="ovr"``; ``verbose`` prints nothing. Other
         values raise ValueError saying what is supported.
     {allow_empty_and_attributes}
@@ -778,7 +829,7 @@ class LinearSVC(_LinearClassifier):
         # the core takes a model kind (_core_kind), so Python checks the names
         "loss": [Options("squared_hinge", "hinge")],
         "probability": [BOOLEAN],
-        "penalty": [Options("l2", hint=_L2_ONLY)],
+        "penalty": [Options("l2", "l1", hint="LinearSVC supports the penalties 'l2' and 'l1'")],
         "dual": [Options("auto"), BOOLEAN],
         "multi_class": [Options("ovr", hint="topictag supports multi_class='ovr' (one-vs-rest) "
                                 "only; 'crammer_singer' is not supported")],
@@ -808,6 +859,22 @@ class LinearSVC(_LinearClassifier):
 
     def _core_kind(self):
         return "svm_hinge" if self.loss == "hinge" else "svm_squared_hinge"
+
+    def _core_penalty(self):
+        if self.penalty == "l2":
+            return "l2", 0.0
+        # scikit-learn's rules (sklearn.svm._base._get_liblinear_solver_type): L1 needs the
+        # squared hinge and the primal (dual="auto" picks it)
+        dual = False if self.dual == "auto" else self.dual
+        if self.loss == "hinge":
+            raise ValueError("Unsupported set of arguments: The combination of penalty='l1' and "
+                             "loss='hinge' is not supported, Parameters: penalty='l1', "
+                             f"loss='hinge', dual={dual!r}")
+        if dual:
+            raise ValueError("Unsupported set of arguments: The combination of penalty='l1' and "
+                             "loss='squared_hinge' are not supported when dual=True, Parameters: "
+                             "penalty='l1', loss='squared_hinge', dual=True")
+        return "l1", 0.0
 
     def _probability(self) -> bool:
         return bool(self.probability)

@@ -116,6 +116,10 @@ fn parse_linear_params(d: &Bound<'_, PyDict>, n_classes: usize) -> PyResult<Line
         intercept_scaling: 1.0,
         random_state: random_state.map(|r| r as u64).unwrap_or(0),
         probability: get(d, "probability")?.unwrap_or(false),
+        penalty: super::linear::parse_penalty(
+            &get::<String>(d, "penalty")?.unwrap_or_else(|| "l2".into()),
+            get(d, "l1_ratio")?.unwrap_or(0.0),
+        )?,
     })
 }
 

@@ -498,3 +498,65 @@ pub(crate) fn check_groups<T: Real, I: SparseIndex, P: SparseIndex>(
     failed.dedup();
     Ok(failed)
 }
+
+/// X column by column (compressed sparse columns), for the primal coordinate-descent solvers
+/// (L1 and elastic-net penalties, [`super::primal`]), which visit one feature at a time:
+/// column `j` holds its rows (increasing) and values at `ptr[j]..ptr[j + 1]`. Made from the
+/// solvers' copy ([`solver_copy`]) in one counting pass; with a bias, one more column, last,
+/// holds the bias value in every row (the intercept's feature, as LIBLINEAR's).
+pub(crate) struct ColumnMajor<T> {
+    pub n_rows: usize,
+    /// Columns, the bias column included.
+    pub n_cols: usize,
+    ptr: Vec<usize>,
+    rows: Vec<u32>,
+    vals: Vec<T>,
+}
+
+impl<T: Real> ColumnMajor<T> {
+    /// The columns of `x`, plus a bias column of value `bias` when `bias > 0`. Allocation
+    /// failures are `Error::Memory`.
+    pub(crate) fn of(x: &CsrMatrix<T>, bias: f64) -> Result<Self> {
+        let (n_rows, nx) = (x.n_rows, x.n_cols);
+        let extra = if bias > 0.0 { n_rows } else { 0 };
+        let n_cols = nx + usize::from(bias > 0.0);
+        let mut ptr = try_filled(n_cols + 1, 0usize, "the column pointers")?;
+        for &j in &x.indices {
+            ptr[j as usize + 1] += 1;
+        }
+        if bias > 0.0 {
+            ptr[n_cols] = n_rows;
+        }
+        for j in 0..n_cols {
+            ptr[j + 1] += ptr[j];
+        }
+        let nnz = ptr[n_cols];
+        let mut rows = try_filled(nnz, 0u32, "a column-major copy of X's row indices")?;
+        let mut vals = try_filled(nnz, T::zero(), "a column-major copy of X's values")?;
+        let mut fill = ptr[..nx].to_vec();
+        for i in 0..n_rows {
+            let (idx, val) = x.row(i);
+            for (&j, &v) in idx.iter().zip(val) {
+                let at = &mut fill[j as usize];
+                rows[*at] = i as u32;
+                vals[*at] = v;
+                *at += 1;
+            }
+        }
+        if extra > 0 {
+            let at = ptr[nx];
+            for i in 0..n_rows {
+                rows[at + i] = i as u32;
+                vals[at + i] = T::from_f64_lossy(bias);
+            }
+        }
+        Ok(ColumnMajor { n_rows, n_cols, ptr, rows, vals })
+    }
+
+    /// Column `j`: its rows and values.
+    #[inline(always)]
+    pub(crate) fn col(&self, j: usize) -> (&[u32], &[T]) {
+        let (a, b) = (self.ptr[j], self.ptr[j + 1]);
+        (&self.rows[a..b], &self.vals[a..b])
+    }
+}

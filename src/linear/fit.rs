@@ -12,6 +12,8 @@ use super::maxent;
 use super::model::LinearModel;
 use super::params::{check_fit, n_outputs_of, ClassWeight, LinearParams, ModelKind, Target};
 use super::platt;
+use super::primal;
+use super::params::Penalty;
 use crate::error::{Error, Result};
 use crate::rng;
 use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
@@ -120,7 +122,7 @@ pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
         }
     }
     crate::parallel::install(n_jobs, || {
-        let mut sx = columns::solver_copy(x, true)?;
+        let mut sx = columns::solver_copy(x, params.penalty.merges_columns())?;
         fit_solver_x(&mut sx, target, sample_weight, params, init)
     })?
 }
@@ -137,7 +139,7 @@ pub fn fit_owned<T: Real>(
 ) -> Result<LinearModel> {
     check_fit(&x.view(), target, sample_weight, params)?;
     crate::parallel::install(n_jobs, || {
-        let mut sx = columns::solver_layout(x, true)?;
+        let mut sx = columns::solver_layout(x, params.penalty.merges_columns())?;
         fit_solver_x(&mut sx, target, sample_weight, params, None)
     })?
 }
@@ -167,7 +169,7 @@ fn fit_inner<T: Real>(
     sample_weight: Option<&[f64]>,
     params: &LinearParams,
 ) -> Result<LinearModel> {
-    let mut sx = columns::solver_copy(&x.view(), true)?;
+    let mut sx = columns::solver_copy(&x.view(), params.penalty.merges_columns())?;
     fit_renumbered(&mut sx, target, sample_weight, params)
 }
 
@@ -221,6 +223,7 @@ fn fit_renumbered_from<T: Real>(
     crate::cancel::check()?; // after the solvers' copy of X
     let keep_x = params.probability && matches!(params.kind, ModelKind::Svm { .. });
     let solved = match (params.kind, target) {
+        _ if params.penalty != Penalty::L2 => fit_primal(sx, target, &setup)?,
         (ModelKind::Logistic { multinomial: true }, Target::Multiclass { y, .. }) => {
             fit_multinomial(sx, y, &setup, keep_x)?
         }
@@ -358,6 +361,52 @@ fn fit_one_vs_rest<T: Real>(sx: &mut columns::SolverX<T>, target: &Target, setup
         rest = tail;
     }
     Ok(Solved { coef, intercept, converged, n_iter })
+}
+
+/// One-vs-rest with an L1 or elastic-net penalty ([`primal`]): X column by column (with
+/// the bias column), then the outputs in parallel, each with its own seed (so the result
+/// does not depend on the thread count), each writing its row of `coef`.
+fn fit_primal<T: Real>(sx: &columns::SolverX<T>, target: &Target, setup: &Setup<'_>) -> Result<Solved> {
+    let &Setup { sw, class_w, n_out, params, .. } = setup;
+    let nf = sx.n_input_cols();
+    let mut coef = crate::hw::try_table(n_out.saturating_mul(nf), "the coefficients")?;
+    // L1 (LIBLINEAR): the intercept is a feature of value intercept_scaling, penalised like
+    // the others; elastic net (scikit-learn's saga): an intercept of its own, not penalised.
+    let elastic = matches!(params.penalty, Penalty::ElasticNet { .. });
+    let bias = match (params.fit_intercept, elastic) {
+        (false, _) => 0.0,
+        (true, true) => 1.0,
+        (true, false) => params.intercept_scaling,
+    };
+    let cols = columns::ColumnMajor::of(&sx.x, bias)?;
+    let (l1, l2) = params.penalty.weights();
+    let reg = primal::Reg { l1, l2, free_bias: elastic && bias > 0.0 };
+    let nx = sx.x.n_cols;
+    let sols: Vec<(primal::Solution, f64)> = coef
+        .par_chunks_mut(nf.max(1))
+        .take(n_out)
+        .enumerate()
+        .map(|(o, out)| {
+            let (y, c) = binary_problem(target, sw, params, class_w, o);
+            let seed = rng::derive_seed(params.random_state, o as u64);
+            let problem = primal::Binary { cols: &cols, y: &y, c: &c, reg, tol: params.tol, max_iter: params.max_iter, seed };
+            let sol = match params.kind {
+                ModelKind::Svm { .. } => primal::l1svc::solve(&problem, None),
+                ModelKind::Logistic { .. } => primal::glmnet::solve(&problem, None),
+            };
+            for (j, v) in out.iter_mut().enumerate() {
+                *v = (sol.w[sx.new_of[j] as usize] * sx.scale(j)) as f32 as f64;
+            }
+            let b = if bias > 0.0 { sol.w[nx] * bias } else { 0.0 };
+            (sol, b)
+        })
+        .collect();
+    Ok(Solved {
+        coef,
+        intercept: sols.iter().map(|s| s.1).collect(),
+        converged: sols.iter().all(|s| s.0.converged),
+        n_iter: sols.iter().map(|s| s.0.n_iter).collect(),
+    })
 }
 
 /// The held-out folds of the Platt calibration (also used by the pipeline's cross-validated

@@ -12,6 +12,9 @@
 //!     the multinomial logistic objective of scikit-learn (3 to [`maxent::MAX_KP`] classes);
 //!   - [`lbfgs`]: L-BFGS on the binomial logistic objective of scikit-learn (and the
 //!     multinomial one for more classes than `maxent` takes);
+//!   - [`primal`]: primal coordinate descent for the L1 and elastic-net penalties
+//!     (newGLMNET for logistic regression, Yuan, Ho and Lin, JMLR 2012; the L1 squared-hinge
+//!     SVM of Yuan, Chang, Hsieh and Lin, JMLR 2010), one-vs-rest, on X column by column;
 //!   - [`platt`]: Platt scaling of SVM scores, fitted on held-out folds;
 //! - [`model`]: the fitted [`LinearModel`];
 //! - [`weights`]: [`FeatureMajor`], the weights as prediction reads them (shared with the
@@ -54,6 +57,7 @@ mod params;
 pub(crate) mod persist;
 pub mod platt;
 mod predict;
+mod primal;
 pub mod threshold;
 pub mod weights;
 
@@ -62,7 +66,7 @@ pub use fit::{fit, fit_owned, fit_view, PLATT_FOLDS};
 pub(crate) use fit::cv_folds;
 pub use linfa_impl::csr_from_array2;
 pub use model::LinearModel;
-pub use params::{ClassWeight, LinearParams, ModelKind, Target};
+pub use params::{ClassWeight, LinearParams, ModelKind, Penalty, Target};
 pub use weights::FeatureMajor;
 
 // The names the tests (`tests.rs`) use.

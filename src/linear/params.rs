@@ -57,6 +57,41 @@ pub enum ModelKind {
     Svm { hinge: bool },
 }
 
+/// The penalty on the weights (scikit-learn's `penalty` / `l1_ratio`). With `C` on the loss,
+/// the objective's penalty is `l1 ||w||_1 + l2 / 2 ||w||^2` with `(l1, l2)` as
+/// [`Penalty::weights`] gives them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub enum Penalty {
+    /// `0.5 ||w||^2`: the dual coordinate-descent and L-BFGS solvers.
+    #[default]
+    L2,
+    /// `||w||_1`, intercept included (as a feature of value `intercept_scaling`, as
+    /// LIBLINEAR): logistic regression by newGLMNET, the squared-hinge SVM by primal
+    /// coordinate descent ([`super::primal`]); one-vs-rest.
+    L1,
+    /// `r ||w||_1 + (1 - r) / 2 ||w||^2` with `r = l1_ratio`, logistic regression only,
+    /// intercept not penalised (as scikit-learn's saga): newGLMNET with the L2 part in its
+    /// quadratic model; one-vs-rest.
+    ElasticNet { l1_ratio: f64 },
+}
+
+impl Penalty {
+    /// `(l1, l2)`: the objective's penalty is `l1 ||w||_1 + l2 / 2 ||w||^2`.
+    pub fn weights(self) -> (f64, f64) {
+        match self {
+            Penalty::L2 => (0.0, 1.0),
+            Penalty::L1 => (1.0, 0.0),
+            Penalty::ElasticNet { l1_ratio } => (l1_ratio, 1.0 - l1_ratio),
+        }
+    }
+
+    /// Whether the solvers may merge equal columns of X (see [`super::columns`]): only the
+    /// L2 penalty is unchanged by that rotation of the weights.
+    pub(crate) fn merges_columns(self) -> bool {
+        self == Penalty::L2
+    }
+}
+
 /// Hyper-parameters, with scikit-learn's names and meaning.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinearParams {
@@ -70,6 +105,9 @@ pub struct LinearParams {
     pub random_state: u64,
     /// SVM only: fit Platt scaling on held-out folds so that probabilities are available.
     pub probability: bool,
+    /// The penalty (L2 unless set).
+    #[serde(default)]
+    pub penalty: Penalty,
 }
 
 impl Default for LinearParams {
@@ -84,6 +122,7 @@ impl Default for LinearParams {
             intercept_scaling: 1.0,
             random_state: 0,
             probability: false,
+            penalty: Penalty::L2,
         }
     }
 }
@@ -115,6 +154,21 @@ impl LinearParams {
             for (i, &v) in w.iter().enumerate() {
                 positive(&format!("class_weight (the weight of class index {i})"), v)?;
             }
+        }
+        match (self.penalty, self.kind) {
+            (Penalty::L1, ModelKind::Svm { hinge: true }) => {
+                return Err(Error::value(
+                    "Unsupported set of arguments: The combination of penalty='l1' and \
+                     loss='hinge' is not supported, Parameters: penalty='l1', loss='hinge'",
+                ))
+            }
+            (Penalty::ElasticNet { .. }, ModelKind::Svm { .. }) => {
+                return Err(Error::value("the elastic-net penalty is for logistic regression only"))
+            }
+            (Penalty::ElasticNet { l1_ratio }, _) if !(0.0..=1.0).contains(&l1_ratio) => {
+                return Err(Error::value(format!("l1_ratio must be in [0, 1], got {l1_ratio}")))
+            }
+            _ => {}
         }
         Ok(())
     }

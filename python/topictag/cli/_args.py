@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="classifier: linear SVM or logistic regression (probabilities) "
                         "(default: svm)")
     p.add_argument("--C", type=float, default=None, help="inverse regularisation strength")
+    p.add_argument("--penalty", choices=("l2", "l1"), default=None,
+                   help="l1: most weights exactly zero, a model file several times smaller "
+                        "(default: l2)")
     p.add_argument("--ngram-max", type=int, default=None, metavar="N",
                    help="use word n-grams of 1 to N words")
     p.add_argument("--language", default=None,

@@ -78,6 +78,7 @@ def cmd_train(args) -> int:
     optional = {
         "model": args.model,
         "C": args.C,
+        "penalty": args.penalty,
         "language": args.language,
         "stemmer": "auto" if args.stem else None,
         "stop_words": "auto" if args.stop_words else None,

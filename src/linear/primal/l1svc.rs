@@ -1,0 +1,125 @@
+//! The L1-regularised squared-hinge SVM, one binary problem, by coordinate descent on the
+//! primal (Yuan, Chang, Hsieh and Lin, JMLR 11, 2010, Section 4.1.2, as LIBLINEAR's L1-
+//! regularised L2-loss SVC): `min_w l1 ||w||_1 + sum_i C_i max(0, 1 - y_i w.x_i)^2`.
+//!
+//! Each pass visits the active features in a random order. For feature `j` it takes the
+//! loss's derivative `g` and generalised second derivative `h` (over the rows with positive
+//! slack `b_i = 1 - y_i w.x_i`), the soft-thresholded Newton step `d`, and backtracks
+//! `d, d/2, ...` until `l1 |w_j + d| - l1 |w_j| + loss change <= sigma (l1 |w_j + d| -
+//! l1 |w_j| + g d)`; the loss change is first bounded by `g d + (sum_i C_i x_ij^2) d^2`
+//! (which needs no pass over the column), and computed over the column only when that bound
+//! fails. Features at zero whose derivative lies well inside `[-l1, l1]` are shrunk; the
+//! stopping rule is the 1-norm of the minimum-norm subgradient (see the module notes).
+
+use super::{keep, met, newton_step, violation, Binary, Solution, Start};
+use crate::sparse::Real;
+
+/// Halvings of a step, at most.
+const MAX_LINE_SEARCH: usize = 20;
+/// The line search's sufficient-decrease constant.
+const SIGMA: f64 = 0.01;
+
+/// Solves one binary problem (`y` in {-1, +1}, per-row weights `c` = `C_i`) from `w0`
+/// (zero when None); `max_iter` bounds the passes.
+pub(crate) fn solve<T: Real>(p: &Binary<'_, T>, w0: Option<&[f64]>) -> Solution {
+    let &Binary { cols, y, c, reg, tol, max_iter, .. } = p;
+    let (n, nc) = (cols.n_rows, cols.n_cols);
+    let Start { mut w, m, mut active, mut rng, gnorm1_init } = p.start(w0, -2.0);
+    let mut gnorm1_init = gnorm1_init.unwrap_or(0.0);
+    let mut b: Vec<f64> = m.iter().map(|m| 1.0 - m).collect();
+    let xj_sq: Vec<f64> = (0..nc)
+        .map(|j| {
+            let (rows, vals) = cols.col(j);
+            rows.iter().zip(vals).map(|(&i, &v)| c[i as usize] * v.as_f64() * v.as_f64()).sum()
+        })
+        .collect();
+    let mut gmax_old = f64::INFINITY;
+    let (mut iter, mut converged) = (0, false);
+    let rows_f = n.max(1) as f64;
+    while iter < max_iter && !crate::cancel::requested() {
+        let (mut gmax_new, mut gnorm1_new) = (0.0f64, 0.0);
+        rng.shuffle(&mut active);
+        let mut s = 0;
+        while s < active.len() {
+            let j = active[s];
+            let (l1, l2) = reg.of(j, nc);
+            let (rows, vals) = cols.col(j);
+            let (mut g_loss, mut h) = (0.0, 0.0);
+            for (&i, &v) in rows.iter().zip(vals) {
+                let (i, v) = (i as usize, v.as_f64());
+                if b[i] > 0.0 {
+                    let cv = c[i] * v;
+                    g_loss -= cv * y[i] * b[i];
+                    h += cv * v;
+                }
+            }
+            let g_loss = 2.0 * g_loss;
+            let g = g_loss + l2 * w[j];
+            let h = (2.0 * h + l2).max(1e-12);
+            if !keep(&mut active, &mut s, violation(w[j], g, l1, gmax_old / rows_f), &mut gmax_new, &mut gnorm1_new) {
+                continue;
+            }
+            let mut d = newton_step(w[j], g, h, l1);
+            if d.abs() < 1e-12 {
+                continue;
+            }
+            let wj = w[j];
+            let mut delta = l1 * ((wj + d).abs() - wj.abs()) + g * d;
+            // The step now reflected in b, and the loss over the column at w.
+            let mut applied = 0.0;
+            let mut loss_old = None;
+            let mut accepted = false;
+            for _ in 0..MAX_LINE_SEARCH {
+                let pen = l1 * ((wj + d).abs() - wj.abs()) + 0.5 * l2 * ((wj + d).powi(2) - wj * wj);
+                let mut cond = pen - SIGMA * delta;
+                if xj_sq[j] * d * d + g_loss * d + cond <= 0.0 {
+                    let shift = d - applied;
+                    for (&i, &v) in rows.iter().zip(vals) {
+                        b[i as usize] -= shift * y[i as usize] * v.as_f64();
+                    }
+                    applied = d;
+                    accepted = true;
+                    break;
+                }
+                let old = *loss_old.get_or_insert_with(|| {
+                    rows.iter().map(|&i| c[i as usize] * b[i as usize].max(0.0).powi(2)).sum::<f64>()
+                });
+                let shift = d - applied;
+                let mut new = 0.0;
+                for (&i, &v) in rows.iter().zip(vals) {
+                    let i = i as usize;
+                    b[i] -= shift * y[i] * v.as_f64();
+                    new += c[i] * b[i].max(0.0).powi(2);
+                }
+                applied = d;
+                cond += new - old;
+                if cond <= 0.0 {
+                    accepted = true;
+                    break;
+                }
+                d *= 0.5;
+                delta *= 0.5;
+            }
+            if accepted {
+                w[j] = wj + applied;
+            } else if applied != 0.0 {
+                for (&i, &v) in rows.iter().zip(vals) {
+                    b[i as usize] += applied * y[i as usize] * v.as_f64();
+                }
+            }
+        }
+        if iter == 0 && w0.is_none() {
+            gnorm1_init = gnorm1_new;
+        }
+        iter += 1;
+        if met(gnorm1_new, tol, gnorm1_init, &mut active, nc, &mut gmax_old) {
+            converged = true;
+            break;
+        }
+        if gnorm1_new <= tol * gnorm1_init {
+            continue; // met on the shrunk set: every feature is active again
+        }
+        gmax_old = gmax_new;
+    }
+    Solution { w, n_iter: iter, converged }
+}
