@@ -85,3 +85,13 @@ def test_regularization_path_linear_svc_and_bad_input(news):
         topictag.regularization_path(topictag.LinearSVC(), X, y, [])
     with pytest.raises(TypeError, match="parameter C"):
         topictag.regularization_path(topictag.TfidfVectorizer(), X, y, [1.0])
+
+
+def test_regularization_path_wrong_types(news):
+    X, y = news
+    with pytest.raises(TypeError, match="Cs must be a sequence"):
+        topictag.regularization_path(topictag.LinearSVC(), X, y, "abc")
+    with pytest.raises(TypeError, match="must be a number"):
+        topictag.regularization_path(topictag.LinearSVC(), X, y, [1.0, "2"])
+    with pytest.raises(TypeError, match="scikit-learn style estimator"):
+        topictag.regularization_path("LinearSVC", X, y, [1.0])

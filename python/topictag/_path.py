@@ -24,12 +24,18 @@ def regularization_path(estimator: Any, X, y, Cs: Iterable[float], *, sample_wei
     Like scikit-learn's ``LogisticRegressionCV``, which fits its grid of ``Cs`` along one
     path, but it returns the fitted models: score them on held-out data to choose ``C``.
     """
+    if isinstance(Cs, (str, bytes)):
+        raise TypeError(f"Cs must be a sequence of numbers, got {type(Cs).__name__}")
     Cs = [c for c in Cs]
     for c in Cs:
-        if isinstance(c, bool) or not isinstance(c, Real) or not c > 0 or c != c or c == float("inf"):
+        if isinstance(c, bool) or not isinstance(c, Real):
+            raise TypeError(f"every value of Cs must be a number, got {c!r}")
+        if not c > 0 or c != c or c == float("inf"):
             raise ValueError(f"every value of Cs must be a finite number > 0, got {c!r}")
     if not Cs:
         raise ValueError("Cs is empty: give at least one value of C")
+    if not hasattr(estimator, "get_params"):
+        raise TypeError(f"estimator must be a scikit-learn style estimator, got {type(estimator).__name__}")
     params = estimator.get_params(deep=False)
     if "C" not in params:
         raise TypeError(f"{type(estimator).__name__} has no parameter C")
