@@ -159,9 +159,15 @@ def test_multilabel_file_streams_like_memory(tmp_path, starter):
     np.testing.assert_allclose(streamed.decision_function(texts[:20]), local.decision_function(texts[:20]), atol=1e-5)
 
 
-def test_streamed_model_is_the_in_memory_model_on_20_newsgroups(tmp_path, news20_train):
+@pytest.mark.parametrize("slice_docs", [None, 256])
+def test_streamed_model_is_the_in_memory_model_on_20_newsgroups(tmp_path, news20_train, monkeypatch, slice_docs):
     # the solvers lay out the streamed X in its own buffers (no copy); the model is the
-    # one fitted on the same documents in memory, to the bit
+    # one fitted on the same documents in memory, to the bit, whatever the slices the
+    # batches are handed to the core in (256: each batch of 700 in three slices)
+    if slice_docs is not None:
+        import topictag._classifier as classifier
+
+        monkeypatch.setattr(classifier, "fit_slice", lambda n_jobs: slice_docs)
     texts, labels = news20_train
     texts, labels = list(texts[:3000]), list(labels[:3000])
     path = tmp_path / "news.jsonl"
@@ -186,10 +192,14 @@ def test_fit_features_takes_row_blocks_over_and_checks_them(starter):
     y = [classes.index(l) for l in labels]
     fit = lambda blocks: _core.TopicModel.fit_features(vec, blocks, y, False, classes, m._linear_params(classes), len(texts), 1)  # noqa: E731
     blocks = [vec.transform(texts[:100], 1, "float32"), vec.transform(texts[100:], 1, "float32")]
+    before = vec.transform(texts[:100], 1, "float32")
     core = fit(blocks)
     assert blocks == [None, None]  # taken over
     assert int(core.n_features) == len(vec.feature_names())
+    # the fit dropped the vectorizer's lookup tables for the solve: rebuilt, same rows
     a = vec.transform(texts[:100], 1, "float32")
+    for p, q in zip(a[:3], before[:3]):
+        np.testing.assert_array_equal(p, q)
     wide = (a[0], a[1], a[2], (a[3][0], a[3][1] + 1))
     with pytest.raises(ValueError, match="different widths"):
         fit([a, wide])
@@ -197,3 +207,12 @@ def test_fit_features_takes_row_blocks_over_and_checks_them(starter):
         fit([vec.transform(texts[:100], 1, "float32"), vec.transform(texts[100:], 1, "float64")])
     with pytest.raises(ValueError, match="no row blocks"):
         fit([])
+
+
+def test_fit_slice_bounds_the_documents_per_core_call():
+    from topictag._stream import fit_slice, slices
+
+    assert fit_slice(1) == 4096 and fit_slice(4) == 8192
+    assert fit_slice(None) == fit_slice(-1) >= 4096
+    assert [len(p) for p in slices(list(range(10)), 4)] == [4, 4, 2]
+    assert list(slices([], 4)) == []

@@ -27,7 +27,7 @@ from . import _keywords
 from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin, check_classes
 from ._state import snapshot_reads, swap_in
-from ._stream import Batches
+from ._stream import Batches, fit_slice, slices
 from ._targets import (class_weight_arg, indicator_matrix, indicator_topic_lists,
                        parse_topic_labels, sorted_topics,
                        topic_indices)
@@ -427,11 +427,15 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         vec = _core.TfidfCore(**self._vectorizer_params())
         counts = _core.DfCounts()
         labels: List[Any] = []
+        texts = labs = None
+        step = fit_slice(self.n_jobs)  # the core's working memory grows with a call's documents
         for texts, labs in batches:
             if labs is None:
                 raise ValueError("the source has no labels (label_col=None); fit needs them")
-            vec.count_into(counts, as_documents(texts), self.n_jobs)
+            for part in slices(texts, step):
+                vec.count_into(counts, as_documents(part), self.n_jobs)
             labels.extend(labs)
+        del texts, labs  # the last batch's texts would stay alive through the fit
         n = int(counts.n_docs)
         if n == 0:
             raise ValueError("fit needs at least one document; the source is empty")
@@ -450,7 +454,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         del sets
         vec.fit_counts(counts)
         del counts
-        blocks = [vec.transform(as_documents(texts), self.n_jobs, "float32") for texts, _ in batches]
+        blocks = [vec.transform(as_documents(part), self.n_jobs, "float32")
+                  for texts, _ in batches for part in slices(texts, step)]
         if sum(b[3][0] for b in blocks) != n:
             raise ValueError("the source changed between the two passes of the streaming fit")
         # the core takes the blocks over (emptying the list as it copies them into one

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, 
 from .datasets._readers import (_check_columns, _check_label, _check_label_sep, _json_label,
                                 _split_label, iter_csv, iter_jsonl)
 
-DEFAULT_BATCH_SIZE = 20_000
+DEFAULT_BATCH_SIZE = 5_000
 _FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
             ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 _GLOB_CHARS = set("*?[")
@@ -146,7 +146,7 @@ class Batches:
         reads texts only.
     label_sep : split string labels on this separator (multi-label data).
     format : ``"csv"``, ``"tsv"``, ``"jsonl"`` or ``"parquet"``; by default from the file names.
-    batch_size : documents per batch read from files (memory grows with it; default 20,000).
+    batch_size : documents per batch read from files (memory grows with it; default 5,000).
     encoding : text encoding of CSV, TSV and JSON Lines files.
     allow_empty_texts : keep file records whose text is empty (documents with no words, as
         the estimators take them); by default they are an error naming the line.
@@ -204,6 +204,27 @@ class Batches:
         it = self._source() if callable(self._source) else self._source
         for i, b in enumerate(it):
             yield _frame_batch(b, self.text_col, self.label_col, self.label_sep, f"batch {i}")
+
+
+def fit_slice(n_jobs=None) -> int:
+    """Most documents a streaming fit hands the core at once: its working memory (the
+    counting pass's per-document tables, the transform's row chunks) grows with a call's
+    documents, so a large batch goes in slices; 2,048 per thread (at least 4,096), enough
+    chunks of 1,024 documents for every thread. The model does not depend on it."""
+    cores = os.cpu_count() or 1
+    if n_jobs is None:
+        threads = cores
+    elif n_jobs < 0:
+        threads = max(1, cores + 1 + n_jobs)
+    else:
+        threads = max(1, n_jobs)
+    return max(4096, 2048 * threads)
+
+
+def slices(texts: List[Any], step: int) -> Iterator[List[Any]]:
+    """``texts`` in consecutive slices of at most ``step`` documents."""
+    for a in range(0, len(texts), step):
+        yield texts[a:a + step]
 
 
 def is_file_source(x) -> bool:

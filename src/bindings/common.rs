@@ -311,8 +311,14 @@ pub(crate) fn csr_from_blocks(blocks: &Bound<'_, PyList>) -> PyResult<CsrAny> {
     let (mut m32, mut m64) = (empty::<f32>(0)?, empty::<f64>(0)?);
     let f32_data = tuple(0)?.get_item(0)?.extract::<PyReadonlyArray1<f32>>().is_ok();
     if f32_data { m32 = empty(nnz)? } else { m64 = empty(nnz)? }
+    // Blocks below the allocator's mmap threshold are freed into its heap, which keeps
+    // them: hand that memory back every TRIM_EVERY bytes freed, or X and the blocks would
+    // both be resident by the end.
+    const TRIM_EVERY: usize = 32 << 20;
+    let mut freed = 0usize;
     for i in 0..blocks.len() {
         let t = tuple(i)?;
+        let (n0, b0) = (m32.indices.len() + m64.indices.len(), m32.data.len() * 4 + m64.data.len() * 8);
         let done = if f32_data { append(&mut m32, &t)? } else { append(&mut m64, &t)? };
         if !done {
             return Err(PyTypeError::new_err(
@@ -321,6 +327,11 @@ pub(crate) fn csr_from_blocks(blocks: &Bound<'_, PyList>) -> PyResult<CsrAny> {
         }
         drop(t);
         blocks.set_item(i, blocks.py().None())?;
+        freed += (m32.indices.len() + m64.indices.len() - n0) * 4 + m32.data.len() * 4 + m64.data.len() * 8 - b0;
+        if freed >= TRIM_EVERY {
+            crate::hw::release_free_memory();
+            freed = 0;
+        }
     }
     Ok(if f32_data { CsrAny::F32(checked(m32)?) } else { CsrAny::F64(checked(m64)?) })
 }

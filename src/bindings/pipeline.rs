@@ -276,7 +276,7 @@ impl PyTopicModel {
     #[pyo3(signature = (vectorizer, x, y, multilabel, classes, linear_params, n_documents, n_jobs=None))]
     fn fit_features(
         py: Python<'_>,
-        vectorizer: PyRef<'_, TfidfCore>,
+        mut vectorizer: PyRefMut<'_, TfidfCore>,
         x: &Bound<'_, PyAny>,
         y: &Bound<'_, PyAny>,
         multilabel: bool,
@@ -298,7 +298,9 @@ impl PyTopicModel {
         let t0 = std::time::Instant::now();
         let lm = if let Ok(blocks) = x.cast::<PyList>() {
             // Row blocks, taken over: the solvers lay X out in its own buffers (one X). The
-            // heap the counting and transforming passes freed goes back first.
+            // vocabulary's lookup tables (rebuilt by the model's first transform) and the
+            // heap the counting and transforming passes freed go back first.
+            vectorizer.core_mut().drop_lookup();
             crate::hw::release_free_memory();
             let x = super::common::csr_from_blocks(blocks)?;
             super::interrupt::run(py, || match x {

@@ -471,6 +471,11 @@ impl TfidfCore {
     pub(crate) fn core(&self) -> &TfidfVectorizer {
         &self.inner
     }
+
+    /// The core vectorizer, to drop its lookup caches (the streaming fit).
+    pub(crate) fn core_mut(&mut self) -> &mut TfidfVectorizer {
+        &mut self.inner
+    }
 }
 
 /// `_core.DfCounts()`: document and term frequencies of every feature of the documents

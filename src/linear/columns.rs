@@ -260,8 +260,11 @@ pub(crate) fn solver_layout<T: Real>(mut x: CsrMatrix<T>, merge: bool) -> Result
         x.data.copy_within(from..from + len, to);
     }
     let nnz = m.indptr[n_rows];
+    // The merged-away entries' room goes back (a large buffer shrinks in place).
     x.indices.truncate(nnz);
+    x.indices.shrink_to_fit();
     x.data.truncate(nnz);
+    x.data.shrink_to_fit();
     x.indptr = m.indptr;
     x.n_cols = m.n_new;
     Ok(SolverX { x, new_of: plan.new_of, scale: m.scale })

@@ -140,6 +140,9 @@ pub fn fit_owned<T: Real>(
     check_fit(&x.view(), target, sample_weight, params)?;
     crate::parallel::install(n_jobs, || {
         let mut sx = columns::solver_layout(x, params.penalty.merges_columns())?;
+        // The layout's plan (column summaries, order, groups) is freed: its heap goes back
+        // before the solvers allocate theirs.
+        crate::hw::release_free_memory();
         fit_solver_x(&mut sx, target, sample_weight, params, None)
     })?
 }

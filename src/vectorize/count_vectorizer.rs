@@ -100,11 +100,17 @@ impl CountVectorizer {
         self.key_index.get_or_init(|| KeyIndex::build(names).map(Arc::new)).clone()
     }
 
+    /// Frees the vocabulary's lookup tables (a cache: the next transform builds them again),
+    /// for callers that will not transform for a while and need the memory meanwhile.
+    pub fn drop_lookup(&mut self) {
+        self.index = OnceLock::new();
+        self.key_index = OnceLock::new();
+    }
+
     fn set_vocabulary(&mut self, names: Vec<String>, fixed: bool) {
         self.vocabulary = Some(names);
         self.fixed = fixed;
-        self.index = OnceLock::new();
-        self.key_index = OnceLock::new();
+        self.drop_lookup();
     }
 
     /// Learn the vocabulary; returns the per-column document frequencies and document count.

@@ -59,6 +59,11 @@ impl TfidfVectorizer {
         Ok(())
     }
 
+    /// See [`CountVectorizer::drop_lookup`].
+    pub fn drop_lookup(&mut self) {
+        self.count.drop_lookup()
+    }
+
     /// Learn the vocabulary and idf, and return the TF-IDF matrix of `docs`.
     pub fn fit_transform<T: Real, S: AsRef<str> + Sync>(
         &mut self,
@@ -262,6 +267,24 @@ mod tests {
         let c: TfidfVectorizer = postcard::from_bytes(&bytes).unwrap();
         let t2: CsrMatrix<f32> = c.transform(&d, None).unwrap();
         assert_eq!(t2, t);
+    }
+
+    #[test]
+    fn transform_after_the_lookup_tables_are_dropped_is_the_same() {
+        // the keyed index (word 1-2 grams) and the string index (char n-grams)
+        for analyzer in ["word", "char"] {
+            let d = docs();
+            let mut cfg = TfidfConfig::default();
+            cfg.count.analyzer.ngram_range = (1, 2);
+            cfg.count.analyzer.analyzer = analyzer.to_string();
+            let mut a = TfidfVectorizer::new(cfg).unwrap();
+            let m: CsrMatrix<f32> = a.fit_transform(&d, Some(2)).unwrap();
+            let t: CsrMatrix<f32> = a.transform(&d, Some(2)).unwrap();
+            a.drop_lookup();
+            let t2: CsrMatrix<f32> = a.transform(&d, Some(1)).unwrap();
+            assert_eq!(t2, t);
+            assert_eq!(t2.indices, m.indices);
+        }
     }
 
 
