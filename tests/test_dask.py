@@ -92,6 +92,14 @@ def test_distributed_solver_equals_local(client, data, est, n_classes):
     np.testing.assert_allclose(d.coef_, l.coef_, atol=2e-3)
     np.testing.assert_allclose(d.intercept_, l.intercept_, atol=2e-3)
     assert (d.predict(Xl) == l.predict(Xl)).mean() == 1.0
+    # the solver's traffic: one broadcast of the weights (or of a direction) per round trip,
+    # one summed reply; never the blocks
+    st = d.dask_stats_
+    width = X.shape[1] + 1  # the weights and the intercepts' row
+    k = 1 if n_classes == 2 else n_classes
+    assert st["workers"] == 2 and st["round_trips"] >= 2
+    assert st["sent_mb"] <= st["round_trips"] * st["workers"] * width * k * 8 / 1e6 + 0.1
+    assert st["received_mb"] <= st["round_trips"] * (width * k + k) * 8 / 1e6 + 0.1
     # per-partition prediction on the dask array
     assert d.predict(X).compute().tolist() == l.predict(Xl).tolist()
 
@@ -100,8 +108,8 @@ def test_topic_classifier_fit_and_predict_per_partition(client, data):
     import topictag.dask as tdask
 
     df, ddf = data
-    m = tdask.TopicClassifier(model="logistic", C=10.0, tol=1e-8, max_iter=2000).fit(ddf["text"], ddf["label"])
-    local = topictag.TopicClassifier(model="logistic", C=10.0, tol=1e-8, max_iter=2000).fit(df["text"].tolist(), df["label"].tolist())
+    m = tdask.TopicClassifier(model="svm", C=1.0, tol=1e-8, max_iter=200).fit(ddf["text"], ddf["label"])
+    local = topictag.TopicClassifier(model="svm", C=1.0, tol=1e-6, max_iter=100000).fit(df["text"].tolist(), df["label"].tolist())
     assert m.classes_.tolist() == local.classes_.tolist()
     texts = df["text"].tolist()[:50]
     np.testing.assert_allclose(m.decision_function(texts), local.decision_function(texts), atol=5e-3)
@@ -129,3 +137,41 @@ def test_bad_input(client, data):
         tdask.LinearSVC().fit(X, ddf["label"], sample_weight=np.ones(len(df)))
     with pytest.raises(ValueError, match="partitions"):
         tdask.LinearSVC().fit(X, dd.from_pandas(df["label"], npartitions=2))
+
+
+def test_worker_lost_mid_fit_raises_or_recovers_never_half_fitted(client, data, monkeypatch):
+    """A worker process killed in the middle of the solver: dask recomputes the lost blocks
+    from their graph (the fit then ends with the same model) or the fit raises; the estimator
+    is never left half-fitted."""
+    import os
+
+    import topictag.dask as tdask
+    from topictag import _distributed
+
+    df, ddf = data
+    vec = tdask.TfidfVectorizer(min_df=2).fit(ddf["text"])
+    X = vec.transform(ddf["text"])
+    calls = {"n": 0}
+    reduce = _distributed.Runner.reduce
+
+    def killing_reduce(self, futures):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            victim = sorted(client.scheduler_info()["workers"])[0]
+            try:
+                client.run(os._exit, 1, workers=[victim])
+            except Exception:
+                pass
+        return reduce(self, futures)
+
+    monkeypatch.setattr(_distributed.Runner, "reduce", killing_reduce)
+    est = tdask.LinearSVC(C=1.0, tol=1e-6, max_iter=100)
+    try:
+        est.fit(X, ddf["label"])
+    except Exception:
+        assert not est._is_fitted()
+    else:
+        local = topictag.LinearSVC(C=1.0, tol=1e-6, max_iter=100000).fit(vec.transform(df["text"].tolist()), df["label"].tolist())
+        np.testing.assert_allclose(est.coef_, local.coef_, atol=2e-3)
+    assert calls["n"] > 3
+    client.wait_for_workers(2, timeout=60)

@@ -24,11 +24,27 @@ __all__ = [
     "stop_word_list",
     "stop_word_languages",
     "_after_fork",
+    "sq_hinge_loss_grad",
+    "sq_hinge_hessp",
+    "logistic_loss_grad",
 ]
 
 __version__: str
 
 def _after_fork() -> None: ...
+
+# The linear objectives on one block of rows (topictag.dask's distributed solvers). A block is
+# a CSR tuple (data float32, indices int32, indptr int32, (n_rows, n_cols)); a labelled block
+# is (block, class codes as uint32); weights are C-contiguous float64 (features, outputs).
+_Block = Tuple[np.ndarray, np.ndarray, np.ndarray, Tuple[int, int]]
+
+def sq_hinge_loss_grad(
+    b: Tuple[_Block, np.ndarray], n_classes: int, outputs: np.ndarray, w: np.ndarray, c: float, bias: float
+) -> Tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+def sq_hinge_hessp(x: _Block, active: np.ndarray, v: np.ndarray, c: float, bias: float) -> np.ndarray: ...
+def logistic_loss_grad(
+    block: Tuple[_Block, np.ndarray], n_classes: int, wb: np.ndarray
+) -> Tuple[float, np.ndarray, np.ndarray]: ...
 
 class ModelFormatError(ValueError):
     """A model file or byte string is truncated, corrupted, not a topictag file, or newer."""

@@ -14,13 +14,18 @@ How the work is split:
   in a tree, and ``min_df`` / ``max_df`` / ``max_features`` are applied once to the merged
   totals. The vocabulary and idf equal those of a local fit on all the documents.
 - **Training** (:class:`LinearSVC`, :class:`LogisticRegression`): an exact distributed solver.
-  The feature blocks stay on the workers (persisted); in each step the driver sends the
-  current weights (one copy per worker), each worker returns its partitions' loss and
-  gradient (and, for the SVM, Hessian-vector products), and the driver optimises with
-  scipy: trust-region Newton-CG for the SVM's squared hinge loss, L-BFGS for multinomial
-  logistic regression. The objectives are the local solvers' (see ``topictag.LinearSVC`` and
+  Each partition's training block (CSR rows, class codes) is computed once and kept on its
+  worker. In each step the driver sends the current weights once to each worker
+  (``Client.scatter(broadcast=True)``), a task per block computes that block's share of the
+  loss and gradient (and, for the SVM, Hessian-vector products) in Rust with the GIL released
+  (``topictag._core.sq_hinge_loss_grad`` etc.), the shares are summed in a tree on the
+  workers and the driver receives one sum. The driver optimises: trust-region Newton per
+  one-vs-rest output for the SVM's squared hinge loss (all outputs share each round trip;
+  an output that has converged leaves the messages), L-BFGS for logistic regression. The
+  objectives are the local solvers' (see ``topictag.LinearSVC`` and
   ``topictag.LogisticRegression``), so the model equals a local fit's up to the solvers'
-  tolerances.
+  tolerances. ``dask_stats_`` on the fitted estimator counts the round trips and megabytes.
+  Without a distributed client the same steps run in this process.
 - **Prediction / transform**: per partition, with the fitted model shipped once to each
   worker (one task key in the graph), returning dask collections.
 
@@ -30,6 +35,7 @@ multi-label targets, ``LogisticRegression(multi_class="ovr")``, ``penalty`` othe
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, List, Optional, Sequence
 
 import numpy as np
@@ -43,7 +49,8 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     raise ImportError('topictag.dask needs dask: pip install "topictag[dask]"') from e
 
 from . import _core
-from . import _objectives as _obj
+from . import _distributed as _dist
+from ._distributed import _dots
 from ._classifier import TopicClassifier as _LocalTopicClassifier
 from ._input import as_documents
 from ._linear import LinearSVC as _LocalLinearSVC
@@ -178,48 +185,94 @@ def _label_blocks(y) -> List[Any]:
 
 
 def _block(xb, yb):
-    """A worker's training block: CSR float64 rows and the labels as a numpy array."""
+    """A worker's training block: the rows as a CSR tuple (float32 data, int32 indices and
+    row pointers: what the Rust kernels read in place) and the labels as a numpy array."""
     import scipy.sparse as sp
 
-    X = sp.csr_matrix(xb, dtype=np.float64)
+    X = sp.csr_matrix(xb)
     y = np.asarray(yb.tolist() if hasattr(yb, "tolist") else list(yb), dtype=object)
     if X.shape[0] != len(y):
         raise ValueError(f"a partition has {X.shape[0]} rows of X but {len(y)} labels")
-    return X, y
-
-
-def _block_classes(b):
-    X, y = b
     for v in y:
         if isinstance(v, (list, tuple, set)) or v is None:
             raise ValueError("multi-label targets (or missing labels) are not supported on dask input")
-    labels = set(y.tolist())
-    check_label_types(labels)
-    return sorted(labels)
+    check_label_types(set(y.tolist()))
+    idx = np.int32 if X.nnz < 2**31 else np.int64
+    parts = (np.ascontiguousarray(X.data, dtype=np.float32), np.ascontiguousarray(X.indices, dtype=idx),
+             np.ascontiguousarray(X.indptr, dtype=idx), tuple(X.shape))
+    return parts, y
 
 
-_svm_loss_grad = _obj.svm_loss_grad
-_svm_hessp = _obj.svm_hessp
-_lr_loss_grad = _obj.lr_loss_grad
+def _block_summary(b):
+    """(n_rows, n_cols, sorted labels) of a block."""
+    parts, y = b
+    return parts[3][0], parts[3][1], sorted(set(y.tolist()))
+
+
+def _encode(b, classes):
+    """The block with its labels as class codes (uint32)."""
+    parts, y = b
+    code = {c: i for i, c in enumerate(classes)}
+    return parts, np.fromiter((code[v] for v in y.tolist()), dtype=np.uint32, count=len(y))
+
+
+def _ready(a):
+    """``a`` C-contiguous and aligned (arrays received over the wire may be misaligned in
+    their frame; only those are copied)."""
+    return np.require(a, requirements="CA")
+
+
+def _parts(b):
+    parts, y = b
+    return (_ready(parts[0]), _ready(parts[1]), _ready(parts[2]), parts[3]), _ready(y)
+
+
+def _hinge_share(b, W, outputs, n_classes, C, bias):
+    return _core.sq_hinge_loss_grad(_parts(b), n_classes, _ready(outputs), _ready(W), C, bias)
+
+
+def _loss_grad(share):
+    return share[0], share[1]
+
+
+def _active(share):
+    return share[2]
+
+
+def _hinge_hv(b, V, sel, C, bias, *acts):
+    """The block's share of H V, column j at the active set ``acts[sel[j][0]][:, sel[j][1]]``."""
+    parts, _ = _parts(b)
+    A = np.empty((parts[3][0], len(sel)), dtype=np.uint8)
+    for j, (w, p) in enumerate(sel):
+        A[:, j] = acts[w][:, p]
+    return _core.sq_hinge_hessp(parts, A, _ready(V), C, bias)
+
+
+def _logistic_share(b, Wb, n_classes):
+    return _core.logistic_loss_grad(_parts(b), n_classes, _ready(Wb))
 
 
 class _DistributedMixin:
     def _prepare(self, X, y):
+        """The training blocks, computed once and kept on the workers (futures), the classes,
+        the number of features and of rows."""
         xs, ys = _feature_blocks(X), _label_blocks(y)
         if len(xs) != len(ys):
             raise ValueError(f"X has {len(xs)} partitions but y has {len(ys)}; build both from the same DataFrame")
-        blocks = [delayed(_block)(a, b) for a, b in zip(xs, ys)]
-        blocks = list(dask.persist(*blocks))
-        per = dask.compute(*[delayed(_block_classes)(b) for b in blocks])
-        labels = set().union(*map(set, per))
+        run = _dist.Runner()
+        raw = run.compute([delayed(_block)(a, b) for a, b in zip(xs, ys)])
+        per = run.gather([run.submit(_block_summary, b) for b in raw])
+        labels = set().union(*(set(p[2]) for p in per))
         check_label_types(labels)
         classes = sorted(labels)
         if len(classes) < 2:
             raise ValueError(f"fit needs samples of at least 2 classes; found {classes}")
-        sizes = dask.compute(*[delayed(lambda b: b[0].shape)(b) for b in blocks])
-        n_features = sizes[0][1]
-        n = sum(s[0] for s in sizes)
-        return blocks, classes, n_features, n
+        blocks = [run.submit(_encode, b, classes) for b in raw]
+        del raw
+        n_features = per[0][1]
+        if any(p[1] != n_features for p in per):
+            raise ValueError("the blocks of X have different numbers of columns")
+        return run, blocks, classes, n_features, sum(p[0] for p in per)
 
     def _check_unsupported(self, sample_weight):
         if sample_weight is not None:
@@ -227,12 +280,13 @@ class _DistributedMixin:
         if getattr(self, "class_weight", None) is not None:
             raise ValueError("class_weight is not supported on dask input")
 
-    def _finish(self, kind, coef, intercept, classes, n_iter, converged):
+    def _finish(self, kind, coef, intercept, classes, n_iter, converged, run):
         core = _core.LinearClassifier.from_coef(
             kind, np.ascontiguousarray(coef, dtype=np.float64), np.ascontiguousarray(intercept, dtype=np.float64),
             len(classes), False, bool(converged), [int(n_iter)],
         )
         self._set_fitted(core, np.asarray(classes), "multiclass")
+        self.__dict__["dask_stats_"] = run.stats()
         return self
 
     def predict(self, X):
@@ -271,43 +325,52 @@ class LinearSVC(_DistributedMixin, _LocalLinearSVC):
     """``topictag.LinearSVC`` that also fits on dask input (an exact distributed solver; see
     the module docstring). Objective: ``0.5 ||w||^2 + C sum_i max(0, 1 - y_i w.x_i)^2`` per
     class (one-vs-rest), the bias feature ``intercept_scaling`` regularised like the others:
-    the local ``LinearSVC(loss="squared_hinge")``'s."""
+    the local ``LinearSVC(loss="squared_hinge")``'s. Solved by trust-region Newton per
+    output (all outputs in lockstep), each stopping when its gradient norm is below ``tol``
+    times its norm at zero; ``max_iter`` bounds the Newton steps. After a fit on dask input,
+    ``dask_stats_`` has the solver's round trips, megabytes sent and received, and seconds."""
 
     def fit(self, X, y, sample_weight=None):
         if not _is_dask(X):
             return super().fit(X, y, sample_weight)
-        from scipy.optimize import minimize
-
         self._validate_params()
         self._check_unsupported(sample_weight)
         if getattr(self, "loss", "squared_hinge") != "squared_hinge":
             raise ValueError("on dask input LinearSVC supports loss='squared_hinge' only")
-        blocks, classes, nf, _ = self._prepare(X, y)
+        run, blocks, classes, nf, _ = self._prepare(X, y)
         C = float(self.C)
         bias = float(self.intercept_scaling) if self.fit_intercept else 0.0
         k = 1 if len(classes) == 2 else len(classes)
+        outs = np.arange(k, dtype=np.uint32) if k > 1 else np.array([1], dtype=np.uint32)
         d = nf + (1 if bias else 0)
+        points = {}  # point id -> (its outputs, its blocks' active sets)
+        ids = itertools.count()
 
-        def fg(w):
-            W = w.reshape(d, k)
-            Wd = delayed(W, pure=True)
-            parts = dask.compute(*[delayed(_svm_loss_grad)(b, Wd, classes, C, bias) for b in blocks])
-            f = 0.5 * float(w @ w) + sum(p[0] for p in parts)
-            g = W + sum(p[1] for p in parts)
-            return f, g.ravel()
+        def fg(W, cols):
+            Wf = run.scatter(np.ascontiguousarray(W))
+            shares = [run.submit(_hinge_share, b, Wf, outs[cols], len(classes), C, bias) for b in blocks]
+            pid = next(ids)
+            points[pid] = (np.asarray(cols), [run.submit(_active, s) for s in shares])
+            f, G = run.reduce([run.submit(_loss_grad, s) for s in shares])
+            return f + 0.5 * _dots(W, W), G + W, pid
 
-        def hessp(w, v):
-            W, V = w.reshape(d, k), v.reshape(d, k)
-            Wd, Vd = delayed(W, pure=True), delayed(V, pure=True)
-            parts = dask.compute(*[delayed(_svm_hessp)(b, Wd, Vd, classes, C, bias) for b in blocks])
-            return (V + sum(parts)).ravel()
+        def hessp(V, cols, pids):
+            at = sorted(set(pids.tolist()))
+            sel = [(at.index(p), int(np.flatnonzero(points[p][0] == c)[0])) for c, p in zip(cols, pids)]
+            Vf = run.scatter(V)
+            parts = [run.submit(_hinge_hv, b, Vf, sel, C, bias, *[points[p][1][i] for p in at])
+                     for i, b in enumerate(blocks)]
+            return run.reduce(parts) + V
 
-        res = minimize(fg, np.zeros(d * k), jac=True, hessp=hessp, method="trust-ncg",
-                       options={"gtol": float(self.tol), "maxiter": int(self.max_iter)})
-        W = res.x.reshape(d, k)
+        def release(live):
+            for p in [p for p in points if p not in live]:
+                del points[p]
+
+        W, n_iter, ok = _dist.tron(fg, hessp, d, k, float(self.tol), int(self.max_iter), release=release)
+        points.clear()
         coef = W[:nf].T
         intercept = W[nf] * bias if bias else np.zeros(k)
-        return self._finish("svm_squared_hinge", coef, intercept, classes, res.nit, res.success)
+        return self._finish("svm_squared_hinge", coef, intercept, classes, n_iter, ok, run)
 
 
 class LogisticRegression(_DistributedMixin, _LocalLogisticRegression):
@@ -325,21 +388,23 @@ class LogisticRegression(_DistributedMixin, _LocalLogisticRegression):
         self._check_unsupported(sample_weight)
         if getattr(self, "multi_class", "multinomial") == "ovr":
             raise ValueError("on dask input LogisticRegression supports multi_class='multinomial' only")
-        blocks, classes, nf, n = self._prepare(X, y)
+        run, blocks, classes, nf, n = self._prepare(X, y)
         C, S = float(self.C), float(n)
         k = 1 if len(classes) == 2 else len(classes)
         fi = bool(self.fit_intercept)
 
         def fg(theta):
-            W = theta[: nf * k].reshape(nf, k)
-            b = theta[nf * k:] if fi else np.zeros(k)
-            Wd, bd = delayed(W, pure=True), delayed(b, pure=True)
-            parts = dask.compute(*[delayed(_lr_loss_grad)(blk, Wd, bd, classes, S) for blk in blocks])
-            f = sum(p[0] for p in parts) + float(np.sum(W * W)) / (2.0 * C * S)
-            gW = sum(p[1] for p in parts) + W / (C * S)
-            g = [gW.ravel()]
+            Wb = np.zeros((nf + 1, k))
+            Wb[:nf] = theta[: nf * k].reshape(nf, k)
             if fi:
-                g.append(sum(p[2] for p in parts))
+                Wb[nf] = theta[nf * k:]
+            Wf = run.scatter(Wb)
+            loss, gW, gb = run.reduce([run.submit(_logistic_share, b, Wf, len(classes)) for b in blocks])
+            W = Wb[:nf]
+            f = float(loss) / S + float(np.sum(W * W)) / (2.0 * C * S)
+            g = [(gW / S + W / (C * S)).ravel()]
+            if fi:
+                g.append(gb / S)
             return f, np.concatenate(g)
 
         x0 = np.zeros(nf * k + (k if fi else 0))
@@ -348,7 +413,7 @@ class LogisticRegression(_DistributedMixin, _LocalLogisticRegression):
                                 "ftol": 64 * np.finfo(float).eps})
         W = res.x[: nf * k].reshape(nf, k)
         b = res.x[nf * k:] if fi else np.zeros(k)
-        return self._finish("logistic_multinomial", W.T, b, classes, res.nit, res.success)
+        return self._finish("logistic_multinomial", W.T, b, classes, res.nit, res.success, run)
 
 
 # ---- the whole pipeline ----------------------------------------------------------------------
@@ -406,6 +471,7 @@ class TopicClassifier(_LocalTopicClassifier):
         classes = [c.item() if hasattr(c, "item") else c for c in est.classes_]
         core = _core.TopicModel.from_parts(vec, est._core, [str(c) for c in classes], n_docs)
         self._set_fitted(core, classes, False)
+        self.__dict__["dask_stats_"] = est.dask_stats_
         return self
 
     def predict(self, X):

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 
 use crate::error::Error;
 
+mod blockwise;
 mod common;
 mod eval;
 mod interrupt;
@@ -65,6 +66,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     drop(numpy::PyArray1::<u8>::zeros(py, 0, false));
     vectorize::register(m)?;
     linear::register(m)?;
+    blockwise::register(m)?;
     pipeline::register(m)?;
     eval::register(m)?;
     persist::register(m)?;

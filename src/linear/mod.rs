@@ -42,6 +42,7 @@
 //! columns are renumbered for the weight tables' memory accesses ([`columns`]); both are
 //! undone on the result.
 
+pub mod blockwise;
 mod columns;
 pub mod calibrate;
 mod dcd;

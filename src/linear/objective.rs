@@ -1,6 +1,7 @@
 //! The primal objective of a fitted model, as the solvers define it: what the tests check
 //! the solvers' optima against.
 
+use super::blockwise::log1pexp;
 use super::fit::{binary_problem, multiclass_weights};
 use super::model::LinearModel;
 use super::params::{check_fit, LinearParams, ModelKind, Target};
@@ -87,14 +88,5 @@ impl LinearModel {
             }
         }
         Ok(total)
-    }
-}
-
-#[inline]
-fn log1pexp(t: f64) -> f64 {
-    if t > 0.0 {
-        t + (-t).exp().ln_1p()
-    } else {
-        t.exp().ln_1p()
     }
 }
