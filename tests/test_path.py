@@ -8,6 +8,7 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression as SkLR  # noqa: E402
 
 import topictag  # noqa: E402
 
@@ -49,13 +50,29 @@ def test_warm_start_nearby_C_takes_fewer_epochs_and_reaches_the_same_optimum(new
     assert abs(_objective(m, X, y, 8) - _objective(cold, X, y, 8)) / _objective(cold, X, y, 8) < 1e-5
 
 
-def test_warm_start_with_other_classes_or_features_starts_from_zero(news):
+def test_warm_start_with_other_features_or_classes_is_a_value_error(news):
+    """As scikit-learn ("Initialization coef is of shape ..."): a warm start from a model of
+    another width or number of classes raises ValueError and keeps the fitted model; other
+    labels of the same number start from the previous coefficients, by position."""
     X, y = news
+    sk = SkLR(C=1, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="Initialization coef"):
+        sk.fit(X[:, :1000], y)
     m = topictag.LogisticRegression(C=1, warm_start=True).fit(X, y)
+    coef = m.coef_.copy()
+    with pytest.raises(ValueError, match=r"warm_start.*\(20, %d\).*\(20, 1000\)" % X.shape[1]):
+        m.fit(X[:, :1000], y)
     keep = y != y[0]
-    m.fit(X[keep], y[keep])  # a class fewer: a fresh start, no error
-    assert len(m.classes_) == len(np.unique(y)) - 1
-    m.fit(X[:, :1000], y)  # fewer features: a fresh start
+    with pytest.raises(ValueError, match=r"warm_start.*\(19, "):
+        m.fit(X[keep], y[keep])
+    np.testing.assert_array_equal(m.coef_, coef)
+    assert m.n_features_in_ == X.shape[1]
+    relabelled = np.asarray([f"t{v}" for v in y])
+    m.fit(X, relabelled)
+    cold = topictag.LogisticRegression(C=1).fit(X, relabelled)
+    assert list(m.classes_) == list(cold.classes_)
+    assert abs(_objective(m, X, relabelled, 1) - _objective(cold, X, relabelled, 1)) < 1e-3 * _objective(cold, X, relabelled, 1)
+    m.set_params(warm_start=False).fit(X[:, :1000], y)  # without warm_start: any shape
     assert m.n_features_in_ == 1000
 
 

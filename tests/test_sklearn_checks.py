@@ -41,18 +41,9 @@ SKLEARN_ALSO_FAILS = {
 }
 
 # Differences still to fix.
-_SW_MAXENT = (
-    "the multinomial solver (dual coordinate descent for maximum entropy, issue 22) stops at "
-    "scikit-learn's gradient tolerance (tol=1e-4): weighted and repeated samples give "
-    "probabilities that agree to about 4e-3 relative, not the check's 1e-7 (scikit-learn's "
-    "lbfgs overshoots its tolerance on this tiny problem); to fix"
-)
 PENDING = {
     "LinearSVC": {},
-    "LogisticRegression": {
-        "check_sample_weight_equivalence_on_dense_data": _SW_MAXENT,
-        "check_sample_weight_equivalence_on_sparse_data": _SW_MAXENT,
-    },
+    "LogisticRegression": {},
 }
 
 

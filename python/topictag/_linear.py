@@ -190,7 +190,7 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
                 )
             sw = np.ascontiguousarray(sw)
         cw = class_weight_arg(self.class_weight, classes)
-        init = self._warm_start_core(classes, kind, parts[3][1])
+        init = self._warm_start_core(kind)
         penalty, l1_ratio = self._core_penalty()
         core = _core.LinearClassifier.fit(
             parts,
@@ -223,15 +223,16 @@ class _LinearClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
             )
         return self
 
-    def _warm_start_core(self, classes, target_kind, n_features):
+    def _warm_start_core(self, target_kind):
         """``warm_start=True``: the fitted model to start from, when there is one of the same
-        kind, classes and number of features (scikit-learn's rule: else a fresh start)."""
+        kind (model and target). As scikit-learn, its coefficients are used whatever the
+        labels, and a model of another number of features or classes is a ValueError (the
+        core checks the shapes)."""
         core = self.__dict__.get("_core")
         if not getattr(self, "warm_start", False) or core is None:
             return None
-        same = (core.kind == self._core_kind() and int(core.n_features) == n_features
-                and self.__dict__.get("_target_kind") == target_kind
-                and list(self.classes_) == list(classes))
+        same = (core.kind == self._core_kind()
+                and self.__dict__.get("_target_kind") == target_kind)
         return core if same else None
 
     # -- incremental training

@@ -113,11 +113,12 @@ pub fn fit_view<T: Real, I: SparseIndex, P: SparseIndex>(
         let n_out = n_outputs_of(target.is_multilabel(), target.n_classes());
         if m.n_features != x.n_cols || m.n_outputs() != n_out || m.coef.len() != n_out * x.n_cols {
             return Err(Error::value(format!(
-                "warm start: the previous model has {} features and {} outputs, this fit {} and {}",
-                m.n_features,
+                "warm_start: the previous model's coefficients have shape ({}, {}), this fit needs \
+                 ({}, {}) (outputs, features); fit with warm_start=False to start from zero",
                 m.n_outputs(),
-                x.n_cols,
-                n_out
+                m.n_features,
+                n_out,
+                x.n_cols
             )));
         }
     }
@@ -259,7 +260,8 @@ struct Setup<'a> {
 }
 
 /// Multinomial logistic regression by dual coordinate descent ([`maxent`]; L-BFGS for one
-/// output, the binomial model, and for more than [`maxent::MAX_KP`] outputs).
+/// output, the binomial model, for more than [`maxent::MAX_KP`] outputs and for dense X:
+/// see [`maxent::suits`]).
 fn fit_multinomial<T: Real>(sx: &mut columns::SolverX<T>, y: &[usize], setup: &Setup<'_>, keep_x: bool) -> Result<Solved> {
     let &Setup { sw, class_w, n_out, params, init } = setup;
     let x = &sx.x;
@@ -287,7 +289,7 @@ fn fit_multinomial<T: Real>(sx: &mut columns::SolverX<T>, y: &[usize], setup: &S
     };
     let s: Vec<f64> = y.iter().zip(sw).map(|(&c, &w)| w * class_w[c]).collect();
     let yy: Vec<usize> = if n_out == 1 { y.iter().map(|&c| (c == 1) as usize).collect() } else { y.to_vec() };
-    let r = if n_out >= 3 && n_out <= maxent::MAX_KP {
+    let r = if maxent::suits(x, n_out) {
         let prob = maxent::MaxentProblem { x, y: &yy, s: &s, k: n_out, c: params.c, fit_intercept: params.fit_intercept };
         let seed = rng::derive_seed(params.random_state, 0);
         let m = maxent::solve(&prob, params.tol, params.max_iter, seed, theta0.as_deref())?;

@@ -9,9 +9,10 @@
 //!   - [`dcd`]: batched dual coordinate descent for the linear SVM (Hsieh et al., ICML 2008)
 //!     and for logistic regression (Yu, Huang and Lin, Machine Learning 2011), one-vs-rest;
 //!   - [`maxent`]: dual coordinate descent for maximum entropy (Yu, Huang and Lin 2011) on
-//!     the multinomial logistic objective of scikit-learn (3 to [`maxent::MAX_KP`] classes);
+//!     the multinomial logistic objective of scikit-learn (3 to [`maxent::MAX_KP`] classes,
+//!     sparse X: [`maxent::suits`]);
 //!   - [`lbfgs`]: L-BFGS on the binomial logistic objective of scikit-learn (and the
-//!     multinomial one for more classes than `maxent` takes);
+//!     multinomial one for more classes than `maxent` takes, and for dense X);
 //!   - [`primal`]: primal coordinate descent for the L1 and elastic-net penalties
 //!     (newGLMNET for logistic regression, Yuan, Ho and Lin, JMLR 2012; the L1 squared-hinge
 //!     SVM of Yuan, Chang, Hsieh and Lin, JMLR 2010), one-vs-rest, on X column by column;
