@@ -17,10 +17,7 @@ from ._vectorizers import CountVectorizer, HashingVectorizer, TfidfVectorizer
 # -- linear classifiers
 from ._linear import LinearSVC, LogisticRegression
 from ._path import regularization_path
-# -- TopicClassifier, persistence, evaluation
-from ._classifier import TopicClassifier
-from ._evaluate import CrossValidationResult, EvaluationReport, cross_validate
-from ._explain import Contribution, Explanation
+# -- persistence
 from ._persist import load
 # -- streaming input (files and batches read in chunks)
 from ._stream import Batches
@@ -46,6 +43,33 @@ __all__ = [
     "Explanation",
     "Contribution",
 ]
+
+# -- TopicClassifier, evaluation, explanations: imported on first use (PEP 562), so that a
+# script that only vectorizes and fits does not pay for their imports.
+_LAZY = {
+    "TopicClassifier": "._classifier",
+    "CrossValidationResult": "._evaluate",
+    "EvaluationReport": "._evaluate",
+    "cross_validate": "._evaluate",
+    "Contribution": "._explain",
+    "Explanation": "._explain",
+}
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 # The Rust thread pool does not survive fork(); children build fresh pools (see
 # src/parallel.rs). Without this, multiprocessing with the "fork" start method could hang.

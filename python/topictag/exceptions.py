@@ -15,7 +15,6 @@ extension's ``_core.NotFittedError``.
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.util
 import sys
 
@@ -54,8 +53,10 @@ def _adopt_sklearn_bases(sk_exceptions) -> None:
         pass
 
 
-class _SklearnExceptionsHook(importlib.abc.MetaPathFinder):
-    """Calls ``_adopt_sklearn_bases`` right after ``sklearn.exceptions`` has run."""
+class _SklearnExceptionsHook:
+    """Calls ``_adopt_sklearn_bases`` right after ``sklearn.exceptions`` has run. A meta path
+    finder by its ``find_spec`` (importing ``importlib.abc`` for the base class would cost
+    more than the rest of this module)."""
 
     _name = "sklearn.exceptions"
 
@@ -73,7 +74,9 @@ class _SklearnExceptionsHook(importlib.abc.MetaPathFinder):
         return spec
 
 
-class _AdoptingLoader(importlib.abc.Loader):
+class _AdoptingLoader:
+    """A loader by its ``create_module``/``exec_module`` (see the hook above)."""
+
     def __init__(self, loader):
         self._loader = loader
 
