@@ -227,7 +227,9 @@ def worker(config: str, n: int, stop_after: str) -> dict:
     elif config == "tt-cli":
         path = str(corpus_path(n))
         out = os.path.join(tempfile.mkdtemp(prefix="bench_scale_"), "m.ttm")
-        cmd = [shutil.which("topictag") or os.path.join(os.path.dirname(sys.executable), "topictag"),
+        # `python -m topictag` of this interpreter: a `topictag` script's shebang may name
+        # another environment's Python (and so another build)
+        cmd = [sys.executable, "-m", "topictag",
                "train", path, "-o", out, "--model", "svm", "--ngram-max", "2", "--min-df", "2"]
         ph.run("train", lambda: subprocess.run(cmd, check=True, capture_output=True))
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)

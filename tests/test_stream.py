@@ -163,11 +163,13 @@ def test_multilabel_file_streams_like_memory(tmp_path, starter):
 def test_streamed_model_is_the_in_memory_model_on_20_newsgroups(tmp_path, news20_train, monkeypatch, slice_docs):
     # the solvers lay out the streamed X in its own buffers (no copy); the model is the
     # one fitted on the same documents in memory, to the bit, whatever the slices the
-    # batches are handed to the core in (256: each batch of 700 in three slices)
+    # batches are handed to the core in (each batch of 700 counted in 3 slices and
+    # transformed in 6)
     if slice_docs is not None:
         import topictag._classifier as classifier
 
-        monkeypatch.setattr(classifier, "fit_slice", lambda n_jobs: slice_docs)
+        monkeypatch.setattr(classifier, "count_slice", lambda n_jobs: slice_docs)
+        monkeypatch.setattr(classifier, "transform_slice", lambda n_jobs: slice_docs // 2)
     texts, labels = news20_train
     texts, labels = list(texts[:3000]), list(labels[:3000])
     path = tmp_path / "news.jsonl"
@@ -209,10 +211,13 @@ def test_fit_features_takes_row_blocks_over_and_checks_them(starter):
         fit([])
 
 
-def test_fit_slice_bounds_the_documents_per_core_call():
-    from topictag._stream import fit_slice, slices
+def test_slices_bound_the_documents_per_core_call():
+    from topictag._stream import count_slice, slices, transform_slice
 
-    assert fit_slice(1) == 4096 and fit_slice(4) == 8192
-    assert fit_slice(None) == fit_slice(-1) >= 4096
-    assert [len(p) for p in slices(list(range(10)), 4)] == [4, 4, 2]
+    assert count_slice(1) == 8192 and count_slice(8) == 16384
+    assert transform_slice(1) == 4096 and transform_slice(8) == 8192
+    assert transform_slice(None) == transform_slice(-1) >= 4096
+    assert [len(p) for p in slices(list(range(10)), 4)] == [3, 3, 4]
+    assert [len(p) for p in slices(list(range(8)), 4)] == [4, 4]
+    assert sum(slices(list(range(5000)), 4096), []) == list(range(5000))
     assert list(slices([], 4)) == []

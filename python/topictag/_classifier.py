@@ -27,7 +27,7 @@ from . import _keywords
 from ._linear import LINEAR_CONSTRAINTS
 from ._persist import PersistMixin, check_classes
 from ._state import snapshot_reads, swap_in
-from ._stream import Batches, fit_slice, slices
+from ._stream import Batches, count_slice, slices, transform_slice
 from ._targets import (class_weight_arg, indicator_matrix, indicator_topic_lists,
                        parse_topic_labels, sorted_topics,
                        topic_indices)
@@ -428,7 +428,8 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         counts = _core.DfCounts()
         labels: List[Any] = []
         texts = labs = None
-        step = fit_slice(self.n_jobs)  # the core's working memory grows with a call's documents
+        # the core's working memory grows with a call's documents: large batches go in slices
+        step = count_slice(self.n_jobs)
         for texts, labs in batches:
             if labs is None:
                 raise ValueError("the source has no labels (label_col=None); fit needs them")
@@ -455,7 +456,7 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         vec.fit_counts(counts)
         del counts
         blocks = [vec.transform(as_documents(part), self.n_jobs, "float32")
-                  for texts, _ in batches for part in slices(texts, step)]
+                  for texts, _ in batches for part in slices(texts, transform_slice(self.n_jobs))]
         if sum(b[3][0] for b in blocks) != n:
             raise ValueError("the source changed between the two passes of the streaming fit")
         # the core takes the blocks over (emptying the list as it copies them into one

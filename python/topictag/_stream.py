@@ -206,25 +206,37 @@ class Batches:
             yield _frame_batch(b, self.text_col, self.label_col, self.label_sep, f"batch {i}")
 
 
-def fit_slice(n_jobs=None) -> int:
-    """Most documents a streaming fit hands the core at once: its working memory (the
-    counting pass's per-document tables, the transform's row chunks) grows with a call's
-    documents, so a large batch goes in slices; 2,048 per thread (at least 4,096), enough
-    chunks of 1,024 documents for every thread. The model does not depend on it."""
+def _threads(n_jobs) -> int:
     cores = os.cpu_count() or 1
     if n_jobs is None:
-        threads = cores
-    elif n_jobs < 0:
-        threads = max(1, cores + 1 + n_jobs)
-    else:
-        threads = max(1, n_jobs)
-    return max(4096, 2048 * threads)
+        return cores
+    if n_jobs < 0:
+        return max(1, cores + 1 + n_jobs)
+    return max(1, n_jobs)
+
+
+def count_slice(n_jobs=None) -> int:
+    """Most documents a streaming fit counts in one call to the core (its first pass): the
+    call's working memory (per-document tables) grows with them, its fixed cost (sorting and
+    merging the call's vocabulary into the totals) falls. The counts do not depend on it."""
+    return max(8192, 2048 * _threads(n_jobs))
+
+
+def transform_slice(n_jobs=None) -> int:
+    """Most documents a streaming fit transforms in one call (its second pass): the call's
+    row chunks and their joined copy live beside the blocks made so far, so slices are
+    small; 1,024 documents per thread at least (at least 4,096). The rows do not depend on
+    it."""
+    return max(4096, 1024 * _threads(n_jobs))
 
 
 def slices(texts: List[Any], step: int) -> Iterator[List[Any]]:
-    """``texts`` in consecutive slices of at most ``step`` documents."""
-    for a in range(0, len(texts), step):
-        yield texts[a:a + step]
+    """``texts`` in as few consecutive slices of at most ``step`` documents as can be, of
+    sizes as equal as can be."""
+    n = len(texts)
+    k = -(-n // step) if n else 0
+    for i in range(k):
+        yield texts[i * n // k:(i + 1) * n // k]
 
 
 def is_file_source(x) -> bool:
