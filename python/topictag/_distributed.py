@@ -174,34 +174,42 @@ def tron(fg: Callable, hessp: Callable, d: int, k: int, tol: float, max_iter: in
 
 def _cg(hessp, G, delta, cols, pids, eps_cg):
     """Conjugate gradient for ``H s = -g`` per column, inside the trust region of radius
-    ``delta``; columns stop on their own, the round trips are shared."""
-    S = np.zeros_like(G)
+    ``delta``; columns stop on their own, the round trips are shared. The columns still
+    running are kept as compact contiguous arrays (the direction is sent as is)."""
+    S_out, R_out = np.zeros_like(G), np.empty_like(G)
+    idx = np.arange(G.shape[1])
     R = -G
-    D = R.copy()
+    S, D = np.zeros_like(G), R.copy()
     rTr = _dots(R, R)
     cgtol = eps_cg * np.sqrt(rTr)
-    on = np.sqrt(rTr) > cgtol
-    while on.any():
-        j = np.flatnonzero(on)
-        HD = hessp(np.ascontiguousarray(D[:, j]), cols[j], pids[j])
-        Dj, Sj, Rj = D[:, j], S[:, j], R[:, j]
-        alpha = rTr[j] / _dots(Dj, HD)
-        Snew = Sj + alpha * Dj
-        hit = np.sqrt(_dots(Snew, Snew)) > delta[j]
+    delta = np.asarray(delta, dtype=np.float64)
+    stop = ~(np.sqrt(rTr) > cgtol)
+    while True:
+        if stop.any():
+            S_out[:, idx[stop]], R_out[:, idx[stop]] = S[:, stop], R[:, stop]
+            keep = ~stop
+            if not keep.any():
+                return S_out, R_out
+            idx, S, R, D = idx[keep], S[:, keep], R[:, keep], D[:, keep]
+            rTr, cgtol, delta = rTr[keep], cgtol[keep], delta[keep]
+        HD = hessp(D, cols[idx], pids[idx])
+        alpha = rTr / _dots(D, HD)
+        Snew = S + alpha * D
+        hit = np.sqrt(_dots(Snew, Snew)) > delta
         if hit.any():
-            std, sts, dtd = _dots(Sj, Dj), _dots(Sj, Sj), _dots(Dj, Dj)
-            dsq = delta[j] ** 2
+            std, sts, dtd = _dots(S, D), _dots(S, S), _dots(D, D)
+            dsq = delta ** 2
             rad = np.sqrt(np.maximum(std * std + dtd * (dsq - sts), 0.0))
             with np.errstate(divide="ignore", invalid="ignore"):
                 tau = np.where(std >= 0, (dsq - sts) / (std + rad), (rad - std) / dtd)
             alpha = np.where(hit, tau, alpha)
-            Snew = Sj + alpha * Dj
-        Rnew = Rj - alpha * HD
-        rnew = _dots(Rnew, Rnew)
-        S[:, j], R[:, j] = Snew, Rnew
-        stop = hit | (np.sqrt(rnew) <= cgtol[j]) | ~(rnew > 0)
-        beta = np.where(stop, 0.0, rnew / rTr[j])
-        D[:, j] = Rnew + beta * Dj
-        rTr[j] = rnew
-        on[j[stop]] = False
-    return S, R
+            Snew = S + alpha * D
+        S = Snew
+        HD *= alpha
+        R -= HD
+        rnew = _dots(R, R)
+        stop = hit | (np.sqrt(rnew) <= cgtol) | ~(rnew > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            D *= np.where(stop, 0.0, rnew / rTr)
+        D += R
+        rTr = rnew
