@@ -12,6 +12,7 @@ Without a distributed client the same calls run in this process.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, Callable, List, Sequence
 
@@ -32,13 +33,14 @@ class _Now:
         return self.value
 
 
-def _sum_shares(*shares):
-    """The element-wise sum of tuples of arrays / floats (one task of the tree)."""
+def _sum_shares(*shares, dtype=None):
+    """The element-wise sum of tuples of arrays / floats (one task of the tree), in float64;
+    a single array is returned as ``dtype`` when given."""
     if not isinstance(shares[0], tuple):
         out = np.array(shares[0], dtype=np.float64, copy=True)
         for s in shares[1:]:
             out += s
-        return out
+        return out if dtype is None else out.astype(dtype)
     out = [np.array(v, dtype=np.float64, copy=True) for v in shares[0]]
     for s in shares[1:]:
         for o, v in zip(out, s):
@@ -87,12 +89,14 @@ class Runner:
             return [f.value for f in futures]
         return self.client.gather(list(futures))
 
-    def reduce(self, futures):
-        """The sum of the futures' values, added in a tree on the workers; one result comes back."""
+    def reduce(self, futures, dtype=None):
+        """The sum of the futures' values, added in a tree on the workers (in float64); one
+        result comes back (as ``dtype`` when given: a single array)."""
         items = list(futures)
         while len(items) > 1:
-            items = [self.submit(_sum_shares, *items[i:i + _FAN_IN]) if len(items[i:i + _FAN_IN]) > 1
-                     else items[i] for i in range(0, len(items), _FAN_IN)]
+            last = len(items) <= _FAN_IN
+            items = [self.submit(functools.partial(_sum_shares, dtype=dtype if last else None), *items[i:i + _FAN_IN])
+                     if len(items[i:i + _FAN_IN]) > 1 else items[i] for i in range(0, len(items), _FAN_IN)]
         out = items[0].result()
         self.round_trips += 1
         self.received += sum(getattr(v, "nbytes", 8) for v in (out if isinstance(out, tuple) else (out,)))

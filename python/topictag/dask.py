@@ -246,7 +246,7 @@ def _hinge_hv(b, V, sel, C, bias, *acts):
     A = np.empty((parts[3][1], len(sel)), dtype=np.uint8)
     for j, (w, p) in enumerate(sel):
         A[:, j] = acts[w][:, p]
-    return _core.sq_hinge_hessp(parts, A, _ready(V), C, bias)
+    return _core.sq_hinge_hessp(parts, A, _ready(V).astype(np.float64), C, bias).astype(np.float32)
 
 
 def _logistic_share(b, Wb, n_classes):
@@ -358,10 +358,13 @@ class LinearSVC(_DistributedMixin, _LocalLinearSVC):
         def hessp(V, cols, pids):
             at = sorted(set(pids.tolist()))
             sel = [(at.index(p), int(np.flatnonzero(points[p][0] == c)[0])) for c, p in zip(cols, pids)]
-            Vf = run.scatter(V)
+            # CG directions and their products travel as float32 (half the bytes); the losses
+            # and gradients that TRON accepts steps and stops on stay float64, so the optimum
+            # is the exact one
+            Vf = run.scatter(V.astype(np.float32))
             parts = [run.submit(_hinge_hv, b, Vf, sel, C, bias, *[points[p][1][i] for p in at])
                      for i, b in enumerate(blocks)]
-            return run.reduce(parts) + V
+            return run.reduce(parts, np.float32) + V
 
         def release(live):
             for p in [p for p in points if p not in live]:
