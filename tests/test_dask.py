@@ -154,7 +154,7 @@ def test_worker_lost_mid_fit_raises_or_recovers_never_half_fitted(client, data, 
     calls = {"n": 0}
     reduce = _distributed.Runner.reduce
 
-    def killing_reduce(self, futures):
+    def killing_reduce(self, futures, *args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             victim = sorted(client.scheduler_info()["workers"])[0]
@@ -162,13 +162,14 @@ def test_worker_lost_mid_fit_raises_or_recovers_never_half_fitted(client, data, 
                 client.run(os._exit, 1, workers=[victim])
             except Exception:
                 pass
-        return reduce(self, futures)
+        return reduce(self, futures, *args, **kwargs)
 
     monkeypatch.setattr(_distributed.Runner, "reduce", killing_reduce)
     est = tdask.LinearSVC(C=1.0, tol=1e-6, max_iter=100)
     try:
         est.fit(X, ddf["label"])
     except Exception:
+        assert calls["n"] >= 3  # it failed because of the lost worker, not before
         assert not est._is_fitted()
     else:
         local = topictag.LinearSVC(C=1.0, tol=1e-6, max_iter=100000).fit(vec.transform(df["text"].tolist()), df["label"].tolist())

@@ -34,7 +34,8 @@ __version__: str
 def _after_fork() -> None: ...
 
 # The linear objectives on one block of rows (topictag.dask's distributed solvers). A block is
-# a CSR tuple (data float32, indices int32, indptr int32, (n_rows, n_cols)); a labelled block
+# X^T as a CSR tuple (data float32, indices int32, indptr int32, (n_features, n_samples)),
+# i.e. a CSC matrix's arrays; a labelled block
 # is (block, class codes as uint32); weights are C-contiguous float64 (features, outputs).
 _Block = Tuple[np.ndarray, np.ndarray, np.ndarray, Tuple[int, int]]
 

@@ -12,6 +12,7 @@ Without a distributed client the same calls run in this process.
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, Callable, List, Sequence
 
@@ -32,13 +33,14 @@ class _Now:
         return self.value
 
 
-def _sum_shares(*shares):
-    """The element-wise sum of tuples of arrays / floats (one task of the tree)."""
+def _sum_shares(*shares, dtype=None):
+    """The element-wise sum of tuples of arrays / floats (one task of the tree), in float64;
+    a single array is returned as ``dtype`` when given."""
     if not isinstance(shares[0], tuple):
         out = np.array(shares[0], dtype=np.float64, copy=True)
         for s in shares[1:]:
             out += s
-        return out
+        return out if dtype is None else out.astype(dtype)
     out = [np.array(v, dtype=np.float64, copy=True) for v in shares[0]]
     for s in shares[1:]:
         for o, v in zip(out, s):
@@ -87,12 +89,14 @@ class Runner:
             return [f.value for f in futures]
         return self.client.gather(list(futures))
 
-    def reduce(self, futures):
-        """The sum of the futures' values, added in a tree on the workers; one result comes back."""
+    def reduce(self, futures, dtype=None):
+        """The sum of the futures' values, added in a tree on the workers (in float64); one
+        result comes back (as ``dtype`` when given: a single array)."""
         items = list(futures)
         while len(items) > 1:
-            items = [self.submit(_sum_shares, *items[i:i + _FAN_IN]) if len(items[i:i + _FAN_IN]) > 1
-                     else items[i] for i in range(0, len(items), _FAN_IN)]
+            last = len(items) <= _FAN_IN
+            items = [self.submit(functools.partial(_sum_shares, dtype=dtype if last else None), *items[i:i + _FAN_IN])
+                     if len(items[i:i + _FAN_IN]) > 1 else items[i] for i in range(0, len(items), _FAN_IN)]
         out = items[0].result()
         self.round_trips += 1
         self.received += sum(getattr(v, "nbytes", 8) for v in (out if isinstance(out, tuple) else (out,)))
@@ -174,34 +178,42 @@ def tron(fg: Callable, hessp: Callable, d: int, k: int, tol: float, max_iter: in
 
 def _cg(hessp, G, delta, cols, pids, eps_cg):
     """Conjugate gradient for ``H s = -g`` per column, inside the trust region of radius
-    ``delta``; columns stop on their own, the round trips are shared."""
-    S = np.zeros_like(G)
+    ``delta``; columns stop on their own, the round trips are shared. The columns still
+    running are kept as compact contiguous arrays (the direction is sent as is)."""
+    S_out, R_out = np.zeros_like(G), np.empty_like(G)
+    idx = np.arange(G.shape[1])
     R = -G
-    D = R.copy()
+    S, D = np.zeros_like(G), R.copy()
     rTr = _dots(R, R)
     cgtol = eps_cg * np.sqrt(rTr)
-    on = np.sqrt(rTr) > cgtol
-    while on.any():
-        j = np.flatnonzero(on)
-        HD = hessp(np.ascontiguousarray(D[:, j]), cols[j], pids[j])
-        Dj, Sj, Rj = D[:, j], S[:, j], R[:, j]
-        alpha = rTr[j] / _dots(Dj, HD)
-        Snew = Sj + alpha * Dj
-        hit = np.sqrt(_dots(Snew, Snew)) > delta[j]
+    delta = np.asarray(delta, dtype=np.float64)
+    stop = ~(np.sqrt(rTr) > cgtol)
+    while True:
+        if stop.any():
+            S_out[:, idx[stop]], R_out[:, idx[stop]] = S[:, stop], R[:, stop]
+            keep = ~stop
+            if not keep.any():
+                return S_out, R_out
+            idx, S, R, D = idx[keep], S[:, keep], R[:, keep], D[:, keep]
+            rTr, cgtol, delta = rTr[keep], cgtol[keep], delta[keep]
+        HD = hessp(D, cols[idx], pids[idx])
+        alpha = rTr / _dots(D, HD)
+        Snew = S + alpha * D
+        hit = np.sqrt(_dots(Snew, Snew)) > delta
         if hit.any():
-            std, sts, dtd = _dots(Sj, Dj), _dots(Sj, Sj), _dots(Dj, Dj)
-            dsq = delta[j] ** 2
+            std, sts, dtd = _dots(S, D), _dots(S, S), _dots(D, D)
+            dsq = delta ** 2
             rad = np.sqrt(np.maximum(std * std + dtd * (dsq - sts), 0.0))
             with np.errstate(divide="ignore", invalid="ignore"):
                 tau = np.where(std >= 0, (dsq - sts) / (std + rad), (rad - std) / dtd)
             alpha = np.where(hit, tau, alpha)
-            Snew = Sj + alpha * Dj
-        Rnew = Rj - alpha * HD
-        rnew = _dots(Rnew, Rnew)
-        S[:, j], R[:, j] = Snew, Rnew
-        stop = hit | (np.sqrt(rnew) <= cgtol[j]) | ~(rnew > 0)
-        beta = np.where(stop, 0.0, rnew / rTr[j])
-        D[:, j] = Rnew + beta * Dj
-        rTr[j] = rnew
-        on[j[stop]] = False
-    return S, R
+            Snew = S + alpha * D
+        S = Snew
+        HD *= alpha
+        R -= HD
+        rnew = _dots(R, R)
+        stop = hit | (np.sqrt(rnew) <= cgtol) | ~(rnew > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            D *= np.where(stop, 0.0, rnew / rTr)
+        D += R
+        rTr = rnew

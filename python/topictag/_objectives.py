@@ -1,5 +1,6 @@
-"""The primal objectives of the linear classifiers, block by block, for the solvers that see
-the data a block at a time: ``partial_fit`` and the distributed solvers of ``topictag.dask``.
+"""The primal objectives of the linear classifiers, block by block, for ``partial_fit``
+(``topictag.dask``'s distributed solvers use the same objectives in Rust:
+``linear/blockwise.rs``, through ``_core.sq_hinge_loss_grad`` etc.).
 
 Each function takes one block of rows (a ``scipy.sparse`` CSR matrix ``X`` and the labels
 ``y`` as a numpy object array) and the weights, and returns that block's share of the loss,

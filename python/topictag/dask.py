@@ -185,11 +185,12 @@ def _label_blocks(y) -> List[Any]:
 
 
 def _block(xb, yb):
-    """A worker's training block: the rows as a CSR tuple (float32 data, int32 indices and
-    row pointers: what the Rust kernels read in place) and the labels as a numpy array."""
+    """A worker's training block: the rows transposed (X^T as a CSR tuple, i.e. the block in
+    CSC form: float32 data, int32 indices and pointers, what the Rust kernels read in place;
+    see ``linear/blockwise.rs`` for why transposed) and the labels as a numpy array."""
     import scipy.sparse as sp
 
-    X = sp.csr_matrix(xb)
+    X = sp.csc_matrix(xb)
     y = np.asarray(yb.tolist() if hasattr(yb, "tolist") else list(yb), dtype=object)
     if X.shape[0] != len(y):
         raise ValueError(f"a partition has {X.shape[0]} rows of X but {len(y)} labels")
@@ -199,14 +200,14 @@ def _block(xb, yb):
     check_label_types(set(y.tolist()))
     idx = np.int32 if X.nnz < 2**31 else np.int64
     parts = (np.ascontiguousarray(X.data, dtype=np.float32), np.ascontiguousarray(X.indices, dtype=idx),
-             np.ascontiguousarray(X.indptr, dtype=idx), tuple(X.shape))
+             np.ascontiguousarray(X.indptr, dtype=idx), (X.shape[1], X.shape[0]))
     return parts, y
 
 
 def _block_summary(b):
     """(n_rows, n_cols, sorted labels) of a block."""
     parts, y = b
-    return parts[3][0], parts[3][1], sorted(set(y.tolist()))
+    return parts[3][1], parts[3][0], sorted(set(y.tolist()))
 
 
 def _encode(b, classes):
@@ -242,10 +243,10 @@ def _active(share):
 def _hinge_hv(b, V, sel, C, bias, *acts):
     """The block's share of H V, column j at the active set ``acts[sel[j][0]][:, sel[j][1]]``."""
     parts, _ = _parts(b)
-    A = np.empty((parts[3][0], len(sel)), dtype=np.uint8)
+    A = np.empty((parts[3][1], len(sel)), dtype=np.uint8)
     for j, (w, p) in enumerate(sel):
         A[:, j] = acts[w][:, p]
-    return _core.sq_hinge_hessp(parts, A, _ready(V), C, bias)
+    return _core.sq_hinge_hessp(parts, A, _ready(V).astype(np.float64), C, bias).astype(np.float32)
 
 
 def _logistic_share(b, Wb, n_classes):
@@ -357,10 +358,13 @@ class LinearSVC(_DistributedMixin, _LocalLinearSVC):
         def hessp(V, cols, pids):
             at = sorted(set(pids.tolist()))
             sel = [(at.index(p), int(np.flatnonzero(points[p][0] == c)[0])) for c, p in zip(cols, pids)]
-            Vf = run.scatter(V)
+            # CG directions and their products travel as float32 (half the bytes); the losses
+            # and gradients that TRON accepts steps and stops on stay float64, so the optimum
+            # is the exact one
+            Vf = run.scatter(V.astype(np.float32))
             parts = [run.submit(_hinge_hv, b, Vf, sel, C, bias, *[points[p][1][i] for p in at])
                      for i, b in enumerate(blocks)]
-            return run.reduce(parts) + V
+            return run.reduce(parts, np.float32) + V
 
         def release(live):
             for p in [p for p in points if p not in live]:

@@ -1,8 +1,8 @@
 //! Bindings for crate::linear::blockwise: the objectives of the linear classifiers on one
-//! block of rows, for `topictag.dask`'s distributed solvers. The block is a CSR tuple
-//! `(data, indices, indptr, (n_rows, n_cols))` with float32 data and int32 indices and row
-//! pointers (what the vectorizers make; the Python side converts anything else once), read
-//! in place; the weights are C-contiguous float64 arrays of shape (features, outputs).
+//! block of rows, for `topictag.dask`'s distributed solvers. The block is X^T as a CSR tuple
+//! `(data, indices, indptr, (n_features, n_samples))` (a scipy CSC matrix's arrays) with
+//! float32 data and int32 indices and pointers (the Python side converts once), read in
+//! place; the weights are C-contiguous float64 arrays of shape (features, outputs).
 
 use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyTypeError;
@@ -15,7 +15,7 @@ use crate::sparse::CsrView;
 type Arrays<'py> = (PyReadonlyArray1<'py, f32>, PyReadonlyArray1<'py, i32>, PyReadonlyArray1<'py, i32>, (usize, usize));
 
 fn block_arrays<'py>(x: &Bound<'py, PyAny>) -> PyResult<Arrays<'py>> {
-    let bad = || PyTypeError::new_err("a block must be (data float32, indices int32, indptr int32, (n_rows, n_cols))");
+    let bad = || PyTypeError::new_err("a block must be (data float32, indices int32, indptr int32, (n_features, n_samples): X^T)");
     let t = x.cast::<PyTuple>().map_err(|_| bad())?;
     if t.len() != 4 {
         return Err(bad());
@@ -64,7 +64,7 @@ fn sq_hinge_loss_grad<'py>(
     let (y, outputs, w) = (y.as_slice()?, outputs.as_slice()?, w.as_slice()?);
     let k = outputs.len();
     let s = py.detach(|| blockwise::sq_hinge_loss_grad(&v, y, n_classes, outputs, w, c, bias))?;
-    let active = PyArray1::from_vec(py, s.active).reshape([v.n_rows, k])?;
+    let active = PyArray1::from_vec(py, s.active).reshape([v.n_cols, k])?;
     PyTuple::new(py, [PyArray1::from_vec(py, s.loss).into_any(), array2(py, s.grad, k)?, active.into_any()])
 }
 

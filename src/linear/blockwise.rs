@@ -9,7 +9,11 @@
 //! neighbouring values per non-zero. With `bias > 0` the rows get an extra constant feature
 //! of that value, the last row of `w` (LIBLINEAR's intercept, regularised like the rest).
 //!
-//! Rows are processed in order, one at a time, so results do not depend on threads.
+//! A block comes transposed: `xt` is X^T (one row per feature, one column per sample, i.e.
+//! the block in CSC form), so that every pass reads and writes the large weight and
+//! gradient tables in order, feature after feature, and only the small per-sample arrays
+//! (`n x k` scores) are accessed at random: they stay in cache, the weight table need not.
+//! Features are processed in order, one at a time, so results do not depend on threads.
 
 use crate::error::{Error, Result};
 use crate::sparse::{CsrView, Real, SparseIndex};
@@ -62,36 +66,49 @@ fn check_labels(y: &[u32], n_rows: usize, n_classes: usize) -> Result<()> {
     Ok(())
 }
 
-/// `z = x_i . w` for every output (plus the bias feature's weights).
-#[inline]
-fn row_scores<T: Real, I: SparseIndex>(ind: &[I], val: &[T], w: &[f64], k: usize, bias: f64, d: usize, z: &mut [f64]) {
+/// `z = X w` for every sample and output (`z[i * k + o]`; plus the bias feature's weights).
+fn scores<T: Real, I: SparseIndex, P: SparseIndex>(xt: &CsrView<'_, T, I, P>, w: &[f64], k: usize, bias: f64, z: &mut [f64]) {
+    let d = xt.n_rows;
     if bias > 0.0 {
-        for (zo, wo) in z.iter_mut().zip(&w[d * k..(d + 1) * k]) {
-            *zo = bias * wo;
+        for zi in z.chunks_exact_mut(k) {
+            for (zo, wo) in zi.iter_mut().zip(&w[d * k..(d + 1) * k]) {
+                *zo = bias * wo;
+            }
         }
     } else {
         z.fill(0.0);
     }
-    for (j, v) in ind.iter().zip(val) {
-        let (j, v) = (j.to_index(), v.as_f64());
-        for (zo, wo) in z.iter_mut().zip(&w[j * k..(j + 1) * k]) {
-            *zo += v * wo;
+    for j in 0..d {
+        let (ind, val) = xt.row(j);
+        let wj = &w[j * k..(j + 1) * k];
+        for (i, v) in ind.iter().zip(val) {
+            let (i, v) = (i.to_index(), v.as_f64());
+            for (zo, wo) in z[i * k..(i + 1) * k].iter_mut().zip(wj) {
+                *zo += v * wo;
+            }
         }
     }
 }
 
-/// `out[j, :] += x_ij * r` over the row (and the bias feature).
-#[inline]
-fn row_scatter<T: Real, I: SparseIndex>(ind: &[I], val: &[T], r: &[f64], k: usize, bias: f64, d: usize, out: &mut [f64]) {
-    for (j, v) in ind.iter().zip(val) {
-        let (j, v) = (j.to_index(), v.as_f64());
-        for (g, ro) in out[j * k..(j + 1) * k].iter_mut().zip(r) {
-            *g += v * ro;
+/// `out += X^T r` (`r[i * k + o]` per sample and output; and the bias feature's row).
+fn scatter<T: Real, I: SparseIndex, P: SparseIndex>(xt: &CsrView<'_, T, I, P>, r: &[f64], k: usize, bias: f64, out: &mut [f64]) {
+    let d = xt.n_rows;
+    for j in 0..d {
+        let (ind, val) = xt.row(j);
+        let gj = &mut out[j * k..(j + 1) * k];
+        for (i, v) in ind.iter().zip(val) {
+            let (i, v) = (i.to_index(), v.as_f64());
+            for (g, ro) in gj.iter_mut().zip(&r[i * k..(i + 1) * k]) {
+                *g += v * ro;
+            }
         }
     }
     if bias > 0.0 {
-        for (g, ro) in out[d * k..(d + 1) * k].iter_mut().zip(r) {
-            *g += bias * ro;
+        let gb = &mut out[d * k..(d + 1) * k];
+        for ri in r.chunks_exact(k) {
+            for (g, ro) in gb.iter_mut().zip(ri) {
+                *g += bias * ro;
+            }
         }
     }
 }
@@ -99,7 +116,7 @@ fn row_scatter<T: Real, I: SparseIndex>(ind: &[I], val: &[T], r: &[f64], k: usiz
 /// The block's share of the one-vs-rest squared-hinge loss, its gradient and active set at
 /// `w` (`outputs.len()` outputs; `y` holds class codes below `n_classes`).
 pub fn sq_hinge_loss_grad<T: Real, I: SparseIndex, P: SparseIndex>(
-    x: &CsrView<'_, T, I, P>,
+    xt: &CsrView<'_, T, I, P>,
     y: &[u32],
     n_classes: usize,
     outputs: &[u32],
@@ -107,32 +124,27 @@ pub fn sq_hinge_loss_grad<T: Real, I: SparseIndex, P: SparseIndex>(
     c: f64,
     bias: f64,
 ) -> Result<HingeShare> {
-    let (k, d) = (outputs.len(), x.n_cols);
-    check_x(x)?;
-    check_labels(y, x.n_rows, n_classes)?;
+    let (k, d, n) = (outputs.len(), xt.n_rows, xt.n_cols);
+    check_x(xt)?;
+    check_labels(y, n, n_classes)?;
     check_shapes("w", w.len(), augmented(d, bias), k)?;
-    let mut share = HingeShare { loss: vec![0.0; k], grad: vec![0.0; w.len()], active: vec![0; x.n_rows * k] };
-    let (mut z, mut r) = (vec![0.0; k], vec![0.0; k]);
-    for i in 0..x.n_rows {
-        let (ind, val) = x.row(i);
-        row_scores(ind, val, w, k, bias, d, &mut z);
-        let mut any = false;
-        for o in 0..k {
+    let mut share = HingeShare { loss: vec![0.0; k], grad: vec![0.0; w.len()], active: vec![0; n * k] };
+    let mut r = vec![0.0; n * k];
+    scores(xt, w, k, bias, &mut r);
+    for (i, ri) in r.chunks_exact_mut(k).enumerate() {
+        for (o, ro) in ri.iter_mut().enumerate() {
             let sign = if y[i] == outputs[o] { 1.0 } else { -1.0 };
-            let m = 1.0 - sign * z[o];
+            let m = 1.0 - sign * *ro;
             if m > 0.0 {
                 share.loss[o] += c * m * m;
-                r[o] = -2.0 * c * sign * m;
+                *ro = -2.0 * c * sign * m;
                 share.active[i * k + o] = 1;
-                any = true;
             } else {
-                r[o] = 0.0;
+                *ro = 0.0;
             }
         }
-        if any {
-            row_scatter(ind, val, &r, k, bias, d, &mut share.grad);
-        }
     }
+    scatter(xt, &r, k, bias, &mut share.grad);
     Ok(share)
 }
 
@@ -140,31 +152,23 @@ pub fn sq_hinge_loss_grad<T: Real, I: SparseIndex, P: SparseIndex>(
 /// whose active set is `active` (from [`sq_hinge_loss_grad`]), times `v`:
 /// `2 C X_A^T X_A v` per output.
 pub fn sq_hinge_hessp<T: Real, I: SparseIndex, P: SparseIndex>(
-    x: &CsrView<'_, T, I, P>,
+    xt: &CsrView<'_, T, I, P>,
     active: &[u8],
     v: &[f64],
     k: usize,
     c: f64,
     bias: f64,
 ) -> Result<Vec<f64>> {
-    let d = x.n_cols;
-    check_x(x)?;
-    check_shapes("v", v.len(), augmented(d, bias), k)?;
-    check_shapes("active", active.len(), x.n_rows, k)?;
-    let mut out = vec![0.0; v.len()];
-    let mut t = vec![0.0; k];
-    for i in 0..x.n_rows {
-        let a = &active[i * k..(i + 1) * k];
-        if a.iter().all(|&b| b == 0) {
-            continue;
-        }
-        let (ind, val) = x.row(i);
-        row_scores(ind, val, v, k, bias, d, &mut t);
-        for (to, &ao) in t.iter_mut().zip(a) {
-            *to *= if ao != 0 { 2.0 * c } else { 0.0 };
-        }
-        row_scatter(ind, val, &t, k, bias, d, &mut out);
+    check_x(xt)?;
+    check_shapes("v", v.len(), augmented(xt.n_rows, bias), k)?;
+    check_shapes("active", active.len(), xt.n_cols, k)?;
+    let mut t = vec![0.0; active.len()];
+    scores(xt, v, k, bias, &mut t);
+    for (to, &ao) in t.iter_mut().zip(active) {
+        *to *= if ao != 0 { 2.0 * c } else { 0.0 };
     }
+    let mut out = vec![0.0; v.len()];
+    scatter(xt, &t, k, bias, &mut out);
     Ok(out)
 }
 
@@ -172,46 +176,45 @@ pub fn sq_hinge_hessp<T: Real, I: SparseIndex, P: SparseIndex>(
 /// binomial (class 1 against class 0) when `k == 1`, multinomial (softmax over `k ==
 /// n_classes` outputs) otherwise. Returns `(loss, grad_w, grad_b)`.
 pub fn logistic_loss_grad<T: Real, I: SparseIndex, P: SparseIndex>(
-    x: &CsrView<'_, T, I, P>,
+    xt: &CsrView<'_, T, I, P>,
     y: &[u32],
     n_classes: usize,
     w: &[f64],
     b: &[f64],
 ) -> Result<(f64, Vec<f64>, Vec<f64>)> {
-    let (d, k) = (x.n_cols, b.len());
-    check_x(x)?;
-    check_labels(y, x.n_rows, n_classes)?;
+    let (d, n, k) = (xt.n_rows, xt.n_cols, b.len());
+    check_x(xt)?;
+    check_labels(y, n, n_classes)?;
     if !(k == 1 && n_classes == 2 || k == n_classes && k > 2) {
         return Err(Error::value(format!("{k} outputs for {n_classes} classes (1 for 2, else one per class)")));
     }
     check_shapes("w", w.len(), d, k)?;
     let (mut loss, mut gw, mut gb) = (0.0, vec![0.0; w.len()], vec![0.0; k]);
-    let mut z = vec![0.0; k];
-    for i in 0..x.n_rows {
-        let (ind, val) = x.row(i);
-        row_scores(ind, val, w, k, 0.0, d, &mut z);
-        for (zo, bo) in z.iter_mut().zip(b) {
+    let mut z = vec![0.0; n * k];
+    scores(xt, w, k, 0.0, &mut z);
+    for (i, zi) in z.chunks_exact_mut(k).enumerate() {
+        for (zo, bo) in zi.iter_mut().zip(b) {
             *zo += bo;
         }
         if k == 1 {
-            let (t, zi) = (f64::from(y[i] == 1), z[0]);
-            loss += log1pexp(zi) - t * zi;
-            z[0] = 1.0 / (1.0 + (-zi).exp()) - t;
+            let (t, v) = (f64::from(y[i] == 1), zi[0]);
+            loss += log1pexp(v) - t * v;
+            zi[0] = 1.0 / (1.0 + (-v).exp()) - t;
         } else {
-            let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let s: f64 = z.iter().map(|v| (v - m).exp()).sum();
+            let m = zi.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let s: f64 = zi.iter().map(|v| (v - m).exp()).sum();
             let lse = m + s.ln();
-            loss += lse - z[y[i] as usize];
-            for zo in z.iter_mut() {
+            loss += lse - zi[y[i] as usize];
+            for zo in zi.iter_mut() {
                 *zo = (*zo - lse).exp();
             }
-            z[y[i] as usize] -= 1.0;
+            zi[y[i] as usize] -= 1.0;
         }
-        for (g, r) in gb.iter_mut().zip(&z) {
+        for (g, r) in gb.iter_mut().zip(zi.iter()) {
             *g += r;
         }
-        row_scatter(ind, val, &z, k, 0.0, d, &mut gw);
     }
+    scatter(xt, &z, k, 0.0, &mut gw);
     Ok((loss, gw, gb))
 }
 
@@ -230,14 +233,10 @@ mod tests {
     use super::*;
     use crate::sparse::CsrMatrix;
 
+    /// X^T of a block of 4 samples x 3 features, and the samples' labels.
     fn block() -> (CsrMatrix<f32>, Vec<u32>) {
-        let rows = vec![
-            vec![1.0f32, 0.0, 0.5],
-            vec![0.0, 2.0, 0.0],
-            vec![0.3, 0.0, 0.0],
-            vec![0.0, 0.7, 1.1],
-        ];
-        (CsrMatrix::from_dense(&rows, 3).unwrap(), vec![0, 1, 2, 1])
+        let cols = vec![vec![1.0f32, 0.0, 0.3, 0.0], vec![0.0, 2.0, 0.0, 0.7], vec![0.5, 0.0, 0.0, 1.1]];
+        (CsrMatrix::from_dense(&cols, 4).unwrap(), vec![0, 1, 2, 1])
     }
 
     fn hinge_f(x: &CsrMatrix<f32>, y: &[u32], w: &[f64]) -> f64 {
