@@ -317,21 +317,33 @@ proptest! {
 }
 
 /// Timing harness on a real matrix dumped by the benchmark scripts (raw little-endian files
-/// in $TOPICTAG_PROFILE_DIR: data.f32, indices.u32, indptr.u64, y.u64). Ignored by default:
+/// in $TOPICTAG_PROFILE_DIR: data.f32, indices.u32, indptr.u64, y.u64; data.f64 instead of
+/// data.f32 with TOPICTAG_PROFILE_F64 set; TOPICTAG_PROFILE_REPS fits in a row). Ignored by default:
 /// `TOPICTAG_PROFILE_DIR=... cargo test --release --lib linear::tests::profile -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn profile_real_matrix() {
     let Ok(dir) = std::env::var("TOPICTAG_PROFILE_DIR") else { return };
     let read = |name: &str| std::fs::read(format!("{dir}/{name}")).unwrap();
-    let data: Vec<f32> = read("data.f32").chunks(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect();
+    let f64_data = std::env::var_os("TOPICTAG_PROFILE_F64").is_some();
+    let data: Vec<f32> = if f64_data { Vec::new() } else { read("data.f32").chunks(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect() };
+    let data64: Vec<f64> = if f64_data { read("data.f64").chunks(8).map(|b| f64::from_le_bytes(b.try_into().unwrap())).collect() } else { Vec::new() };
     let indices: Vec<u32> = read("indices.u32").chunks(4).map(|b| u32::from_le_bytes(b.try_into().unwrap())).collect();
     let indptr: Vec<usize> = read("indptr.u64").chunks(8).map(|b| u64::from_le_bytes(b.try_into().unwrap()) as usize).collect();
     let y: Vec<usize> = read("y.u64").chunks(8).map(|b| u64::from_le_bytes(b.try_into().unwrap()) as usize).collect();
     let n_cols = indices.iter().map(|&j| j as usize + 1).max().unwrap_or(0);
+    if f64_data {
+        let x = CsrMatrix::new(indptr.len() - 1, n_cols, indptr, indices, data64).unwrap();
+        return profile_fit(&x, &y);
+    }
     let x = CsrMatrix::new(indptr.len() - 1, n_cols, indptr, indices, data).unwrap();
+    profile_fit(&x, &y);
+}
+
+#[cfg(test)]
+fn profile_fit<T: crate::sparse::Real>(x: &CsrMatrix<T>, y: &[usize]) {
     let k = y.iter().max().unwrap() + 1;
-    let t = mc(&y, k);
+    let t = mc(y, k);
     let kind = match std::env::var("TOPICTAG_PROFILE_KIND").as_deref() {
         Ok("lr_ovr") => ModelKind::Logistic { multinomial: false },
         Ok("lr_mn") => ModelKind::Logistic { multinomial: true },
@@ -340,10 +352,13 @@ fn profile_real_matrix() {
     let c: f64 = std::env::var("TOPICTAG_PROFILE_C").ok().and_then(|v| v.parse().ok()).unwrap_or(0.5);
     let jobs: i64 = std::env::var("TOPICTAG_PROFILE_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let p = LinearParams { kind, c, max_iter: if matches!(kind, ModelKind::Logistic { multinomial: true }) { 100 } else { 1000 }, ..Default::default() };
-    let t0 = std::time::Instant::now();
-    let m = fit(&x, &t, None, &p, Some(jobs)).unwrap();
-    println!("{kind:?} fit {:.2}s n_iter {:?} converged {}", t0.elapsed().as_secs_f64(), m.n_iter, m.converged);
-    println!("objective {}", m.objective(&x, &t, None, &p).unwrap());
+    let reps: usize = std::env::var("TOPICTAG_PROFILE_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    for _ in 0..reps {
+        let t0 = std::time::Instant::now();
+        let m = fit(x, &t, None, &p, Some(jobs)).unwrap();
+        let sum: f64 = m.coef.iter().sum();
+        println!("{kind:?} fit {:.3}s n_iter {:?} converged {} coef sum {sum:.9}", t0.elapsed().as_secs_f64(), m.n_iter, m.converged);
+    }
 }
 
 /// A random sparse matrix with `n` rows and `nf` columns (about `per_row` entries a row).

@@ -150,6 +150,9 @@ impl CountVectorizer {
         let (fitted, m) = fit::<T, S>(&an, docs, limits, weighting)?;
         self.removed = Some(Arc::new(fitted.removed));
         self.set_vocabulary(fitted.names, false);
+        if let Some(ki) = fitted.key_index {
+            let _ = self.key_index.set(Some(Arc::new(ki)));
+        }
         Ok((fitted.df, m))
     }
 

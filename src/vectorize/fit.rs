@@ -7,13 +7,13 @@ use rayon::prelude::*;
 
 use super::chunks::for_chunks;
 use super::count::{analyse_chunks, key_chunk, term_chunks, KeyChunk, KeyScratch, N_SHARDS};
-use super::index::U64Map;
+use super::index::{KeyIndex, U64Map};
 use super::vocab::{
     byte_ranks, keep_removed, key_name_into, merge_key_shard, merge_shard, merge_terms, prune, Fitted,
     GlobalView, KeyShard, Limits, OrderKey, Removed, Shard,
 };
 use super::weight::{fill_csr, MakeWeighting, Weighting};
-use crate::error::{grow_str, try_filled, try_vec, Result};
+use crate::error::{grow_str, try_filled, try_string, try_vec, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::sparse::{CsrMatrix, Real};
 use crate::text::{Analyzer, AnalyzerKind};
@@ -71,23 +71,25 @@ pub fn fit<T: Real, S: AsRef<str> + Sync>(
     drop(shards);
     drop(col);
     let rows = chunks.into_iter().map(|ch| (ch.doc_ptr, ch.entries));
-    let m = build_matrix(&fitted, rows, local_cols, build)?;
+    let m = build_matrix(&fitted, rows, local_cols, build, || ()).0?;
     Ok((fitted, Some(m)))
 }
 
 /// The weighted matrix of a fit from each chunk's rows (`doc_ptr`, `(local feature, count)`
-/// entries) and its local feature -> column map.
-fn build_matrix<T: Real>(
+/// entries) and its local feature -> column map; `beside` runs alongside, in the pool.
+fn build_matrix<T: Real, R: Send>(
     fitted: &Fitted,
     rows: impl Iterator<Item = (Vec<usize>, Vec<(u32, u32)>)>,
     local_cols: Vec<Vec<u32>>,
     build: MakeWeighting,
-) -> Result<CsrMatrix<T>> {
+    beside: impl FnOnce() -> R + Send,
+) -> (Result<CsrMatrix<T>>, R) {
     let parts: Vec<(Vec<usize>, Vec<(u32, u32)>, Vec<u32>)> =
         rows.zip(local_cols).map(|((doc_ptr, entries), lc)| (doc_ptr, entries, lc)).collect();
     let (binary, sublinear, idf, norm) = build(&fitted.df, fitted.n_docs);
     let w = Weighting { binary, sublinear, idf: idf.as_deref(), norm };
-    fill_csr::<T>(parts, fitted.names.len(), &w)
+    let n_cols = fitted.names.len();
+    rayon::join(|| fill_csr::<T>(parts, n_cols, &w), beside)
 }
 
 fn local_to_col<'a>(
@@ -189,17 +191,26 @@ fn fit_keyed<T: Real, S: AsRef<str> + Sync>(
         return Ok((fitted, None));
     };
     crate::cancel::check()?;
-    // 6. the matrix
+    // 6. the matrix, and beside it the transform's lookup table made from the kept
+    // features' keys (a transform usually follows; `KeyIndex::build` would parse and intern
+    // every name again, serially, at the first transform).
+    let mut kept: Vec<(u64, u32)> = try_vec(fitted.names.len(), "the vocabulary's lookup table")?;
+    for (sh, cs) in kshards.iter().zip(&col) {
+        kept.extend(sh.keys.iter().zip(cs).filter(|e| *e.1 != UNSET).map(|(&k, &c)| (k, c)));
+    }
     let local_cols: Vec<Vec<u32>> = kchunks
         .par_iter()
         .enumerate()
         .map(|(ci, ch)| local_to_col(ch.n_local, &ch.by_shard, |s| &kshards[s].assign[ci], &col))
         .collect::<Result<_>>()?;
+    // The terms (a few bytes per term) stay for the lookup table; the shards go first.
+    let terms = (try_string(&arena, "the vocabulary's lookup table")?, offs.clone());
     keep_removed(&mut fitted, &mut kshards, col, (arena, offs));
     drop(kshards);
     let rows = kchunks.into_iter().map(|ch| (ch.doc_ptr, ch.entries));
-    let m = build_matrix(&fitted, rows, local_cols, build)?;
-    Ok((fitted, Some(m)))
+    let (m, key_index) = build_matrix(&fitted, rows, local_cols, build, || KeyIndex::from_kept(&terms.0, &terms.1, &kept));
+    fitted.key_index = Some(key_index?);
+    Ok((fitted, Some(m?)))
 }
 
 #[cfg(test)]

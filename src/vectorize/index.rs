@@ -5,7 +5,7 @@
 
 use hashbrown::HashTable;
 
-use crate::error::{grow, try_filled, Result};
+use crate::error::{grow, try_filled, try_vec, Result};
 use crate::ids::NO_COLUMN as UNSET;
 use crate::text::intern::{hash_str, Interner};
 use crate::text::{Analyzer, AnalyzerKind, TermCache};
@@ -259,6 +259,54 @@ impl KeyIndex {
             }
         }
         Some(KeyIndex { terms, uni, bi, warm: WarmCaches::default() })
+    }
+
+    /// The index of a fit's kept features from the fit's own keys: `kept` gives each kept
+    /// feature as `(key, column)`, with keys in this index's form over the fit's term ids
+    /// (term `t` is `arena[offs[t]..offs[t + 1]]`). The same lookups as [`KeyIndex::build`]
+    /// on the vocabulary's names, without parsing and interning every name again: only the
+    /// terms of kept features are interned, once each.
+    pub fn from_kept(arena: &str, offs: &[usize], kept: &[(u64, u32)]) -> Result<Self> {
+        const WHAT: &str = "the vocabulary's lookup table";
+        let n_terms = offs.len().saturating_sub(1);
+        // The fit's term id -> this index's term id (UNSET: in no kept feature).
+        let mut id_of: Vec<u32> = try_filled(n_terms, UNSET, WHAT)?;
+        let mut terms = Interner::new();
+        let mut id = |t: u64| -> Result<u32> {
+            let t = t as usize;
+            if id_of[t] == UNSET {
+                id_of[t] = terms.try_intern(&arena[offs[t]..offs[t + 1]], WHAT)?.0;
+            }
+            Ok(id_of[t])
+        };
+        let n_bi = kept.iter().filter(|&&(k, _)| k >> 32 != 0).count();
+        let mut uni_at: Vec<(u32, u32)> = try_vec(kept.len() - n_bi, WHAT)?;
+        let mut bi_at: Vec<(u64, u32)> = try_vec(n_bi, WHAT)?;
+        for &(k, c) in kept {
+            match k >> 32 {
+                0 => uni_at.push((id(k)?, c)),
+                hi => {
+                    let (a, b) = (id(hi - 1)?, id(k & 0xffff_ffff)?);
+                    bi_at.push((((a as u64 + 1) << 32) | b as u64, c));
+                }
+            }
+        }
+        drop(id);
+        let mut uni = try_filled(terms.len(), UNSET, WHAT)?;
+        for (t, c) in uni_at {
+            uni[t as usize] = c;
+        }
+        // The bigram table outgrows the caches and its keys land at random: each insert
+        // requests the slot of the one a few inserts ahead.
+        const AHEAD: usize = 16;
+        let mut bi = U64Map::with_capacity(n_bi);
+        for (q, &(k, c)) in bi_at.iter().enumerate() {
+            if let Some(&(ahead, _)) = bi_at.get(q + AHEAD) {
+                bi.prefetch(ahead);
+            }
+            bi.get_or_insert_with(k, || c);
+        }
+        Ok(KeyIndex { terms, uni, bi, warm: WarmCaches::default() })
     }
 
     /// Can `an`'s features be looked up in a [`KeyIndex`]?

@@ -465,6 +465,35 @@ mod tests {
     }
 
     #[test]
+    fn key_index_of_the_fit_equals_the_one_built_from_the_names() {
+        // Out-of-vocabulary tokens and pairs in the test half; pruning by min_df, max_df and
+        // max_features; stop words and stemming; bigrams only.
+        let docs: Vec<String> = (0..2000).map(|i| format!("{} w{} v{} Talks talking", DOCS[i % DOCS.len()], i % 97, i % 13)).collect();
+        let (train, test) = docs.split_at(1000);
+        let mut stemmed = AnalyzerConfig { ngram_range: (1, 2), ..AnalyzerConfig::default() };
+        stemmed.stemmer = Some("english".into());
+        stemmed.stop_words = Some(crate::text::StopWordsSpec::Named("english".into()));
+        let configs = [AnalyzerConfig { ngram_range: (1, 2), ..AnalyzerConfig::default() }, stemmed, AnalyzerConfig { ngram_range: (2, 2), ..AnalyzerConfig::default() }];
+        let limits = [(1.0, 1e18, None), (2.0, 1e18, None), (2.0, 600.0, None), (1.0, 1e18, Some(50))];
+        let mk = |_: &[u64], _: usize| (false, false, None, None);
+        let w = Weighting { binary: false, sublinear: false, idf: None, norm: None };
+        for cfg in configs {
+            let an = Analyzer::new(&cfg).unwrap();
+            for (min_count, max_count, max_features) in limits {
+                let lim = Limits { min_count, max_count, max_features };
+                let (fitted, _) = fit::<f32, String>(&an, train, lim, Some(&mk)).unwrap();
+                let of_fit = fitted.key_index.as_ref().expect("fit_transform makes the index");
+                let built = KeyIndex::build(&fitted.names).unwrap();
+                for docs in [train, test] {
+                    let want: CsrMatrix<f32> = transform(&an, &fitted.names, Lookup::Keyed(&built), docs, &w).unwrap();
+                    let got: CsrMatrix<f32> = transform(&an, &fitted.names, Lookup::Keyed(of_fit), docs, &w).unwrap();
+                    assert_eq!(got, want, "{:?} {lim:?}", cfg.ngram_range);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn keyed_transform_with_stemmer_and_stop_words_equals_fit() {
         // The keyed transform's caches map tokens straight to the vocabulary's term ids, also
         // through stop words and stemming; a second call starts from the first call's caches.

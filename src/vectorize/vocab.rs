@@ -206,6 +206,8 @@ pub struct Fitted {
     pub tf: Vec<u64>,
     pub removed: Removed,
     pub n_docs: usize,
+    /// The transform's lookup table, when the fit made it from its own keys (`fit_keyed`).
+    pub key_index: Option<super::index::KeyIndex>,
 }
 
 /// Per-shard frequencies of the merged global features.
@@ -308,7 +310,7 @@ pub fn prune(
         }
         names.push(n);
     }
-    Ok((Fitted { names, df, tf, removed: Removed::None, n_docs }, col))
+    Ok((Fitted { names, df, tf, removed: Removed::None, n_docs, key_index: None }, col))
 }
 
 /// The names made by [`prune`] (`None` where a name's allocation failed), or an
@@ -406,7 +408,7 @@ fn prune_ordered(
             unsafe { *ptr.add(g as usize) = c as u32 };
         });
     }
-    Ok((Fitted { names, df, tf, removed: Removed::None, n_docs }, col))
+    Ok((Fitted { names, df, tf, removed: Removed::None, n_docs, key_index: None }, col))
 }
 
 /// Alphabetical (byte order) rank of each of the strings `arena[offs[t]..offs[t + 1]]`, which
