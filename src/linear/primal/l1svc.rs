@@ -77,13 +77,13 @@ pub(crate) fn solve<T: Real>(p: &Binary<'_, T>, w0: Option<&[f64]>) -> Solution 
             let (l1, l2) = reg.of(j, nc);
             let (rows, vals) = cols.col(j);
             let (mut g_loss, mut h) = (0.0, 0.0);
+            // Rows without slack add zeros (no branch per row: whether a row has slack is
+            // as good as random, and mispredicted branches cost more than the products).
             for (&i, &v) in rows.iter().zip(vals) {
                 let (i, v) = (i as usize, v.as_f64());
-                if b[i] > 0.0 {
-                    let cv = c[i] * v;
-                    g_loss -= cv * y[i] * b[i];
-                    h += cv * v;
-                }
+                let cv = c[i] * v;
+                g_loss -= cv * y[i] * b[i].max(0.0);
+                h += cv * v * if b[i] > 0.0 { 1.0 } else { 0.0 };
             }
             let g_loss = 2.0 * g_loss;
             let g = g_loss + l2 * w[j];
@@ -113,16 +113,20 @@ pub(crate) fn solve<T: Real>(p: &Binary<'_, T>, w0: Option<&[f64]>) -> Solution 
                     accepted = true;
                     break;
                 }
-                let old = *loss_old.get_or_insert_with(|| {
-                    rows.iter().map(|&i| c[i as usize] * b[i as usize].max(0.0).powi(2)).sum::<f64>()
-                });
+                // The loss over the column at w (on the first trial, in the same pass) and
+                // at the trial step.
+                let first = loss_old.is_none();
                 let shift = d - applied;
-                let mut new = 0.0;
+                let (mut old, mut new) = (0.0, 0.0);
                 for (&i, &v) in rows.iter().zip(vals) {
                     let i = i as usize;
+                    if first {
+                        old += c[i] * b[i].max(0.0).powi(2);
+                    }
                     b[i] -= shift * y[i] * v.as_f64();
                     new += c[i] * b[i].max(0.0).powi(2);
                 }
+                let old = *loss_old.get_or_insert(old);
                 applied = d;
                 cond += new - old;
                 if cond <= 0.0 {
