@@ -1,7 +1,8 @@
-"""Ctrl-C during long Rust calls (issue 19): a child process starts a long fit, transform or
-predict on 20 Newsgroups, gets SIGINT 1.5 s later, and must raise KeyboardInterrupt (not
-pyo3's PanicException) within 2 s of the signal; the object keeps its previous state and the
-next call works. The command line exits 130 with ``topictag: interrupted``.
+"""Ctrl-C during long Rust calls (issue 19): a child process starts a long fit (L2 and L1
+solvers), transform or predict on 20 Newsgroups, gets SIGINT 1.5 s later, and must raise
+KeyboardInterrupt (not pyo3's PanicException) within 2 s of the signal; the object keeps its
+previous state and the next call works. The command line exits 130 with ``topictag:
+interrupted``.
 
 The core polls a cancellation token between solver epochs, document chunks and prediction
 batches (src/cancel.rs); the bindings watch for the signal (src/bindings/interrupt.rs)."""
@@ -47,9 +48,11 @@ CHILD = textwrap.dedent(
     texts, labels = [texts[i] for i in order], [labels[i] for i in order]
     small, small_y = texts[:300], labels[:300]
 
-    if kind in ("logistic_fit", "svc_fit"):
+    if kind in ("logistic_fit", "svc_fit", "l1_logistic_fit", "l1_svc_fit"):
         X = tt.TfidfVectorizer(ngram_range=(1, 2), dtype=np.float32).fit_transform(texts)
-        make = tt.LogisticRegression if kind == "logistic_fit" else tt.LinearSVC
+        make = {"logistic_fit": tt.LogisticRegression, "svc_fit": tt.LinearSVC,
+                "l1_logistic_fit": lambda: tt.LogisticRegression(l1_ratio=1, solver="liblinear"),
+                "l1_svc_fit": lambda: tt.LinearSVC(penalty="l1", dual=False)}[kind]
         est = make().fit(X[:300], small_y)
         est.set_params(tol=1e-12, max_iter=10**6)  # runs until interrupted
         before = est.coef_.copy()
@@ -99,7 +102,7 @@ CHILD = textwrap.dedent(
     """
 )
 
-KINDS = ["logistic_fit", "svc_fit", "vectorizer_fit", "vectorizer_transform",
+KINDS = ["logistic_fit", "svc_fit", "l1_logistic_fit", "l1_svc_fit", "vectorizer_fit", "vectorizer_transform",
          "classifier_fit", "classifier_predict"]
 
 

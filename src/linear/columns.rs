@@ -562,4 +562,19 @@ impl<T: Real> ColumnMajor<T> {
         let (a, b) = (self.ptr[j], self.ptr[j + 1]);
         (&self.rows[a..b], &self.vals[a..b])
     }
+
+    /// Hints for a column read soon (a visiting order is random, so each column's start is a
+    /// cache miss): `far` fetches column `j`'s pointers, `near` (a few steps later, when the
+    /// pointers have arrived) its first rows and values. No effect on results.
+    #[inline(always)]
+    pub(crate) fn prefetch_col(&self, j: usize, near: bool) {
+        if near {
+            if let Some(&a) = self.ptr.get(j) {
+                crate::hw::prefetch_ptr(self.rows.as_ptr().wrapping_add(a));
+                crate::hw::prefetch_ptr(self.vals.as_ptr().wrapping_add(a));
+            }
+        } else {
+            crate::hw::prefetch_ptr(self.ptr.as_ptr().wrapping_add(j));
+        }
+    }
 }
