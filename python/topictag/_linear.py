@@ -658,10 +658,10 @@ class LogisticRegression(_LinearClassifier):
         messages. ``verbose`` prints nothing. Other values raise
         ValueError saying what is supported.
     warm_start : bool, default False
-        Start the next ``fit`` from this model's solution (same classes and features), as
-        scikit-learn: a refit at a nearby ``C`` takes a fraction of the epochs (see
-        ``topictag.regularization_path``). Multinomial fits only; one-vs-rest fits start
-        from zero.
+        Start the next ``fit`` from this model's solution, as scikit-learn: a refit at a
+        nearby ``C`` takes fewer epochs (see ``topictag.regularization_path``); X of another
+        width or another number of classes is a ValueError, as in scikit-learn.
+        Multinomial fits only; one-vs-rest fits start from zero.
     fit_intercept : bool, default True
     intercept_scaling : float, default 1.0
         One-vs-rest only: the value of the constant feature that carries the intercept.
