@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -154,9 +155,17 @@ def test_multilabel_file_streams_like_memory(tmp_path, starter):
         for t, ts in zip(texts, topics):
             f.write(json.dumps({"text": t, "label": ts[0] if len(ts) == 1 else list(ts)}) + "\n")
     local = TopicClassifier(min_df=2).fit(texts, [list(ts) for ts in topics])
-    streamed = TopicClassifier(min_df=2).fit(str(path))
+    # the defaults ask for article-level state, which a streamed fit cannot learn: it says so
+    with pytest.warns(UserWarning, match="streamed fit learns no article-level state"):
+        streamed = TopicClassifier(min_df=2).fit(str(path))
     assert streamed.multilabel_ and local.multilabel_
+    assert getattr(streamed, "article_info_", None) is None and local.article_info_ is not None
     np.testing.assert_allclose(streamed.decision_function(texts[:20]), local.decision_function(texts[:20]), atol=1e-5)
+    # without article-level parameters there is nothing to warn about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain = TopicClassifier(min_df=2, segments=False, calibration=None, threshold=None).fit(str(path))
+    np.testing.assert_allclose(plain.decision_function(texts[:20]), local.decision_function(texts[:20]), atol=1e-5)
 
 
 @pytest.mark.parametrize("slice_docs", [None, 256])

@@ -467,6 +467,17 @@ class TopicClassifier(PersistMixin, ClassifierMixin, BaseEstimator):
         )
         del blocks
         self._set_fitted(core, classes, multilabel, fit_time=time.perf_counter() - t0)
+        if multilabel and self._article_params() is not None:
+            # segments, calibrators and tuned thresholds are learned by cross-validation on
+            # the texts held in memory; a streamed fit keeps one score and one threshold
+            warnings.warn(
+                "a streamed fit learns no article-level state (segments, calibration, "
+                "tuned per-topic thresholds): predictions use one score per topic and the "
+                f"threshold {self._threshold()}; fit on texts in memory for the article-level "
+                "model, or pass segments=False, calibration=None, threshold=None to silence this",
+                UserWarning,
+                stacklevel=3,
+            )
         if not core.converged:
             warnings.warn(
                 f"the {self.model} solver did not converge within max_iter={self.max_iter} "
