@@ -112,7 +112,8 @@ pub(crate) fn solve<T: Real>(p: &Binary<'_, T>, w0: Option<&[f64]>) -> Solution 
         xtd.iter_mut().for_each(|v| *v = 0.0);
         let mut qp_gmax_old = f64::INFINITY;
         let mut inner = 0;
-        while inner < INNER_MAX_ITER {
+        // polled per inner pass too: one Newton step's inner passes can take seconds
+        while inner < INNER_MAX_ITER && !crate::cancel::requested() {
             let (mut qp_gmax_new, mut qp_gnorm1_new) = (0.0f64, 0.0);
             rng.shuffle(&mut qp_active);
             let mut s = 0;
