@@ -7,7 +7,31 @@ sparse matrix or dense 2-D array, :func:`csr_from_parts` turns one into a ``csr_
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import numpy as np
+
+
+def import_scipy_sparse_beside() -> None:
+    """Start importing ``scipy.sparse`` on a background thread, when it is not loaded yet.
+
+    The vectorizers return scipy matrices, and the first import of ``scipy.sparse`` costs
+    0.1-0.3 s; started just before the core runs (without the GIL), it overlaps with the
+    tokenizing instead of following it. :func:`csr_from_parts` imports it as usual and
+    waits for this import if it is still running (Python's per-module import lock); a
+    failed import here is left for that import to report.
+    """
+    if "scipy.sparse" in sys.modules:
+        return
+
+    def run():
+        try:
+            import scipy.sparse  # noqa: F401
+        except BaseException:  # reported by the caller's own import
+            pass
+
+    threading.Thread(target=run, name="topictag-import-scipy", daemon=True).start()
 
 
 def csr_parts(X, what: str = "X"):

@@ -46,7 +46,7 @@ from . import _core
 from ._base import (BOOLEAN, CALLABLE, ITERABLE, UNCHECKED, BaseEstimator, Options,
                     TransformerMixin)
 from ._input import as_document_list, as_documents
-from ._matrix import csr_from_parts
+from ._matrix import csr_from_parts, import_scipy_sparse_beside
 from ._persist import PersistMixin
 from ._state import snapshot_reads, swap_in
 from ._stream import Batches, concat_csr
@@ -491,6 +491,7 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
         core, step = self._new_core()
         dt, core_dt = self._out_dtype(warn=True)
         self._warn_at_fit()
+        import_scipy_sparse_beside()
         parts = core.fit_transform(self._documents(raw_documents, step), self.n_jobs, core_dt)
         self._set_core(core, step, _df_counts=None)
         return csr_from_parts(parts, dt)
@@ -508,6 +509,7 @@ class _VectorizerBase(PersistMixin, TransformerMixin, BaseEstimator):
             blocks = [core.transform(self._documents(t, step), self.n_jobs, core_dt)
                       for t, _ in raw_documents]
             return concat_csr(blocks, len(self._names()), dt)
+        import_scipy_sparse_beside()
         parts = core.transform(self._documents(raw_documents, step), self.n_jobs, core_dt)
         return csr_from_parts(parts, dt)
 
@@ -970,6 +972,7 @@ class HashingVectorizer(_VectorizerBase):
             as_documents(X, "raw_documents")
         core, step = self._new_core()
         dt, core_dt = self._out_dtype()
+        import_scipy_sparse_beside()
         parts = core.transform(self._documents(X, step), self.n_jobs, core_dt)
         return csr_from_parts(parts, dt)
 

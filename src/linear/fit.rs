@@ -18,6 +18,9 @@ use crate::error::{Error, Result};
 use crate::rng;
 use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
 
+/// Input columns per parallel task when a multinomial solution is written out as coefficients.
+const COEF_BLOCK: usize = 512;
+
 /// Number of folds of the Platt calibration.
 pub const PLATT_FOLDS: usize = 5;
 
@@ -300,13 +303,24 @@ fn fit_multinomial<T: Real>(sx: &mut columns::SolverX<T>, y: &[usize], setup: &S
     };
     let sx = sx.release_x(keep_x);
     let new_of = &sx.new_of[..];
-    let mut coef = crate::hw::try_table(n_out.saturating_mul(nf), "the coefficients")?;
-    for j in 0..nf {
-        let (jn, s) = (new_of[j] as usize, sx.scale(j));
-        for o in 0..n_out {
-            coef[o * nf + j] = (r.theta[jn * n_out + o] * s) as f32 as f64;
+    let mut coef: Vec<f64> = crate::hw::try_table(n_out.saturating_mul(nf), "the coefficients")?;
+    // Output-major from feature-major, in parallel over blocks of COEF_BLOCK input columns
+    // (each block's slice of every output's row).
+    let mut blocks: Vec<Vec<&mut [f64]>> = (0..nf.div_ceil(COEF_BLOCK)).map(|_| Vec::with_capacity(n_out)).collect();
+    for row in coef.chunks_mut(nf.max(1)) {
+        for (b, part) in row.chunks_mut(COEF_BLOCK).enumerate() {
+            blocks[b].push(part);
         }
     }
+    let theta = &r.theta;
+    blocks.into_par_iter().enumerate().for_each(|(b, mut rows)| {
+        for (jl, j) in (b * COEF_BLOCK..((b + 1) * COEF_BLOCK).min(nf)).enumerate() {
+            let (jn, s) = (new_of[j] as usize, sx.scale(j));
+            for (o, row) in rows.iter_mut().enumerate() {
+                row[jl] = (theta[jn * n_out + o] * s) as f32 as f64;
+            }
+        }
+    });
     let intercept = if params.fit_intercept {
         r.theta[nx * n_out..].to_vec()
     } else {

@@ -30,7 +30,13 @@ const FEAT_CHUNK: usize = 512;
 const VEC_CHUNK: usize = 1 << 15;
 const MEMORY: usize = 10;
 
-/// Transpose a CSR matrix (the result is the CSC form of `x`, seen as CSR of `x^T`).
+/// Column ranges [`transpose`] fills in parallel (balanced by their stored entries).
+const TRANSPOSE_PARTS: usize = 4;
+
+/// Transpose a CSR matrix (the result is the CSC form of `x`, seen as CSR of `x^T`). The
+/// output is cut into [`TRANSPOSE_PARTS`] ranges of columns of about equal stored entries,
+/// filled in parallel, each by a pass over the rows in order: the result does not depend on
+/// the thread count.
 pub fn transpose<T: Real>(x: &CsrMatrix<T>) -> CsrMatrix<T> {
     let mut counts = vec![0usize; x.n_cols + 1];
     for &j in &x.indices {
@@ -39,19 +45,44 @@ pub fn transpose<T: Real>(x: &CsrMatrix<T>) -> CsrMatrix<T> {
     for j in 0..x.n_cols {
         counts[j + 1] += counts[j];
     }
-    let indptr = counts.clone();
-    let mut next = counts;
-    let mut indices = vec![0u32; x.nnz()];
-    let mut data = vec![T::zero(); x.nnz()];
-    for i in 0..x.n_rows {
-        let (idx, val) = x.row(i);
-        for (&j, &v) in idx.iter().zip(val) {
-            let p = next[j as usize];
-            indices[p] = i as u32;
-            data[p] = v;
-            next[j as usize] += 1;
-        }
+    let indptr = counts;
+    let nnz = x.nnz();
+    let mut indices = vec![0u32; nnz];
+    let mut data = vec![T::zero(); nnz];
+    // Column boundaries: the first column whose start reaches each share of the entries.
+    let mut bounds = vec![0usize];
+    for part in 1..TRANSPOSE_PARTS {
+        let at = indptr.partition_point(|&p| p < nnz * part / TRANSPOSE_PARTS).min(x.n_cols);
+        bounds.push(at.max(*bounds.last().unwrap()));
     }
+    bounds.push(x.n_cols);
+    let mut parts = Vec::with_capacity(TRANSPOSE_PARTS);
+    let (mut rest_i, mut rest_d) = (&mut indices[..], &mut data[..]);
+    for w in bounds.windows(2) {
+        let len = indptr[w[1]] - indptr[w[0]];
+        let (pi, ri) = std::mem::take(&mut rest_i).split_at_mut(len);
+        let (pd, rd) = std::mem::take(&mut rest_d).split_at_mut(len);
+        parts.push((w[0], w[1], pi, pd));
+        rest_i = ri;
+        rest_d = rd;
+    }
+    let ptr = &indptr;
+    parts.into_par_iter().for_each(|(c0, c1, pi, pd)| {
+        let base = ptr[c0];
+        let mut next: Vec<usize> = ptr[c0..c1].iter().map(|&p| p - base).collect();
+        for i in 0..x.n_rows {
+            let (idx, val) = x.row(i);
+            for (&j, &v) in idx.iter().zip(val) {
+                let j = j as usize;
+                if j >= c0 && j < c1 {
+                    let q = &mut next[j - c0];
+                    pi[*q] = i as u32;
+                    pd[*q] = v;
+                    *q += 1;
+                }
+            }
+        }
+    });
     CsrMatrix { n_rows: x.n_cols, n_cols: x.n_rows, indptr, indices, data }
 }
 

@@ -10,7 +10,8 @@
 //! (a separable function of its K variables under one equality constraint) is solved by a
 //! few two-variable steps on the most violating pair (largest and smallest sub-problem
 //! gradient), each the safeguarded Newton method of the binary logistic dual
-//! ([`super::dcd::newton_sub_problem`]), then the row's K weight columns are updated once.
+//! (as `newton_sub_problem` in `dcd/logistic.rs`, here in [`pair_step`]), then the row's K
+//! weight columns are updated once.
 //!
 //! The unpenalised intercept: coordinate descent on the dual needs a penalised one, so the
 //! intercept is solved by proximal-point steps: the bias is an extra feature of value 1
@@ -30,13 +31,17 @@
 //! Stopping: scikit-learn's lbfgs rule, `max |grad F| <= tol` with `F = P / (C S)` (`S` the
 //! sum of the sample weights), checked on the exact primal gradient every
 //! [`CHECK_EVERY`] epochs, each check on a copy of the table beside the next epoch (the
-//! epochs are sequential, the checks use the other cores); `max_iter` bounds the epochs. The order of the visits depends
-//! only on the seed, and the checks' sums run in a fixed order, so results do not depend on
-//! the thread count.
+//! epochs are sequential, the checks use the other cores), or, when the last two checks
+//! predict that this one is met, in place before it (met, the fit stops an epoch sooner);
+//! `max_iter` bounds the epochs. The order of the visits depends only on the seed, and the
+//! checks' sums run in a fixed order, so results do not depend on the thread count.
+//!
+//! Set-up and write-out are parallel too: the transpose of X (for the checks), the table
+//! built from the dual variables by features through it, the solution copied out.
 
 use rayon::prelude::*;
 
-use super::dcd::{newton_sub_problem, Weight as Cell};
+use super::dcd::Weight as Cell;
 use super::lbfgs::transpose;
 use crate::avx2_dispatch;
 use crate::error::Result;
@@ -50,6 +55,8 @@ const CHECK_EVERY: usize = 2;
 const AHEAD: usize = 16;
 /// Rows per parallel chunk of the primal check.
 const ROW_CHUNK: usize = 256;
+/// Features per parallel task when the weight table is built from the dual variables.
+const STATE_COLUMNS: usize = 1024;
 /// The largest number of classes the solver takes (its per-row buffers live on the stack);
 /// more classes go to L-BFGS.
 pub const MAX_KP: usize = 64;
@@ -266,21 +273,44 @@ impl<'a, T: Real> MaxentProblem<'a, T> {
         Ok((alpha, centre))
     }
 
-    /// The state whose table is `W(alpha) = sum_i (C_i e_{y_i} - alpha_i) x_i`.
-    fn state<W: Cell>(&self, alpha: Vec<f64>, centre: Vec<f64>) -> Result<State<W>> {
+    /// The state whose table is `W(alpha) = sum_i (C_i e_{y_i} - alpha_i) x_i`, built by
+    /// features in parallel through the transpose `xt` ([`STATE_COLUMNS`] per task): each
+    /// entry sums its rows in increasing order, as [`Self::update`] row by row would, in the
+    /// table's number type, so the table does not depend on the thread count.
+    fn state<W: Cell>(&self, xt: &CsrMatrix<T>, alpha: Vec<f64>, centre: Vec<f64>) -> Result<State<W>> {
         let (n, k, kp) = (self.x.n_rows, self.k, self.kp());
-        let mut w: Vec<W> = crate::hw::try_table(self.x.n_cols * kp + kp, "the weight table")?;
-        let mut d = vec![0.0f64; kp];
+        let nb = self.x.n_cols * kp;
+        let mut w: Vec<W> = crate::hw::try_table(nb + kp, "the weight table")?;
+        // Every row's -(alpha_i - C_i e_{y_i}) in the table's type, and the bias weights.
+        let mut dd: Vec<W> = crate::hw::try_table(n * kp, "the weight table's row steps")?;
+        let bias = self.bias();
         for i in 0..n {
             let ci = self.c * self.s[i];
             if ci <= 0.0 {
                 continue;
             }
             for t in 0..k {
-                d[t] = alpha[i * k + t] - if t == self.y[i] { ci } else { 0.0 };
+                let d = alpha[i * k + t] - if t == self.y[i] { ci } else { 0.0 };
+                w[nb + t] = W::put(w[nb + t].get() - d * bias);
+                dd[i * kp + t] = W::put(-d);
             }
-            self.update(&mut w, i, &d);
         }
+        let dd = &dd[..];
+        w[..nb].par_chunks_mut(STATE_COLUMNS * kp).enumerate().for_each(|(c, wc)| {
+            for (jl, wj) in wc.chunks_exact_mut(kp).enumerate() {
+                let (rows, vals) = xt.row(c * STATE_COLUMNS + jl);
+                for (&i, &v) in rows.iter().zip(vals) {
+                    let i = i as usize;
+                    if self.c * self.s[i] <= 0.0 {
+                        continue;
+                    }
+                    let v = W::put(v.as_f64());
+                    for (wt, &dt) in wj.iter_mut().zip(&dd[i * kp..i * kp + kp]) {
+                        *wt = *wt + dt * v;
+                    }
+                }
+            }
+        });
         Ok(State { w, alpha, centre })
     }
 
@@ -366,42 +396,106 @@ fn softmax_into(z: &[f64], out: &mut [f64]) {
     out.iter_mut().for_each(|o| *o *= inv);
 }
 
+/// The indices of the largest and of the smallest of `g[..kp]` (the first of equals), four
+/// lanes at a time: `g` has [`Problem::kp`] entries, those past the classes are NaN (never
+/// chosen: a comparison with NaN is false).
+#[inline(always)]
+fn extremes(g: &[f64]) -> (usize, usize) {
+    let mut hi = [f64::NEG_INFINITY; LANES];
+    let mut lo = [f64::INFINITY; LANES];
+    let mut hi_at = [0usize; LANES];
+    let mut lo_at = [0usize; LANES];
+    for (c, gc) in g.chunks_exact(LANES).enumerate() {
+        for l in 0..LANES {
+            if gc[l] > hi[l] {
+                hi[l] = gc[l];
+                hi_at[l] = c * LANES + l;
+            }
+            if gc[l] < lo[l] {
+                lo[l] = gc[l];
+                lo_at[l] = c * LANES + l;
+            }
+        }
+    }
+    let (mut u, mut v) = (hi_at[0], lo_at[0]);
+    for l in 1..LANES {
+        if hi[l] > g[u] || (hi[l] == g[u] && hi_at[l] < u) {
+            u = hi_at[l];
+        }
+        if lo[l] < g[v] || (lo[l] == g[v] && lo_at[l] < v) {
+            v = lo_at[l];
+        }
+    }
+    (u, v)
+}
+
+/// One two-variable step: mass moves from `u` to `v` (their sum fixed), the pair's
+/// sub-problem, a binary logistic dual with curvature `2a`, solved by the safeguarded Newton
+/// method of the one-vs-rest solver's `newton_sub_problem` (Yu, Huang and Lin 2011, Algorithm 4) to
+/// `eps`. `g` holds the sub-problem's current gradient, so the pair's first gradient is `g_v
+/// - g_u` (no logarithm), and of the two new gradients only one needs a logarithm: the other
+/// is it minus the pair's last gradient. Returns whether a step was taken.
+#[inline(always)]
+fn pair_step(alpha: &mut [f64], old: &[f64], z: &[f64], a: f64, g: &mut [f64], u: usize, v: usize, eps: f64) -> bool {
+    const MAX_INNER: usize = 100;
+    const ETA: f64 = 0.1;
+    let a2 = 2.0 * a;
+    let sum = alpha[v] + alpha[u];
+    // The variable Newton moves (`i1`, the other is `sum - it`): the one that lowers the pair's
+    // objective when it grows, as newton_sub_problem picks it; `lin` is the pair's linear term
+    // seen from `i1`.
+    let h = |t: usize| a * (alpha[t] - old[t]) - z[t];
+    let (i1, i2) = if 0.5 * a2 * (alpha[u] - alpha[v]) + (h(v) - h(u)) < 0.0 { (u, v) } else { (v, u) };
+    let lin = h(i1) - h(i2);
+    let z_old = alpha[i1];
+    let mut x = z_old;
+    let mut gp = if sum - x < 0.5 * sum {
+        x *= 0.1;
+        a2 * (x - z_old) + lin + (x / (sum - x)).ln()
+    } else {
+        g[i1] - g[i2]
+    };
+    let mut inner = 0usize;
+    while inner <= MAX_INNER {
+        if gp.abs() < eps {
+            break;
+        }
+        let gpp = a2 + sum / (sum - x) / x;
+        let tx = x - gp / gpp;
+        x = if tx <= 0.0 { x * ETA } else { tx };
+        gp = a2 * (x - z_old) + lin + (x / (sum - x)).ln();
+        inner += 1;
+    }
+    if inner == 0 {
+        return false;
+    }
+    alpha[i1] = x;
+    alpha[i2] = sum - x;
+    g[i1] = a * (x - old[i1]) - z[i1] + x.ln();
+    // gp = g_i1 - g_i2 at the new point.
+    g[i2] = g[i1] - gp;
+    true
+}
+
 /// Solve one sample's sub-problem: `min sum_k 0.5 a (alpha_k - old_k)^2 - (alpha_k -
 /// old_k) z_k + alpha_k log alpha_k` with the sum of `alpha` fixed, by two-variable steps on
-/// the most violating pair until the spread of the gradient is below `eps` (at most
-/// `2K` steps). `g` is scratch.
+/// the most violating pair (largest and smallest gradient) until the spread of the gradient
+/// is below `eps` (at most `2K` steps). `g` is scratch of [`MaxentProblem::kp`] entries.
 #[inline(always)]
 fn sub_problem(alpha: &mut [f64], old: &[f64], z: &[f64], a: f64, eps: f64, g: &mut [f64]) {
     let k = alpha.len();
     for t in 0..k {
         g[t] = a * (alpha[t] - old[t]) - z[t] + alpha[t].ln();
     }
+    g[k..].iter_mut().for_each(|v| *v = f64::NAN);
     for _ in 0..2 * k {
-        let (mut u, mut v) = (0usize, 0usize);
-        for t in 1..k {
-            if g[t] > g[u] {
-                u = t;
-            }
-            if g[t] < g[v] {
-                v = t;
-            }
-        }
+        let (u, v) = extremes(g);
         if g[u] - g[v] < eps {
             break;
         }
-        // Move mass from u (largest gradient) to v: the pair (alpha_v, alpha_u) with a fixed
-        // sum, the binary logistic sub-problem with curvature 2a.
-        let lin = (a * (alpha[v] - old[v]) - z[v]) - (a * (alpha[u] - old[u]) - z[u]);
-        let mut pair = [alpha[v], alpha[u]];
-        let sum = alpha[v] + alpha[u];
-        let (_, steps, _) = newton_sub_problem(&mut pair, 0, 2.0 * a, lin, sum, 0.1 * eps);
-        if steps == 0 {
+        if !pair_step(alpha, old, z, a, g, u, v, 0.1 * eps) {
             break;
         }
-        alpha[v] = pair[0];
-        alpha[u] = pair[1];
-        g[v] = a * (alpha[v] - old[v]) - z[v] + alpha[v].ln();
-        g[u] = a * (alpha[u] - old[u]) - z[u] + alpha[u].ln();
     }
 }
 
@@ -420,7 +514,7 @@ avx2_dispatch! {
 #[inline(always)]
 fn epoch_body<T: Real, W: Cell>(p: &MaxentProblem<'_, T>, st: &mut State<W>, rows: &[usize], a_of: &[f64], eps: f64) {
     let (k, kp) = (p.k, p.kp());
-    let (mut z, mut g, mut old, mut d) = (vec![0.0; kp], vec![0.0; k], vec![0.0; k], vec![0.0; kp]);
+    let (mut z, mut g, mut old, mut d) = (vec![0.0; kp], vec![0.0; kp], vec![0.0; k], vec![0.0; kp]);
     for &i in rows {
         p.scores(&st.w, &st.centre, i, &mut z);
         let al = &mut st.alpha[i * k..(i + 1) * k];
@@ -453,24 +547,25 @@ pub fn solve<T: Real>(
     // never does).
     let check_first = init.is_some();
     // float32 first, unless tol asks for more than its rounding allows (a gradient entry
-    // about 1e-6 of the weights' scale, C S, is float32's floor). The transpose (for the
-    // checks) is made beside the table.
+    // about 1e-6 of the weights' scale, C S, is float32's floor). The transpose serves the
+    // table's construction and the checks.
+    let xt = transpose(p.x);
     if tol >= 1e-6 {
-        let (xt, st32) = rayon::join(|| transpose(p.x), || p.state::<f32>(alpha, centre));
+        let st32 = p.state::<f32>(&xt, alpha, centre)?;
         let mut run = Run::new(p, xt, tol, max_iter, seed)?;
-        match run.epochs::<f32>(p, st32?, true, check_first) {
+        match run.epochs::<f32>(p, st32, true, check_first) {
             Ok(done) => return Ok(done),
             Err(st32) => {
                 crate::cancel::check()?;
                 // The float32 table's last check was not met: no check before the next epochs.
-                let st = p.state::<f64>(st32.alpha, st32.centre)?;
+                let st = p.state::<f64>(&run.xt, st32.alpha, st32.centre)?;
                 return Ok(run.epochs::<f64>(p, st, false, false).unwrap_or_else(|st| run.result(p, &st.w, &st.centre, false)));
             }
         }
     }
-    let (xt, st) = rayon::join(|| transpose(p.x), || p.state::<f64>(alpha, centre));
+    let st = p.state::<f64>(&xt, alpha, centre)?;
     let mut run = Run::new(p, xt, tol, max_iter, seed)?;
-    Ok(run.epochs::<f64>(p, st?, false, check_first).unwrap_or_else(|st| run.result(p, &st.w, &st.centre, false)))
+    Ok(run.epochs::<f64>(p, st, false, check_first).unwrap_or_else(|st| run.result(p, &st.w, &st.centre, false)))
 }
 
 /// The epochs' shared state.
@@ -512,7 +607,11 @@ impl<T: Real> Run<T> {
     /// of the table beside epoch `e + 1` (the epoch is sequential, the check parallel: the
     /// other cores are otherwise idle). When it is met, the state of epoch `e` is returned
     /// and epoch `e + 1` is dropped, so the result is the one of checking after epoch `e`
-    /// and stopping: the same for any thread count (one thread runs the two in turn).
+    /// and stopping: the same for any thread count (one thread runs the two in turn). A check
+    /// predicted to be met (the last gradient times its ratio to the one before at most the
+    /// threshold) runs in place instead, before epoch `e + 1`: met, the fit stops without
+    /// that epoch; not met, its verdict is applied after epoch `e + 1` as the check beside it
+    /// would have been, so the prediction changes the time, never the result.
     fn epochs<W: Cell>(
         &mut self,
         p: &MaxentProblem<'_, T>,
@@ -524,25 +623,32 @@ impl<T: Real> Run<T> {
         if check_first && p.grad_max(&st.w, &st.centre, &self.xt, &mut self.r) <= self.threshold {
             return Ok(self.result(p, &st.w, &st.centre, true));
         }
-        let mut last = f64::INFINITY;
+        // The last two checks' gradients (for the stall test and the prediction below).
+        let (mut last, mut before) = (f64::INFINITY, f64::INFINITY);
         // The copy of the table and centre a check runs on, and the epoch it is of.
         let (mut snap_w, mut snap_c): (Vec<W>, Vec<f64>) = (Vec::new(), Vec::new());
         let mut pending: Option<usize> = None;
+        // A pending check's gradient when it already ran (in place; see below).
+        let mut known: Option<f64> = None;
         let mut since = 0usize;
         // A cancelled fit stops at the start of an epoch; the driver reports Error::Interrupted.
         while self.epochs < self.max_iter && !crate::cancel::requested() {
             self.rng.shuffle(&mut self.rows);
             let Run { xt, r, rows, a_of, eps, .. } = self;
             let eps = *eps;
-            let g = match pending {
-                Some(_) => {
+            let g = match (pending, known.take()) {
+                (Some(_), Some(g)) => {
+                    epoch(p, &mut st, rows, a_of, eps);
+                    Some(g)
+                }
+                (Some(_), None) => {
                     let (g, ()) = rayon::join(
                         || p.grad_max(&snap_w, &snap_c, xt, r),
                         || epoch(p, &mut st, rows, a_of, eps),
                     );
                     Some(g)
                 }
-                None => {
+                (None, _) => {
                     epoch(p, &mut st, rows, a_of, eps);
                     None
                 }
@@ -564,9 +670,24 @@ impl<T: Real> Run<T> {
                 if may_stall && g >= last {
                     return Err(st);
                 }
-                last = g;
+                (before, last) = (last, g);
             }
             if since % CHECK_EVERY == 0 && self.epochs < self.max_iter {
+                // A check the last two predict to be met (the gradient shrinking by the same
+                // factor again) runs now, in place, on all cores: when it is met the fit stops
+                // without the epoch a check beside it would cost. When it is not, its verdict
+                // waits for the end of the next epoch, where a check beside that epoch would
+                // have given it: either way the result is the one of checking after this
+                // epoch.
+                if last.is_finite() && before.is_finite() && last * (last / before) <= self.threshold {
+                    let g = p.grad_max(&st.w, &st.centre, &self.xt, &mut self.r);
+                    if g <= self.threshold {
+                        return Ok(self.result(p, &st.w, &st.centre, true));
+                    }
+                    known = Some(g);
+                    pending = Some(self.epochs);
+                    continue;
+                }
                 if snap_w.is_empty() {
                     snap_w = match crate::hw::try_table(st.w.len(), "the checked copy of the weight table") {
                         Ok(v) => v,
@@ -586,7 +707,7 @@ impl<T: Real> Run<T> {
                     if may_stall && g >= last {
                         return Err(st);
                     }
-                    last = g;
+                    (before, last) = (last, g);
                 }
             }
         }
@@ -598,15 +719,22 @@ impl<T: Real> Run<T> {
         Ok(self.result(p, &st.w, &st.centre, g <= self.threshold))
     }
 
-    /// The weights and intercepts of a table and centre, in [`super::lbfgs`]'s layout.
+    /// The weights and intercepts of a table and centre, in [`super::lbfgs`]'s layout (the
+    /// features copied in parallel).
     fn result<W: Cell>(&self, p: &MaxentProblem<'_, T>, w: &[W], centre: &[f64], converged: bool) -> MaxentResult {
         let (k, kp, nf) = (p.k, p.kp(), p.x.n_cols);
-        let mut theta = Vec::with_capacity(nf * k + k);
-        for j in 0..nf {
-            theta.extend(w[j * kp..j * kp + k].iter().map(|v| v.get()));
-        }
+        let mut theta = vec![0.0f64; nf * k + if p.fit_intercept { k } else { 0 }];
+        theta[..nf * k].par_chunks_mut(STATE_COLUMNS * k).zip(w[..nf * kp].par_chunks(STATE_COLUMNS * kp)).for_each(|(tc, wc)| {
+            for (tj, wj) in tc.chunks_exact_mut(k).zip(wc.chunks_exact(kp)) {
+                for (t, v) in tj.iter_mut().zip(wj) {
+                    *t = v.get();
+                }
+            }
+        });
         if p.fit_intercept {
-            theta.extend((0..k).map(|t| centre[t] + p.bias() * w[nf * kp + t].get()));
+            for t in 0..k {
+                theta[nf * k + t] = centre[t] + p.bias() * w[nf * kp + t].get();
+            }
         }
         MaxentResult { theta, n_iter: self.epochs, converged }
     }
