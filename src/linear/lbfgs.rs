@@ -605,4 +605,29 @@ mod tests {
         let t = transpose(&x);
         assert_eq!(transpose(&t), x);
     }
+
+    /// The parallel column ranges give the entries of a one-pass transpose, in row order,
+    /// for skewed columns (most entries in a few), empty columns and fewer columns than
+    /// ranges.
+    #[test]
+    fn transpose_matches_a_serial_transpose() {
+        let mut rng = crate::rng::SplitMix64::new(7);
+        for &(n, m) in &[(300usize, 1000usize), (50, 2), (1, 1), (40, 3000)] {
+            let rows: Vec<Vec<f64>> = (0..n)
+                .map(|_| {
+                    (0..m)
+                        .map(|j| {
+                            let hot = j < 3;
+                            let p = if hot { 2 } else { 40 };
+                            if rng.below(p) == 0 { (1 + rng.below(9)) as f64 } else { 0.0 }
+                        })
+                        .collect()
+                })
+                .collect();
+            let x = CsrMatrix::from_dense(&rows, m).unwrap();
+            let t = transpose(&x);
+            let dense_t: Vec<Vec<f64>> = (0..m).map(|j| (0..n).map(|i| rows[i][j]).collect()).collect();
+            assert_eq!(t, CsrMatrix::from_dense(&dense_t, n).unwrap(), "{n} x {m}");
+        }
+    }
 }

@@ -10,7 +10,7 @@
 //! (a separable function of its K variables under one equality constraint) is solved by a
 //! few two-variable steps on the most violating pair (largest and smallest sub-problem
 //! gradient), each the safeguarded Newton method of the binary logistic dual
-//! (as `newton_sub_problem` in `dcd/logistic.rs`, here in [`pair_step`]), then the row's K
+//! (the one-vs-rest solver's, [`super::dcd::newton_iterate`], in [`pair_step`]), then the row's K
 //! weight columns are updated once.
 //!
 //! The unpenalised intercept: coordinate descent on the dual needs a penalised one, so the
@@ -41,7 +41,7 @@
 
 use rayon::prelude::*;
 
-use super::dcd::Weight as Cell;
+use super::dcd::{newton_iterate, Weight as Cell};
 use super::lbfgs::transpose;
 use crate::avx2_dispatch;
 use crate::error::Result;
@@ -430,42 +430,28 @@ fn extremes(g: &[f64]) -> (usize, usize) {
 }
 
 /// One two-variable step: mass moves from `u` to `v` (their sum fixed), the pair's
-/// sub-problem, a binary logistic dual with curvature `2a`, solved by the safeguarded Newton
-/// method of the one-vs-rest solver's `newton_sub_problem` (Yu, Huang and Lin 2011, Algorithm 4) to
-/// `eps`. `g` holds the sub-problem's current gradient, so the pair's first gradient is `g_v
-/// - g_u` (no logarithm), and of the two new gradients only one needs a logarithm: the other
-/// is it minus the pair's last gradient. Returns whether a step was taken.
+/// sub-problem, a binary logistic dual with curvature `2a`, solved to `eps` by the safeguarded
+/// Newton method of the one-vs-rest solver ([`newton_iterate`]; Yu, Huang and Lin 2011,
+/// Algorithm 4). `g` holds the sub-problem's current gradient, so the pair's first gradient is
+/// `g_v - g_u` (no logarithm), and of the two new gradients only one needs a logarithm: the
+/// other is it minus the pair's last gradient. Returns whether a step was taken.
 #[inline(always)]
 fn pair_step(alpha: &mut [f64], old: &[f64], z: &[f64], a: f64, g: &mut [f64], u: usize, v: usize, eps: f64) -> bool {
-    const MAX_INNER: usize = 100;
-    const ETA: f64 = 0.1;
     let a2 = 2.0 * a;
     let sum = alpha[v] + alpha[u];
-    // The variable Newton moves (`i1`, the other is `sum - it`): the one that lowers the pair's
-    // objective when it grows, as newton_sub_problem picks it; `lin` is the pair's linear term
-    // seen from `i1`.
+    // The variable Newton moves (`i1`, the other is `sum - it`), picked as the one-vs-rest
+    // solver picks it; `lin` is the pair's linear term seen from `i1`.
     let h = |t: usize| a * (alpha[t] - old[t]) - z[t];
     let (i1, i2) = if 0.5 * a2 * (alpha[u] - alpha[v]) + (h(v) - h(u)) < 0.0 { (u, v) } else { (v, u) };
     let lin = h(i1) - h(i2);
     let z_old = alpha[i1];
-    let mut x = z_old;
-    let mut gp = if sum - x < 0.5 * sum {
-        x *= 0.1;
-        a2 * (x - z_old) + lin + (x / (sum - x)).ln()
+    let (x, gp) = if sum - z_old < 0.5 * sum {
+        let x = 0.1 * z_old;
+        (x, a2 * (x - z_old) + lin + (x / (sum - x)).ln())
     } else {
-        g[i1] - g[i2]
+        (z_old, g[i1] - g[i2])
     };
-    let mut inner = 0usize;
-    while inner <= MAX_INNER {
-        if gp.abs() < eps {
-            break;
-        }
-        let gpp = a2 + sum / (sum - x) / x;
-        let tx = x - gp / gpp;
-        x = if tx <= 0.0 { x * ETA } else { tx };
-        gp = a2 * (x - z_old) + lin + (x / (sum - x)).ln();
-        inner += 1;
-    }
+    let (x, gp, inner) = newton_iterate(x, gp, z_old, a2, lin, sum, eps);
     if inner == 0 {
         return false;
     }
@@ -816,6 +802,32 @@ mod tests {
         let sparse = CsrMatrix::from_dense(&rows, 30).unwrap();
         assert!(suits(&sparse, 3) && suits(&sparse, 64));
         assert!(!suits(&sparse, 2) && !suits(&sparse, 65));
+    }
+
+    /// The lane-wise search finds the first largest and first smallest entry, as a plain
+    /// scan does, past NaN padding and through ties.
+    #[test]
+    fn extremes_match_a_scan() {
+        let mut rng = crate::rng::SplitMix64::new(3);
+        for k in 3..=MAX_KP {
+            let kp = k.div_ceil(LANES) * LANES;
+            for round in 0..20 {
+                // Few distinct values in some rounds, so that ties occur.
+                let span = if round % 2 == 0 { 3 } else { 1000 };
+                let mut g: Vec<f64> = (0..kp).map(|_| rng.below(span) as f64 - 1.5).collect();
+                g[k..].iter_mut().for_each(|v| *v = f64::NAN);
+                let (mut u, mut v) = (0, 0);
+                for t in 1..k {
+                    if g[t] > g[u] {
+                        u = t;
+                    }
+                    if g[t] < g[v] {
+                        v = t;
+                    }
+                }
+                assert_eq!(extremes(&g), (u, v), "k={k} g={g:?}");
+            }
+        }
     }
 
     #[test]

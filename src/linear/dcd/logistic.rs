@@ -127,8 +127,6 @@ avx2_dispatch! {
 /// step was taken (the pair is then updated).
 #[inline(always)]
 pub(crate) fn newton_sub_problem(alpha: &mut [f64], base: usize, a: f64, b: f64, ci: f64, eps: f64) -> (f64, usize, Option<f64>) {
-    const MAX_INNER: usize = 100;
-    const ETA: f64 = 0.1;
     let (mut i1, mut i2, mut sign) = (base, base + 1, 1.0f64);
     if 0.5 * a * (alpha[i2] - alpha[i1]) + b < 0.0 {
         std::mem::swap(&mut i1, &mut i2);
@@ -139,8 +137,27 @@ pub(crate) fn newton_sub_problem(alpha: &mut [f64], base: usize, a: f64, b: f64,
     if ci - z < 0.5 * ci {
         z *= 0.1;
     }
-    let mut gp = a * (z - z_old) + sign * b + (z / (ci - z)).ln();
+    let lin = sign * b;
+    let gp = a * (z - z_old) + lin + (z / (ci - z)).ln();
     let g_first = gp.abs();
+    let (z, _, inner) = newton_iterate(z, gp, z_old, a, lin, ci, eps);
+    if inner == 0 {
+        return (g_first, 0, None);
+    }
+    alpha[i1] = z;
+    alpha[i2] = ci - z;
+    (g_first, inner, Some(sign * (z - z_old)))
+}
+
+/// The safeguarded Newton iterations of Algorithm 4 on one variable `z` of a pair with the
+/// fixed sum `ci`: `g(z) = a (z - z_old) + lin + log(z / (ci - z))`, from `z` whose gradient
+/// is `gp`, until `|g| < eps` (at most 100 steps; a step that would leave `(0, ci)` shrinks
+/// `z` by 0.1 instead). Returns the last `z`, its gradient and the number of steps. Used by
+/// [`newton_sub_problem`] and by the maximum-entropy solver's two-variable steps.
+#[inline(always)]
+pub(crate) fn newton_iterate(mut z: f64, mut gp: f64, z_old: f64, a: f64, lin: f64, ci: f64, eps: f64) -> (f64, f64, usize) {
+    const MAX_INNER: usize = 100;
+    const ETA: f64 = 0.1;
     let mut inner = 0usize;
     while inner <= MAX_INNER {
         if gp.abs() < eps {
@@ -149,15 +166,10 @@ pub(crate) fn newton_sub_problem(alpha: &mut [f64], base: usize, a: f64, b: f64,
         let gpp = a + ci / (ci - z) / z;
         let tz = z - gp / gpp;
         z = if tz <= 0.0 { z * ETA } else { tz };
-        gp = a * (z - z_old) + sign * b + (z / (ci - z)).ln();
+        gp = a * (z - z_old) + lin + (z / (ci - z)).ln();
         inner += 1;
     }
-    if inner == 0 {
-        return (g_first, 0, None);
-    }
-    alpha[i1] = z;
-    alpha[i2] = ci - z;
-    (g_first, inner, Some(sign * (z - z_old)))
+    (z, gp, inner)
 }
 
 #[inline(always)]
