@@ -18,9 +18,6 @@ use crate::error::{Error, Result};
 use crate::rng;
 use crate::sparse::{CsrMatrix, CsrView, Real, SparseIndex};
 
-/// Input columns per parallel task when a multinomial solution is written out as coefficients.
-const COEF_BLOCK: usize = 512;
-
 /// Number of folds of the Platt calibration.
 pub const PLATT_FOLDS: usize = 5;
 
@@ -302,25 +299,9 @@ fn fit_multinomial<T: Real>(sx: &mut columns::SolverX<T>, y: &[usize], setup: &S
         lbfgs::minimize(&prob, params.tol, params.max_iter, theta0)
     };
     let sx = sx.release_x(keep_x);
-    let new_of = &sx.new_of[..];
     let mut coef: Vec<f64> = crate::hw::try_table(n_out.saturating_mul(nf), "the coefficients")?;
-    // Output-major from feature-major, in parallel over blocks of COEF_BLOCK input columns
-    // (each block's slice of every output's row).
-    let mut blocks: Vec<Vec<&mut [f64]>> = (0..nf.div_ceil(COEF_BLOCK)).map(|_| Vec::with_capacity(n_out)).collect();
-    for row in coef.chunks_mut(nf.max(1)) {
-        for (b, part) in row.chunks_mut(COEF_BLOCK).enumerate() {
-            blocks[b].push(part);
-        }
-    }
-    let theta = &r.theta;
-    blocks.into_par_iter().enumerate().for_each(|(b, mut rows)| {
-        for (jl, j) in (b * COEF_BLOCK..((b + 1) * COEF_BLOCK).min(nf)).enumerate() {
-            let (jn, s) = (new_of[j] as usize, sx.scale(j));
-            for (o, row) in rows.iter_mut().enumerate() {
-                row[jl] = (theta[jn * n_out + o] * s) as f32 as f64;
-            }
-        }
-    });
+    // Output-major from the solution's feature-major weights, as the batches' are written.
+    dcd::write_coef_from(&r.theta[..nx * n_out], n_out, sx, &mut coef);
     let intercept = if params.fit_intercept {
         r.theta[nx * n_out..].to_vec()
     } else {

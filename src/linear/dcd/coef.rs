@@ -38,10 +38,11 @@ impl BatchSolution {
     }
 }
 
-/// [`BatchSolution::write_coef`] for a table of either number type. Runs in parallel over
-/// ranges of columns: the batch that finishes last would otherwise write its rows on one
-/// thread while the others wait.
-fn write_coef_from<W: Weight, T: Sync>(w: &[W], k: usize, sx: &SolverX<T>, out: &mut [f64]) {
+/// [`BatchSolution::write_coef`] for a table of either number type, `k` weights per feature
+/// (also the multinomial solution's write-out). Runs in parallel over ranges of columns: the
+/// batch that finishes last would otherwise write its rows on one thread while the others
+/// wait.
+pub(crate) fn write_coef_from<W: Weight, T: Sync>(w: &[W], k: usize, sx: &SolverX<T>, out: &mut [f64]) {
     use rayon::prelude::*;
     let new_of = &sx.new_of[..];
     let nf = new_of.len();

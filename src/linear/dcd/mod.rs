@@ -33,7 +33,7 @@ mod tests;
 
 pub use batch::BATCH;
 pub(crate) use batch::Weight;
-pub(crate) use coef::BatchSolution;
+pub(crate) use coef::{write_coef_from, BatchSolution};
 pub(crate) use logistic::{logistic_batch, newton_iterate};
 pub(crate) use problem::{row_sq_norms, Problem, Task};
 pub(crate) use svm::svm_batch;
